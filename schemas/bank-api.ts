@@ -1,0 +1,66 @@
+/**
+ * The bank's credit-transfer API (ISO 20022 flavoured), as the connector calls
+ * it through the BANK binding and as tools/bank-simulator implements it.
+ * docs/bank-api.md is the prose version of this file.
+ *
+ * A bank answer that does not match these schemas is an unknown outcome: the
+ * request may have been booked, so the payment stays pending and is resolved
+ * by inquiry, never marked failed.
+ */
+import { z } from "zod";
+import { AmountMinorUnits, CurrencyCode, Iban } from "./common.ts";
+
+export const MAX_END_TO_END_ID_LENGTH = 35;
+
+export const BANK_STATUS_CODES = ["RCVD", "PDNG", "ACTC", "ACCP", "ACSP", "ACWC", "ACSC", "ACCC", "RJCT"] as const;
+export const BankStatusCode = z.enum(BANK_STATUS_CODES);
+export type BankStatusCode = z.infer<typeof BankStatusCode>;
+
+export const EndToEndId = z.string().min(1).max(MAX_END_TO_END_ID_LENGTH).regex(/^[A-Za-z0-9\-_.]+$/);
+
+export const BankCreditTransferRequest = z.strictObject({
+  end_to_end_id: EndToEndId,
+  debtor_iban: Iban,
+  creditor: z.strictObject({ name: z.string().min(1).max(70), iban: Iban }),
+  amount: z.strictObject({ value: AmountMinorUnits, currency: CurrencyCode }),
+  remittance_information: z.string().max(140),
+});
+export type BankCreditTransferRequest = z.output<typeof BankCreditTransferRequest>;
+
+export const BankTransfer = z.object({
+  transfer_id: z.string().min(1).max(64),
+  end_to_end_id: EndToEndId,
+  status: BankStatusCode,
+  reason_code: z.string().min(1).max(8).optional(),
+  status_at: z.iso.datetime(),
+});
+export type BankTransfer = z.infer<typeof BankTransfer>;
+
+/** Body of a bank 4xx. Its absence or malformation does not change what the status code proves. */
+export const BankError = z.object({
+  code: z.string().max(64),
+  message: z.string().max(500),
+});
+export type BankError = z.infer<typeof BankError>;
+
+export type FinalBankStatus = "ACSC" | "ACCC" | "RJCT";
+
+/** The one place the bank's status vocabulary is mapped onto ours. */
+export function paymentStatusForBankStatus(status: BankStatusCode): "pending" | "succeeded" | "failed" {
+  switch (status) {
+    case "ACSC":
+    case "ACCC":
+      return "succeeded";
+    case "RJCT":
+      return "failed";
+    case "RCVD":
+    case "PDNG":
+    case "ACTC":
+    case "ACCP":
+    case "ACSP":
+    case "ACWC":
+      return "pending";
+    default:
+      return status satisfies never;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The merchant-facing contract: what merchants send and what they get back.
+ * Request schemas are strict (unknown fields are an error, not silently
+ * dropped) because a typo in a payment field must never pay something else.
+ */
+import { z } from "zod";
+import { AmountMinorUnits, CurrencyCode, Iban, MerchantId, PaymentId, Timestamp, text } from "./common.ts";
+
+/** SEPA limits: 70 characters for a party name, 140 for unstructured remittance information. */
+export const MAX_NAME_LENGTH = 70;
+export const MAX_REFERENCE_LENGTH = 140;
+export const MAX_METADATA_ENTRIES = 20;
+export const MAX_METADATA_KEY_LENGTH = 40;
+export const MAX_METADATA_VALUE_LENGTH = 500;
+
+/** draft-ietf-httpapi-idempotency-key-header: a string of printable ASCII. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export const Creditor = z
+  .strictObject({
+    name: text(MAX_NAME_LENGTH).refine((v) => v.trim().length > 0, { error: "must not be blank" }),
+    iban: Iban,
+  })
+  .meta({ id: "Creditor" });
+
+export const Metadata = z
+  .record(text(MAX_METADATA_KEY_LENGTH).min(1), text(MAX_METADATA_VALUE_LENGTH))
+  .refine((value) => Object.keys(value).length <= MAX_METADATA_ENTRIES, {
+    error: `must have at most ${MAX_METADATA_ENTRIES} entries`,
+  })
+  .meta({ description: "Merchant's own string key/value pairs, returned as sent." });
+
+export const CreatePaymentRequest = z
+  .strictObject({
+    amount: AmountMinorUnits,
+    currency: CurrencyCode,
+    creditor: Creditor,
+    reference: text(MAX_REFERENCE_LENGTH).meta({ description: "Remittance information shown to the creditor." }),
+    metadata: Metadata.optional(),
+  })
+  .meta({ id: "CreatePaymentRequest" });
+export type CreatePaymentRequest = z.output<typeof CreatePaymentRequest>;
+
+export const PaymentStatus = z.enum(["pending", "succeeded", "failed"]).meta({ id: "PaymentStatus" });
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+export const PaymentFailure = z.object({
+  code: z.string().meta({ example: "bank_rejected" }),
+  message: z.string(),
+});
+
+export const PaymentBankState = z.object({
+  transfer_id: z.string().nullable().meta({ description: "The bank's id; null until the bank has acknowledged the transfer." }),
+  status: z.string().meta({ description: "Last ISO 20022 status the bank reported.", example: "ACSC" }),
+  reason_code: z.string().optional(),
+});
+
+export const Payment = z
+  .object({
+    id: PaymentId,
+    status: PaymentStatus,
+    amount: AmountMinorUnits,
+    currency: z.string(),
+    creditor: z.object({ name: z.string(), iban: z.string() }),
+    reference: z.string(),
+    metadata: z.record(z.string(), z.string()),
+    failure: PaymentFailure.optional(),
+    bank: PaymentBankState.optional(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "Payment" });
+export type Payment = z.infer<typeof Payment>;
+
+export const MerchantLimits = z.strictObject({
+  max_amount: AmountMinorUnits.optional().meta({ description: "Largest single payment, in minor units of the payment's currency." }),
+  daily_amount: AmountMinorUnits.optional().meta({
+    description: "Largest total of pending and succeeded payments per UTC day and currency, in minor units.",
+  }),
+});
+export type MerchantLimits = z.infer<typeof MerchantLimits>;
+
+export const CreateMerchantRequest = z
+  .strictObject({
+    name: text(MAX_NAME_LENGTH).refine((v) => v.trim().length > 0, { error: "must not be blank" }),
+    debtor_iban: Iban,
+    limits: MerchantLimits.optional(),
+  })
+  .meta({ id: "CreateMerchantRequest" });
+export type CreateMerchantRequest = z.output<typeof CreateMerchantRequest>;
+
+export const Merchant = z
+  .object({
+    id: MerchantId,
+    name: z.string(),
+    debtor_iban: z.string(),
+    limits: MerchantLimits,
+    status: z.enum(["active", "disabled"]),
+    created_at: Timestamp,
+  })
+  .meta({ id: "Merchant" });
+export type Merchant = z.infer<typeof Merchant>;
+
+export const MerchantCreated = Merchant.extend({
+  api_key: z.string().meta({ description: "Shown once; only its SHA-256 is stored." }),
+  api_key_id: z.string(),
+}).meta({ id: "MerchantCreated" });
+export type MerchantCreated = z.infer<typeof MerchantCreated>;

@@ -1,0 +1,158 @@
+/**
+ * The bank client: builds wire requests, calls BANK (the mTLS Fetcher),
+ * validates answers and classifies outcomes. It knows nothing of merchants,
+ * storage or routes.
+ */
+import { BankError, BankTransfer, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
+
+export const EVIDENCE_BODY_BYTES = 2048;
+const EVIDENCE_HEADERS = ["content-type", "content-length", "date", "server", "x-request-id", "retry-after"];
+
+export interface BankClientOptions {
+  fetcher: Fetcher;
+  baseUrl: string;
+  timeoutMs: number;
+}
+
+/** The result of one HTTP exchange, with timing, for the caller's log line. */
+export interface BankCall<T> {
+  outcome: T;
+  httpStatus: number | null;
+  latencyMs: number;
+}
+
+export class BankClient {
+  constructor(private readonly options: BankClientOptions) {}
+
+  async submitCreditTransfer(transfer: BankCreditTransferRequest): Promise<BankCall<BankOutcome>> {
+    // Only an inquiry can yield not_found, so a submission's outcome is a BankOutcome.
+    return this.exchange(
+      "/v1/credit-transfers",
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(transfer) },
+      transfer.end_to_end_id,
+      false,
+    ) as Promise<BankCall<BankOutcome>>;
+  }
+
+  async inquireCreditTransfer(endToEndId: string): Promise<BankCall<InquiryOutcome>> {
+    return this.exchange(`/v1/credit-transfers/${encodeURIComponent(endToEndId)}`, { method: "GET" }, endToEndId, true);
+  }
+
+  private async exchange(
+    path: string,
+    init: RequestInit,
+    endToEndId: string,
+    isInquiry: boolean,
+  ): Promise<BankCall<InquiryOutcome>> {
+    const started = Date.now();
+    const finish = (outcome: InquiryOutcome, httpStatus: number | null): BankCall<InquiryOutcome> => ({
+      outcome,
+      httpStatus,
+      latencyMs: Date.now() - started,
+    });
+    let response: Response;
+    try {
+      response = await this.options.fetcher.fetch(this.options.baseUrl + path, {
+        ...init,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      return finish(classifyTransportError(error), null);
+    }
+
+    let bodyText: string;
+    try {
+      bodyText = await response.text();
+    } catch (error) {
+      // Headers arrived, so the request certainly reached the bank.
+      return finish({ kind: "unknown", reason: `response body lost: ${describe(error)}` }, response.status);
+    }
+
+    if (response.status === 200 || response.status === 201) {
+      const parsed = BankTransfer.safeParse(safeJson(bodyText));
+      if (!parsed.success) {
+        return finish(
+          { kind: "unknown", reason: "bank response failed validation", evidence: evidenceOf(response, bodyText) },
+          response.status,
+        );
+      }
+      if (parsed.data.end_to_end_id !== endToEndId) {
+        return finish(
+          { kind: "unknown", reason: "bank answered for another end_to_end_id", evidence: evidenceOf(response, bodyText) },
+          response.status,
+        );
+      }
+      return finish({ kind: "accepted", transfer: parsed.data }, response.status);
+    }
+    if (isInquiry && response.status === 404) return finish({ kind: "not_found" }, 404);
+    if (!isInquiry && (response.status === 400 || response.status === 422)) {
+      // The status alone proves the bank refused the request; a body that
+      // fails validation only costs us the bank's explanation.
+      const parsed = BankError.safeParse(safeJson(bodyText));
+      return finish(
+        {
+          kind: "refused",
+          httpStatus: response.status,
+          code: parsed.success ? parsed.data.code : "unspecified",
+          message: parsed.success ? parsed.data.message : "the bank refused the request",
+        },
+        response.status,
+      );
+    }
+    if (response.status === 401 || response.status === 403 || response.status === 429) {
+      // Refused at the door (certificate not authorised, rate limit): nothing was booked.
+      return finish({ kind: "not_sent", reason: `bank answered ${response.status}` }, response.status);
+    }
+    return finish(
+      { kind: "unknown", reason: `bank answered ${response.status}`, evidence: evidenceOf(response, bodyText) },
+      response.status,
+    );
+  }
+}
+
+/**
+ * A fetch that throws never gave us a status. Connection refusal and TLS
+ * handshake failure happen before any request byte is sent; everything else
+ * (timeouts, resets) may have delivered the request.
+ */
+export function classifyTransportError(error: unknown): BankOutcome {
+  const message = describe(error);
+  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return { kind: "unknown", reason: "bank call timed out" };
+  }
+  if (/ECONNREFUSED|connection refused|connect\(\) failed|failed to connect/i.test(message)) {
+    return { kind: "not_sent", reason: "bank refused the connection" };
+  }
+  if (/TLS|SSL|certificate|handshake|UnsupportedCertVersion/i.test(message)) {
+    return { kind: "not_sent", reason: `TLS handshake failed: ${message.slice(0, 200)}` };
+  }
+  return { kind: "unknown", reason: `network error: ${message.slice(0, 200)}` };
+}
+
+function evidenceOf(response: Response, bodyText: string): BankResponseEvidence {
+  const headers: Record<string, string> = {};
+  for (const name of EVIDENCE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) headers[name] = value.slice(0, 200);
+  }
+  return { status: response.status, headers, body_prefix: truncateUtf8(bodyText, EVIDENCE_BODY_BYTES) };
+}
+
+function truncateUtf8(value: string, maxBytes: number): string {
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.byteLength <= maxBytes) return value;
+  return new TextDecoder().decode(bytes.slice(0, maxBytes)).replace(/\uFFFD$/, "");
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

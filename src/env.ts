@@ -1,0 +1,23 @@
+import type { MerchantAccount } from "./merchant/merchant-account.ts";
+import type { MerchantRegistry } from "./registry/merchant-registry.ts";
+
+/** Bindings, vars and secrets the Worker receives (see wrangler.jsonc). */
+export interface Env {
+  MERCHANT: DurableObjectNamespace<MerchantAccount>;
+  REGISTRY: DurableObjectNamespace<MerchantRegistry>;
+  /** mTLS Fetcher: an mtls_certificates binding in production, a workerd TLS service locally. */
+  BANK: Fetcher;
+  BANK_URL: string;
+  BANK_TIMEOUT_MS?: string;
+  IDEMPOTENCY_KEY_TTL_HOURS?: string;
+  MAX_CONCURRENT_BANK_CALLS?: string;
+  ADMIN_TOKEN: string;
+}
+
+type ConnectorEnv = Env;
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends ConnectorEnv {}
+  }
+}

@@ -1,0 +1,63 @@
+import type { z } from "zod";
+import { PROBLEM_TYPE_PREFIX, type InvalidParam, type Problem, type ProblemSlug } from "../../schemas/problem.ts";
+
+const TITLES: Record<ProblemSlug, string> = {
+  "validation-error": "Request validation failed",
+  "malformed-json": "Malformed JSON body",
+  "unsupported-media-type": "Unsupported media type",
+  "payload-too-large": "Request body too large",
+  unauthorized: "Authentication required",
+  "merchant-disabled": "Merchant disabled",
+  "not-found": "Not found",
+  "method-not-allowed": "Method not allowed",
+  "idempotency-key-missing": "Idempotency-Key header required",
+  "idempotency-key-invalid": "Idempotency-Key header invalid",
+  "idempotency-key-reuse": "Idempotency key reused with a different request",
+  "idempotency-key-in-progress": "A request with this idempotency key is in progress",
+  "amount-limit-exceeded": "Payment amount exceeds the merchant's limit",
+  "daily-limit-exceeded": "Payment exceeds the merchant's daily limit",
+  "merchant-exists": "Merchant already exists",
+  "service-unavailable": "Service temporarily unavailable",
+  "internal-error": "Internal error",
+};
+
+export function problem(slug: ProblemSlug, status: number, detail: string, invalidParams?: InvalidParam[]): Problem {
+  const body: Problem = { type: PROBLEM_TYPE_PREFIX + slug, title: TITLES[slug], status, detail };
+  if (invalidParams && invalidParams.length > 0) body.invalid_params = invalidParams;
+  return body;
+}
+
+/** Thrown by request parsing helpers; the app's error handler renders it. */
+export class ProblemError extends Error {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(problem.detail);
+  }
+}
+
+export function problemResponse(body: Problem, requestId: string | undefined, headers: Record<string, string> = {}): Response {
+  const withId = requestId ? { ...body, request_id: requestId } : body;
+  return new Response(JSON.stringify(withId), {
+    status: body.status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+}
+
+/**
+ * Zod issues → invalid_params. Messages come from our schemas, not from the
+ * input, so a bad IBAN is named but never echoed back.
+ */
+export function invalidParamsFromZod(error: z.ZodError, prefix = ""): InvalidParam[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    const name = prefix + (issue.code === "unrecognized_keys" ? joinPath(path, issue.keys.join(",")) : path);
+    const reason = issue.code === "unrecognized_keys" ? "is not a known field" : issue.message;
+    return { name: name || "(body)", reason };
+  });
+}
+
+function joinPath(base: string, leaf: string): string {
+  return base ? `${base}.${leaf}` : leaf;
+}

@@ -1,0 +1,41 @@
+/**
+ * The connector Worker: routes only. Each route parses and authenticates the
+ * request, hands the validated command to the merchant's Durable Object and
+ * maps the answer onto HTTP. Business rules live in src/merchant/.
+ */
+import { Hono } from "hono";
+import { ConfigurationError } from "./config.ts";
+import type { Env } from "./env.ts";
+import type { AppEnv } from "./http/context.ts";
+import { ProblemError, problem, problemResponse } from "./http/problem.ts";
+import { requestContext } from "./http/request-context.ts";
+import { logEvent } from "./observability/log.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { paymentRoutes } from "./routes/payments.ts";
+
+export { MerchantAccount } from "./merchant/merchant-account.ts";
+export { MerchantRegistry } from "./registry/merchant-registry.ts";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", requestContext);
+app.route("/", healthRoutes);
+app.route("/", adminRoutes);
+app.route("/", paymentRoutes);
+
+app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
+
+app.onError((error, c) => {
+  if (error instanceof ProblemError) return problemResponse(error.problem, c.get("requestId"), error.headers);
+  // Details go to the log (with the request id), never to the caller.
+  logEvent("error", error instanceof ConfigurationError ? "configuration_error" : "unhandled_error", {
+    request_id: c.get("requestId"),
+    error: `${error.name}: ${error.message}`,
+  });
+  return problemResponse(problem("internal-error", 500, "An internal error occurred; quote the request id when reporting it."), c.get("requestId"));
+});
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,114 @@
+/**
+ * The per-payment event history. Each event carries a SHA-256 over its own
+ * content and its predecessor's hash, so editing or deleting a stored event
+ * breaks the chain from that point on (verifyEventChain finds where).
+ *
+ * Appends run inside the synchronous SQL transaction of the status change
+ * they record; that is why the hash uses node:crypto's synchronous digest
+ * rather than crypto.subtle (an await would end the transaction).
+ */
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export interface PaymentEventInput {
+  paymentId: string;
+  at: number;
+  fromStatus: string | null;
+  toStatus: string;
+  bankStatus: string | null;
+  reasonCode: string | null;
+  attempt: number;
+  detail: Record<string, unknown> | null;
+}
+
+export interface StoredPaymentEvent {
+  payment_id: string;
+  seq: number;
+  at: number;
+  from_status: string | null;
+  to_status: string;
+  bank_status: string | null;
+  reason_code: string | null;
+  attempt: number;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function hashEvent(event: Omit<StoredPaymentEvent, "hash">): string {
+  const content = canonicalize({
+    payment_id: event.payment_id,
+    seq: event.seq,
+    at: event.at,
+    from_status: event.from_status,
+    to_status: event.to_status,
+    bank_status: event.bank_status,
+    reason_code: event.reason_code,
+    attempt: event.attempt,
+    detail: event.detail,
+    prev_hash: event.prev_hash,
+  });
+  return createHash("sha256").update(content ?? "").digest("hex");
+}
+
+/** Must be called inside the transaction that makes the change it records. */
+export function appendPaymentEvent(sql: SqlStorage, input: PaymentEventInput): StoredPaymentEvent {
+  const last = sql
+    .exec<{ seq: number; hash: string }>(
+      `SELECT seq, hash FROM payment_events WHERE payment_id = ? ORDER BY seq DESC LIMIT 1`,
+      input.paymentId,
+    )
+    .toArray()[0];
+  const unsigned = {
+    payment_id: input.paymentId,
+    seq: (last?.seq ?? 0) + 1,
+    at: input.at,
+    from_status: input.fromStatus,
+    to_status: input.toStatus,
+    bank_status: input.bankStatus,
+    reason_code: input.reasonCode,
+    attempt: input.attempt,
+    detail: input.detail ? JSON.stringify(input.detail) : null,
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  const event: StoredPaymentEvent = { ...unsigned, hash: hashEvent(unsigned) };
+  sql.exec(
+    `INSERT INTO payment_events (payment_id, seq, at, from_status, to_status, bank_status, reason_code, attempt, detail, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    event.payment_id,
+    event.seq,
+    event.at,
+    event.from_status,
+    event.to_status,
+    event.bank_status,
+    event.reason_code,
+    event.attempt,
+    event.detail,
+    event.prev_hash,
+    event.hash,
+  );
+  return event;
+}
+
+export function readPaymentEvents(sql: SqlStorage, paymentId: string): StoredPaymentEvent[] {
+  return sql
+    .exec<Record<string, SqlStorageValue>>(`SELECT * FROM payment_events WHERE payment_id = ? ORDER BY seq`, paymentId)
+    .toArray() as unknown as StoredPaymentEvent[];
+}
+
+/** The first event whose hash or link does not verify, or null when the chain is intact. */
+export function verifyEventChain(events: StoredPaymentEvent[]): { brokenAtSeq: number } | null {
+  let previous = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (const event of events) {
+    const { hash, ...unsigned } = event;
+    if (event.seq !== expectedSeq || event.prev_hash !== previous || hashEvent(unsigned) !== hash) {
+      return { brokenAtSeq: event.seq };
+    }
+    previous = hash;
+    expectedSeq++;
+  }
+  return null;
+}

@@ -1,0 +1,645 @@
+/**
+ * One Durable Object per merchant. It is the single writer of that
+ * merchant's state: admission (idempotency + limits + insert) is one
+ * synchronous SQL transaction, so a retry storm cannot admit a payment twice.
+ *
+ * The bank call is NOT serialized: while this object awaits fetch() its input
+ * gate is open and other requests run. Correctness therefore rests on the
+ * transactions before and after the call, never on the call being exclusive.
+ * Phases (Brandur Leach's "atomic phases"): admit → mark sending → call bank →
+ * record outcome. Each phase is a transaction; a crash between two is
+ * resumed by the alarm from what the last phase stored.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { monotonicFactory } from "ulid";
+import { paymentStatusForBankStatus, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import type { CreatePaymentRequest, Merchant, MerchantLimits } from "../../schemas/merchant-api.ts";
+import type { ConnectorConfig } from "../../schemas/config.ts";
+import type { Problem } from "../../schemas/problem.ts";
+import { digestsEqual } from "../auth/api-keys.ts";
+import { BankClient, type BankCall } from "../bank/client.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
+import { loadConfig } from "../config.ts";
+import type { Env } from "../env.ts";
+import { problem } from "../http/problem.ts";
+import { logEvent, maskIban } from "../observability/log.ts";
+import { appendPaymentEvent, readPaymentEvents } from "./event-log.ts";
+import { applyMigrations } from "./migrations.ts";
+import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
+import { IN_FLIGHT_GRACE_MS, recoveryDelayMs } from "./recovery-schedule.ts";
+import type { AuthContext, GetPaymentReply, InitializeReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
+import { Semaphore } from "./semaphore.ts";
+
+/** How many due payments one alarm run works on; the rest wait for the next run. */
+export const RECOVERY_BATCH_SIZE = 200;
+/** The alarm never re-fires sooner than this, so a payment waiting for a bank slot cannot spin it. */
+export const MIN_ALARM_INTERVAL_MS = 1_000;
+const MAX_BANK_MESSAGE_LENGTH = 200;
+
+type MerchantRow = {
+  id: string;
+  name: string;
+  debtor_iban: string;
+  max_amount: number | null;
+  daily_amount: number | null;
+  status: "active" | "disabled";
+  created_at: number;
+};
+
+type IdempotencyRow = {
+  key: string;
+  fingerprint: string;
+  payment_id: string | null;
+  response_status: number | null;
+  response_body: string | null;
+  expires_at: number;
+};
+
+type Admission =
+  | { kind: "admitted"; paymentId: string; expiresAt: number }
+  | { kind: "replay"; paymentId: string; expiresAt: number }
+  | { kind: "replay-refusal"; problem: Problem; expiresAt: number }
+  | { kind: "refused"; problem: Problem; expiresAt: number }
+  | { kind: "reuse" };
+
+export interface InitializeMerchantInput {
+  merchantId: string;
+  name: string;
+  debtorIban: string;
+  limits: MerchantLimits;
+  apiKeyId: string;
+  apiKeyHash: string;
+}
+
+export interface CreatePaymentCommand {
+  idempotencyKey: string;
+  /** SHA-256 of the canonical JSON of the validated request (computed by the Worker). */
+  fingerprint: string;
+  request: CreatePaymentRequest;
+}
+
+export class MerchantAccount extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly config: ConnectorConfig;
+  private readonly bank: BankClient;
+  private readonly bankSlots: Semaphore;
+  private readonly nextUlid = monotonicFactory();
+  /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
+  private readonly inflight = new Map<string, Promise<void>>();
+  private merchantCache: MerchantRow | null | undefined;
+  private keyHashCache: string[] | undefined;
+  /** Last alarm time this instance set (undefined: not loaded yet, null: none). */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    applyMigrations(ctx.storage);
+    this.config = loadConfig(env);
+    this.bank = new BankClient({ fetcher: env.BANK, baseUrl: this.config.BANK_URL, timeoutMs: this.config.BANK_TIMEOUT_MS });
+    this.bankSlots = new Semaphore(this.config.MAX_CONCURRENT_BANK_CALLS);
+  }
+
+  // ---------------------------------------------------------------- merchant
+
+  initialize(input: InitializeMerchantInput): InitializeReply {
+    const now = Date.now();
+    const created = this.ctx.storage.transactionSync(() => {
+      if (this.loadMerchant()) return false;
+      this.sql.exec(
+        `INSERT INTO merchant (singleton, id, name, debtor_iban, max_amount, daily_amount, status, created_at)
+         VALUES (1, ?, ?, ?, ?, ?, 'active', ?)`,
+        input.merchantId,
+        input.name,
+        input.debtorIban,
+        input.limits.max_amount ?? null,
+        input.limits.daily_amount ?? null,
+        now,
+      );
+      this.sql.exec(`INSERT INTO api_keys (id, key_hash, created_at) VALUES (?, ?, ?)`, input.apiKeyId, input.apiKeyHash, now);
+      return true;
+    });
+    this.merchantCache = undefined;
+    this.keyHashCache = undefined;
+    if (!created) return { ok: false, problem: problem("merchant-exists", 409, "This merchant is already initialized.") };
+    return { ok: true, merchant: merchantFromRow(this.loadMerchant() as MerchantRow) };
+  }
+
+  // ---------------------------------------------------------------- payments
+
+  async createPayment(auth: AuthContext, command: CreatePaymentCommand): Promise<PaymentReply> {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+
+    const admission = this.admit(merchant, command, Date.now());
+    switch (admission.kind) {
+      case "reuse":
+        return {
+          ok: false,
+          problem: problem(
+            "idempotency-key-reuse",
+            422,
+            "This Idempotency-Key was already used with a different request body. Use a new key for a new payment.",
+          ),
+        };
+      case "refused":
+      case "replay-refusal":
+        return {
+          ok: false,
+          problem: admission.problem,
+          replayed: admission.kind === "replay-refusal",
+          idempotencyExpiresAt: new Date(admission.expiresAt).toISOString(),
+        };
+      case "replay": {
+        // Coalesce onto the first request's bank call instead of answering "in progress".
+        await this.inflight.get(admission.paymentId);
+        return this.paymentReply(admission.paymentId, true, admission.expiresAt);
+      }
+      case "admitted": {
+        await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
+        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId));
+        return this.paymentReply(admission.paymentId, false, admission.expiresAt);
+      }
+      default:
+        return admission satisfies never;
+    }
+  }
+
+  getPayment(auth: AuthContext, paymentId: string): GetPaymentReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const row = this.findPayment(paymentId);
+    return row ? { ok: true, payment: paymentFromRow(row) } : paymentNotFound();
+  }
+
+  getPaymentEvents(auth: AuthContext, paymentId: string): PaymentEventsReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    if (!this.findPayment(paymentId)) return paymentNotFound();
+    return { ok: true, events: readPaymentEvents(this.sql, paymentId) };
+  }
+
+  /**
+   * Admission: one synchronous transaction (no await inside), so the
+   * idempotency lookup, the limit checks and the inserts see and leave a
+   * consistent state even while other requests interleave at awaits.
+   */
+  private admit(merchant: MerchantRow, command: CreatePaymentCommand, now: number): Admission {
+    const { idempotencyKey, fingerprint, request } = command;
+    return this.ctx.storage.transactionSync((): Admission => {
+      const record = this.sql
+        .exec<IdempotencyRow>(`SELECT * FROM idempotency_keys WHERE key = ?`, idempotencyKey)
+        .toArray()[0];
+      if (record && record.expires_at > now) {
+        if (record.fingerprint !== fingerprint) return { kind: "reuse" };
+        if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at };
+        return { kind: "replay-refusal", problem: JSON.parse(record.response_body ?? "{}") as Problem, expiresAt: record.expires_at };
+      }
+      if (record) this.sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
+
+      const expiresAt = now + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
+      const limitProblem = this.checkLimits(merchant, request, now);
+      if (limitProblem) {
+        // A decision taken after validation is part of the key's history: replay it as it was.
+        this.sql.exec(
+          `INSERT INTO idempotency_keys (key, fingerprint, payment_id, response_status, response_body, created_at, expires_at)
+           VALUES (?, ?, NULL, ?, ?, ?, ?)`,
+          idempotencyKey,
+          fingerprint,
+          limitProblem.status,
+          JSON.stringify(limitProblem),
+          now,
+          expiresAt,
+        );
+        return { kind: "refused", problem: limitProblem, expiresAt };
+      }
+
+      const ulid = this.nextUlid(now);
+      const paymentId = `pay_${ulid}`;
+      this.sql.exec(
+        `INSERT INTO payments (id, idempotency_key, status, amount, currency, creditor_name, creditor_iban, reference, metadata,
+           end_to_end_id, bank_phase, attempts, next_action_at, created_at, updated_at)
+         VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+        paymentId,
+        idempotencyKey,
+        request.amount,
+        request.currency,
+        request.creditor.name,
+        request.creditor.iban,
+        request.reference,
+        JSON.stringify(request.metadata ?? {}),
+        ulid,
+        now + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS,
+        now,
+        now,
+      );
+      this.sql.exec(
+        `INSERT INTO daily_totals (day, currency, amount) VALUES (?, ?, ?)
+         ON CONFLICT (day, currency) DO UPDATE SET amount = amount + excluded.amount`,
+        utcDay(now),
+        request.currency,
+        request.amount,
+      );
+      this.sql.exec(
+        `INSERT INTO idempotency_keys (key, fingerprint, payment_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+        idempotencyKey,
+        fingerprint,
+        paymentId,
+        now,
+        expiresAt,
+      );
+      appendPaymentEvent(this.sql, {
+        paymentId,
+        at: now,
+        fromStatus: null,
+        toStatus: "pending",
+        bankStatus: null,
+        reasonCode: null,
+        attempt: 0,
+        detail: { note: "admitted" },
+      });
+      return { kind: "admitted", paymentId, expiresAt };
+    });
+  }
+
+  /** Limits count pending and succeeded payments of the same currency on the same UTC day. */
+  private checkLimits(merchant: MerchantRow, request: CreatePaymentRequest, now: number): Problem | undefined {
+    if (merchant.max_amount !== null && request.amount > merchant.max_amount) {
+      return problem(
+        "amount-limit-exceeded",
+        422,
+        `The amount ${request.amount} exceeds this merchant's per-payment limit of ${merchant.max_amount} minor units.`,
+      );
+    }
+    if (merchant.daily_amount !== null) {
+      const used =
+        this.sql
+          .exec<{ amount: number }>(`SELECT amount FROM daily_totals WHERE day = ? AND currency = ?`, utcDay(now), request.currency)
+          .toArray()[0]?.amount ?? 0;
+      if (used + request.amount > merchant.daily_amount) {
+        return problem(
+          "daily-limit-exceeded",
+          422,
+          `This payment would bring today's ${request.currency} total to ${used + request.amount}, over the daily limit of ${merchant.daily_amount} minor units.`,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- bank
+
+  private async submitToBank(paymentId: string): Promise<void> {
+    await this.bankSlots.acquire();
+    try {
+      const row = this.findPayment(paymentId);
+      if (!row || row.status !== "pending") return;
+      const attempt = row.attempts + 1;
+      const now = Date.now();
+      // Recorded before the call: if this object dies mid-call, recovery sees
+      // "sending" and asks the bank before it ever sends again.
+      this.sql.exec(
+        `UPDATE payments SET bank_phase = 'sending', attempts = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
+        attempt,
+        now + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS,
+        now,
+        paymentId,
+      );
+      const call = await this.bank.submitCreditTransfer(this.wireRequest(row));
+      this.logBankCall("submit", row, attempt, call);
+      this.recordBankOutcome(paymentId, attempt, call.outcome);
+      // Still pending: make sure the alarm comes back for it at its retry time.
+      if (this.findPayment(paymentId)?.status === "pending") await this.scheduleAlarm();
+    } finally {
+      this.bankSlots.release();
+    }
+  }
+
+  private async inquireAtBank(row: PaymentRow): Promise<InquiryOutcome> {
+    await this.bankSlots.acquire();
+    try {
+      const call = await this.bank.inquireCreditTransfer(row.end_to_end_id);
+      this.logBankCall("inquiry", row, row.attempts, call);
+      return call.outcome;
+    } finally {
+      this.bankSlots.release();
+    }
+  }
+
+  private wireRequest(row: PaymentRow): BankCreditTransferRequest {
+    const merchant = this.loadMerchant() as MerchantRow;
+    return {
+      end_to_end_id: row.end_to_end_id,
+      debtor_iban: merchant.debtor_iban,
+      creditor: { name: row.creditor_name, iban: row.creditor_iban },
+      amount: { value: row.amount, currency: row.currency },
+      remittance_information: row.reference,
+    };
+  }
+
+  /**
+   * Records what a bank call proved, in one transaction with its event.
+   * A final status is never changed: a later contradicting answer is logged
+   * for an operator, not applied.
+   */
+  private recordBankOutcome(paymentId: string, attempt: number, outcome: InquiryOutcome): void {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      const row = this.findPayment(paymentId);
+      if (!row) return;
+      if (row.status !== "pending") {
+        if (outcome.kind === "accepted" && paymentStatusForBankStatus(outcome.transfer.status) !== row.status) {
+          logEvent("error", "bank_contradicts_final_status", {
+            payment_id: paymentId,
+            status: row.status,
+            bank_status: outcome.transfer.status,
+          });
+        }
+        return;
+      }
+      const retryAt = now + recoveryDelayMs(attempt);
+      switch (outcome.kind) {
+        case "accepted": {
+          const { transfer } = outcome;
+          const status = paymentStatusForBankStatus(transfer.status);
+          const failed = status === "failed";
+          this.sql.exec(
+            `UPDATE payments SET status = ?, bank_phase = ?, bank_transfer_id = ?, bank_status = ?, bank_reason_code = ?,
+               failure_code = ?, failure_message = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
+            status,
+            status === "pending" ? "acknowledged" : "final",
+            transfer.transfer_id,
+            transfer.status,
+            transfer.reason_code ?? null,
+            failed ? "bank_rejected" : null,
+            failed ? `The bank rejected the transfer${transfer.reason_code ? ` (ISO 20022 reason ${transfer.reason_code})` : ""}.` : null,
+            status === "pending" ? retryAt : null,
+            now,
+            paymentId,
+          );
+          if (failed) this.releaseDailyTotal(row);
+          if (status !== row.status || transfer.status !== row.bank_status) {
+            this.appendEvent(row, status, transfer.status, transfer.reason_code ?? null, attempt, {
+              transfer_id: transfer.transfer_id,
+            });
+          }
+          return;
+        }
+        case "refused": {
+          const message = sanitizeBankMessage(`${outcome.code}: ${outcome.message}`);
+          this.sql.exec(
+            `UPDATE payments SET status = 'failed', bank_phase = 'final', failure_code = 'bank_refused', failure_message = ?,
+               next_action_at = NULL, updated_at = ? WHERE id = ?`,
+            `The bank refused the transfer (HTTP ${outcome.httpStatus}) - ${message}`,
+            now,
+            paymentId,
+          );
+          this.releaseDailyTotal(row);
+          this.appendEvent(row, "failed", null, outcome.code, attempt, { http_status: outcome.httpStatus });
+          return;
+        }
+        case "not_sent":
+        case "not_found": {
+          this.setPhase(paymentId, "queued", outcome.kind === "not_found" ? now : retryAt, now);
+          const reason = outcome.kind === "not_found" ? "the bank has no such transfer" : outcome.reason;
+          this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason });
+          return;
+        }
+        case "unknown": {
+          this.setPhase(paymentId, row.bank_phase === "acknowledged" ? "acknowledged" : "unknown", retryAt, now);
+          this.appendEvent(row, "pending", row.bank_status, null, attempt, {
+            outcome: "unknown",
+            reason: outcome.reason,
+            ...(outcome.evidence ? { bank_response: outcome.evidence } : {}),
+          });
+          return;
+        }
+        default:
+          return outcome satisfies never;
+      }
+    });
+  }
+
+  private setPhase(paymentId: string, phase: BankPhase, nextActionAt: number, now: number): void {
+    this.sql.exec(
+      `UPDATE payments SET bank_phase = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
+      phase,
+      nextActionAt,
+      now,
+      paymentId,
+    );
+  }
+
+  private releaseDailyTotal(row: PaymentRow): void {
+    this.sql.exec(
+      `UPDATE daily_totals SET amount = amount - ? WHERE day = ? AND currency = ?`,
+      row.amount,
+      utcDay(row.created_at),
+      row.currency,
+    );
+  }
+
+  private appendEvent(
+    row: PaymentRow,
+    toStatus: string,
+    bankStatus: string | null,
+    reasonCode: string | null,
+    attempt: number,
+    detail: Record<string, unknown>,
+  ): void {
+    appendPaymentEvent(this.sql, {
+      paymentId: row.id,
+      at: Date.now(),
+      fromStatus: row.status,
+      toStatus,
+      bankStatus,
+      reasonCode,
+      attempt,
+      detail,
+    });
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    await this.recoverDuePayments(Date.now());
+  }
+
+  /**
+   * Resumes every pending payment whose next action is due by `asOf`. Safe to
+   * run any number of times (alarm delivery is at least once): each step
+   * starts from what storage says, and resubmission reuses the end-to-end id,
+   * which the bank de-duplicates.
+   */
+  async recoverDuePayments(asOf: number): Promise<number> {
+    this.sql.exec(
+      `DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE expires_at <= ? LIMIT 1000)`,
+      Date.now(),
+    );
+    const due = this.sql
+      .exec<PaymentRow>(
+        `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
+         ORDER BY next_action_at LIMIT ?`,
+        asOf,
+        RECOVERY_BATCH_SIZE,
+      )
+      .toArray()
+      .filter((row) => !this.inflight.has(row.id));
+    await Promise.all(
+      due.map((row) =>
+        this.track(row.id, () =>
+          this.recoverPayment(row).catch((error: unknown) => {
+            logEvent("error", "recovery_step_failed", { payment_id: row.id, error: String(error) });
+          }),
+        ),
+      ),
+    );
+    await this.scheduleAlarm();
+    return due.length;
+  }
+
+  private async recoverPayment(row: PaymentRow): Promise<void> {
+    switch (row.bank_phase) {
+      case "queued":
+        await this.submitToBank(row.id);
+        return;
+      case "sending":
+      case "unknown":
+      case "acknowledged": {
+        const outcome = await this.inquireAtBank(row);
+        this.recordBankOutcome(row.id, row.attempts, outcome);
+        if (outcome.kind === "not_found") await this.submitToBank(row.id);
+        return;
+      }
+      case "final":
+        this.sql.exec(`UPDATE payments SET next_action_at = NULL WHERE id = ?`, row.id);
+        return;
+      default:
+        return row.bank_phase satisfies never;
+    }
+  }
+
+  /** Keeps the single alarm at the earliest due work: a pending payment or an expiring idempotency key. */
+  private async scheduleAlarm(): Promise<void> {
+    const next = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT MIN(at) AS at FROM (
+           SELECT MIN(next_action_at) AS at FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL
+           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys)`,
+      )
+      .one().at;
+    if (next === null) {
+      if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+      return;
+    }
+    const at = Math.max(next, Date.now() + MIN_ALARM_INTERVAL_MS);
+    if (this.alarmAt === at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
+  private async ensureAlarmBy(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.alarmAt = at;
+  }
+
+  private async track(paymentId: string, work: () => Promise<void>): Promise<void> {
+    const running = work().finally(() => this.inflight.delete(paymentId));
+    this.inflight.set(paymentId, running);
+    await running;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private authorize(auth: AuthContext): MerchantRow | Refusal {
+    const merchant = this.loadMerchant();
+    const hashes = this.loadKeyHashes();
+    // Compare against every active key so timing does not reveal which matched.
+    let matched = false;
+    for (const hash of hashes) matched = digestsEqual(hash, auth.keyHash) || matched;
+    if (!merchant || !matched) {
+      return { ok: false, problem: problem("unauthorized", 401, "The API key is missing, malformed or not valid.") };
+    }
+    if (merchant.status !== "active") {
+      return { ok: false, problem: problem("merchant-disabled", 403, "This merchant is disabled; contact the operator.") };
+    }
+    return merchant;
+  }
+
+  private loadMerchant(): MerchantRow | null {
+    if (this.merchantCache === undefined) {
+      this.merchantCache = this.sql.exec<MerchantRow>(`SELECT * FROM merchant WHERE singleton = 1`).toArray()[0] ?? null;
+    }
+    return this.merchantCache;
+  }
+
+  private loadKeyHashes(): string[] {
+    this.keyHashCache ??= this.sql
+      .exec<{ key_hash: string }>(`SELECT key_hash FROM api_keys WHERE revoked_at IS NULL`)
+      .toArray()
+      .map((row) => row.key_hash);
+    return this.keyHashCache;
+  }
+
+  private findPayment(paymentId: string): PaymentRow | undefined {
+    return this.sql.exec<PaymentRow>(`SELECT * FROM payments WHERE id = ?`, paymentId).toArray()[0];
+  }
+
+  private paymentReply(paymentId: string, replayed: boolean, expiresAt: number): PaymentReply {
+    const row = this.findPayment(paymentId) as PaymentRow;
+    return {
+      ok: true,
+      httpStatus: row.status === "pending" ? 202 : 201,
+      payment: paymentFromRow(row),
+      replayed,
+      idempotencyExpiresAt: new Date(expiresAt).toISOString(),
+    };
+  }
+
+  private logBankCall(operation: "submit" | "inquiry", row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>): void {
+    const outcome = call.outcome;
+    logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
+      merchant_id: this.merchantCache?.id,
+      payment_id: row.id,
+      operation,
+      attempt,
+      http_status: call.httpStatus,
+      latency_ms: call.latencyMs,
+      outcome: outcome.kind,
+      bank_status: outcome.kind === "accepted" ? outcome.transfer.status : undefined,
+      reason: "reason" in outcome ? outcome.reason : undefined,
+      creditor_iban: maskIban(row.creditor_iban),
+    });
+  }
+}
+
+function merchantFromRow(row: MerchantRow): Merchant {
+  const limits: MerchantLimits = {};
+  if (row.max_amount !== null) limits.max_amount = row.max_amount;
+  if (row.daily_amount !== null) limits.daily_amount = row.daily_amount;
+  return {
+    id: row.id,
+    name: row.name,
+    debtor_iban: row.debtor_iban,
+    limits,
+    status: row.status,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+function paymentNotFound(): Refusal {
+  return { ok: false, problem: problem("not-found", 404, "No payment with this id exists for this merchant.") };
+}
+
+/** Bank text is untrusted: bounded, single-line, and with anything IBAN-like masked. */
+function sanitizeBankMessage(message: string): string {
+  return message
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+    .replace(/\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/g, (iban) => maskIban(iban))
+    .slice(0, MAX_BANK_MESSAGE_LENGTH);
+}

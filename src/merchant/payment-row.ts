@@ -1,0 +1,65 @@
+/** The payments table's row shape and its mapping to the merchant API's Payment. */
+import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+
+/**
+ * Where a pending payment stands with the bank; drives what recovery does next.
+ * - queued: not yet sent, or provably not received: submit it.
+ * - sending: a submission started and has not been answered; if the object
+ *   died mid-call, the bank may have it: inquire.
+ * - unknown: the answer was lost or unusable: inquire.
+ * - acknowledged: the bank has it with a non-final status: inquire until final.
+ * - final: nothing left to do.
+ */
+export type BankPhase = "queued" | "sending" | "unknown" | "acknowledged" | "final";
+
+export type PaymentRow = {
+  id: string;
+  idempotency_key: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  creditor_name: string;
+  creditor_iban: string;
+  reference: string;
+  metadata: string;
+  end_to_end_id: string;
+  bank_phase: BankPhase;
+  bank_transfer_id: string | null;
+  bank_status: string | null;
+  bank_reason_code: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  attempts: number;
+  next_action_at: number | null;
+  created_at: number;
+  updated_at: number;
+};
+
+export function paymentFromRow(row: PaymentRow): Payment {
+  const payment: Payment = {
+    id: row.id,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+    creditor: { name: row.creditor_name, iban: row.creditor_iban },
+    reference: row.reference,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+  if (row.failure_code !== null) payment.failure = { code: row.failure_code, message: row.failure_message ?? "" };
+  if (row.bank_status !== null) {
+    payment.bank = { transfer_id: row.bank_transfer_id, status: row.bank_status };
+    if (row.bank_reason_code !== null) payment.bank.reason_code = row.bank_reason_code;
+  }
+  return payment;
+}
+
+/** The end-to-end id the bank sees is the payment's ULID (26 characters, within ISO 20022's 35). */
+export function endToEndIdFor(paymentId: string): string {
+  return paymentId.replace(/^pay_/, "");
+}
+
+export function utcDay(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}

@@ -1,0 +1,39 @@
+/**
+ * The list of merchants, in one Durable Object, so operators and scheduled
+ * jobs (daily reconciliation) can enumerate merchants without scanning the
+ * merchant namespace. Written when a merchant is created; it holds no
+ * secrets and no payment data.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+
+export type RegisteredMerchant = {
+  id: string;
+  name: string;
+  created_at: number;
+};
+
+export class MerchantRegistry extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS merchants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+  }
+
+  register(merchant: RegisteredMerchant): void {
+    this.sql.exec(`INSERT OR IGNORE INTO merchants (id, name, created_at) VALUES (?, ?, ?)`, merchant.id, merchant.name, merchant.created_at);
+  }
+
+  /** Merchants in id (creation) order, after `afterId`, at most `limit`. */
+  list(afterId: string | null, limit: number): RegisteredMerchant[] {
+    return this.sql
+      .exec<RegisteredMerchant>(`SELECT id, name, created_at FROM merchants WHERE id > ? ORDER BY id LIMIT ?`, afterId ?? "", limit)
+      .toArray();
+  }
+}
+
+export function merchantRegistry(env: Env): DurableObjectStub<MerchantRegistry> {
+  return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+}
