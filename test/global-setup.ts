@@ -1,0 +1,45 @@
+/**
+ * Runs in Node before the workerd test pool starts: makes a throw-away dev
+ * PKI and starts the bank simulator with real mTLS. vitest.config.ts reads
+ * what is provided here to wire BANK (with the client certificate),
+ * BANK_WITHOUT_CERT and BANK_CONTROL.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { ensureDevPki } from "../tools/dev-pki.ts";
+import { startBankSimulator } from "../tools/bank-simulator/simulator.ts";
+
+export interface TestBank {
+  port: number;
+  controlPort: number;
+  url: string;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+declare module "vitest" {
+  interface ProvidedContext {
+    bank: TestBank;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), "connector-test-pki-"));
+  const pki = ensureDevPki(dir);
+  const simulator = await startBankSimulator({ tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  project.provide("bank", {
+    port: Number(new URL(simulator.url).port),
+    controlPort: Number(new URL(simulator.controlUrl).port),
+    url: simulator.url,
+    caCert: pki.caCert,
+    clientCert: pki.clientCert,
+    clientKey: pki.clientKey,
+  });
+  return async () => {
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,36 @@
+/** Reads the bank simulator's ledger and request log through its control plane. */
+import { env } from "cloudflare:workers";
+
+export interface LedgerTransfer {
+  transfer_id: string;
+  end_to_end_id: string;
+  debtor_iban: string;
+  amount: { value: number; currency: string };
+  status: string;
+  submissions: number;
+}
+
+async function control<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await env.BANK_CONTROL.fetch(`http://bank-control${path}`, init);
+  return (await response.json()) as T;
+}
+
+export async function bankTransfer(endToEndId: string): Promise<LedgerTransfer | undefined> {
+  const response = await env.BANK_CONTROL.fetch(`http://bank-control/control/ledger/${encodeURIComponent(endToEndId)}`);
+  if (response.status === 404) return undefined;
+  return (await response.json()) as LedgerTransfer;
+}
+
+export async function bankTransfersOf(debtorIban: string): Promise<LedgerTransfer[]> {
+  return (await control<{ transfers: LedgerTransfer[] }>(`/control/ledger?debtor_iban=${encodeURIComponent(debtorIban)}`)).transfers;
+}
+
+export async function bankRequestsFor(endToEndId: string): Promise<Array<{ method: string; path: string; client_cn: string | null }>> {
+  return (await control<{ requests: Array<{ method: string; path: string; client_cn: string | null }> }>(
+    `/control/requests?end_to_end_id=${encodeURIComponent(endToEndId)}`,
+  )).requests;
+}
+
+export async function bankStats(): Promise<{ requests: number; tls_rejections: number; transfers: number }> {
+  return control("/control/stats");
+}

@@ -1,0 +1,75 @@
+/** The simulated bank's book of credit transfers, keyed by end-to-end id (its de-duplication key). */
+import type { BankCreditTransferRequest, BankStatusCode, BankTransfer } from "../../schemas/bank-api.ts";
+
+export interface LedgerEntry {
+  transfer_id: string;
+  end_to_end_id: string;
+  debtor_iban: string;
+  creditor: { name: string; iban: string };
+  amount: { value: number; currency: string };
+  remittance_information: string;
+  status: BankStatusCode;
+  reason_code?: string;
+  status_at: string;
+  booked_at: string;
+  /** How many POSTs carried this end-to-end id (the first books; the rest get the original back). */
+  submissions: number;
+}
+
+export class Ledger {
+  private readonly entries = new Map<string, LedgerEntry>();
+  private sequence = 0;
+
+  get(endToEndId: string): LedgerEntry | undefined {
+    return this.entries.get(endToEndId);
+  }
+
+  all(): LedgerEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Books a transfer, or counts a duplicate submission of one already booked. */
+  book(request: BankCreditTransferRequest, status: BankStatusCode, reasonCode?: string): { entry: LedgerEntry; duplicate: boolean } {
+    const existing = this.entries.get(request.end_to_end_id);
+    if (existing) {
+      existing.submissions++;
+      return { entry: existing, duplicate: true };
+    }
+    const now = new Date().toISOString();
+    const entry: LedgerEntry = {
+      transfer_id: `TRF${String(++this.sequence).padStart(10, "0")}`,
+      end_to_end_id: request.end_to_end_id,
+      debtor_iban: request.debtor_iban,
+      creditor: { ...request.creditor },
+      amount: { ...request.amount },
+      remittance_information: request.remittance_information,
+      status,
+      ...(reasonCode ? { reason_code: reasonCode } : {}),
+      status_at: now,
+      booked_at: now,
+      submissions: 1,
+    };
+    this.entries.set(entry.end_to_end_id, entry);
+    return { entry, duplicate: false };
+  }
+
+  setStatus(endToEndId: string, status: BankStatusCode, reasonCode?: string): LedgerEntry | undefined {
+    const entry = this.entries.get(endToEndId);
+    if (!entry) return undefined;
+    entry.status = status;
+    if (reasonCode) entry.reason_code = reasonCode;
+    else delete entry.reason_code;
+    entry.status_at = new Date().toISOString();
+    return entry;
+  }
+}
+
+export function transferView(entry: LedgerEntry): BankTransfer {
+  return {
+    transfer_id: entry.transfer_id,
+    end_to_end_id: entry.end_to_end_id,
+    status: entry.status,
+    ...(entry.reason_code ? { reason_code: entry.reason_code } : {}),
+    status_at: entry.status_at,
+  };
+}

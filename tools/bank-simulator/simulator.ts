@@ -1,0 +1,185 @@
+/**
+ * A bank that really demands client certificates: Node https with
+ * requestCert and rejectUnauthorized, so a connection without a certificate
+ * signed by the bank's CA fails the TLS handshake and never reaches a
+ * handler. A second, plain-HTTP listener on loopback is the control plane
+ * for tests and operators (ledger, request log, latency).
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { Ledger, transferView } from "./ledger.ts";
+
+export interface BankSimulatorOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  controlPort?: number;
+  tls: { key: string; cert: string; ca: string };
+  /** Added before every bank API answer. */
+  latencyMs?: number;
+  /** Currencies the bank books; others are refused with 422. */
+  currencies?: string[];
+}
+
+export interface RequestLogEntry {
+  at: string;
+  method: string;
+  path: string;
+  client_cn: string | null;
+  end_to_end_id?: string;
+}
+
+export interface BankSimulator {
+  url: string;
+  controlUrl: string;
+  ledger: Ledger;
+  requests: RequestLogEntry[];
+  stats: { tlsRejections: number };
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export async function startBankSimulator(options: BankSimulatorOptions): Promise<BankSimulator> {
+  const host = options.host ?? "127.0.0.1";
+  const ledger = new Ledger();
+  const requests: RequestLogEntry[] = [];
+  const stats = { tlsRejections: 0 };
+  let latencyMs = options.latencyMs ?? 0;
+  const currencies = new Set(options.currencies ?? ["EUR"]);
+
+  const bank = createHttpsServer(
+    { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true, keepAlive: true },
+    (req, res) => {
+      void handleBankRequest(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { code: "INTERNAL", message: String(error) });
+      });
+    },
+  );
+  bank.on("tlsClientError", () => {
+    stats.tlsRejections++;
+  });
+
+  async function handleBankRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "https://bank.local");
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    const entry: RequestLogEntry = { at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, client_cn: peer?.subject?.CN ?? null };
+    requests.push(entry);
+    const body = await readBody(req);
+    if (latencyMs > 0) await sleep(latencyMs);
+
+    if (req.method === "POST" && url.pathname === "/v1/credit-transfers") {
+      const parsed = BankCreditTransferRequest.safeParse(parseJson(body));
+      if (!parsed.success) {
+        return sendJson(res, 400, { code: "INVALID_REQUEST", message: parsed.error.issues.map((i) => i.path.join(".")).join(", ") });
+      }
+      entry.end_to_end_id = parsed.data.end_to_end_id;
+      if (!currencies.has(parsed.data.amount.currency)) {
+        return sendJson(res, 422, { code: "CURRENCY_NOT_SUPPORTED", message: `This bank does not book ${parsed.data.amount.currency}.` });
+      }
+      const { entry: booked, duplicate } = ledger.book(parsed.data, "ACSC");
+      return sendJson(res, duplicate ? 200 : 201, transferView(booked));
+    }
+    const inquiry = /^\/v1\/credit-transfers\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "GET" && inquiry) {
+      const id = decodeURIComponent(inquiry[1] ?? "");
+      entry.end_to_end_id = id;
+      const booked = ledger.get(id);
+      return booked ? sendJson(res, 200, transferView(booked)) : sendJson(res, 404, { code: "NOT_FOUND", message: "No such transfer." });
+    }
+    return sendJson(res, 404, { code: "NO_ROUTE", message: "No such endpoint." });
+  }
+
+  const control = createHttpServer((req, res) => {
+    void handleControlRequest(req, res).catch((error: unknown) => sendJson(res, 500, { error: String(error) }));
+  });
+
+  async function handleControlRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://control.local");
+    const body = await readBody(req);
+    if (req.method === "GET" && url.pathname === "/control/ledger") {
+      const debtor = url.searchParams.get("debtor_iban");
+      return sendJson(res, 200, { transfers: ledger.all().filter((e) => !debtor || e.debtor_iban === debtor) });
+    }
+    const one = /^\/control\/ledger\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "GET" && one) {
+      const entry = ledger.get(decodeURIComponent(one[1] ?? ""));
+      return entry ? sendJson(res, 200, entry) : sendJson(res, 404, { error: "no such transfer" });
+    }
+    if (req.method === "GET" && url.pathname === "/control/requests") {
+      const e2e = url.searchParams.get("end_to_end_id");
+      return sendJson(res, 200, { requests: requests.filter((r) => !e2e || r.end_to_end_id === e2e) });
+    }
+    if (req.method === "GET" && url.pathname === "/control/stats") {
+      return sendJson(res, 200, { requests: requests.length, tls_rejections: stats.tlsRejections, transfers: ledger.all().length });
+    }
+    if (req.method === "PUT" && url.pathname === "/control/latency") {
+      const ms = Number((parseJson(body) as { ms?: unknown } | undefined)?.ms);
+      if (!Number.isFinite(ms) || ms < 0) return sendJson(res, 400, { error: "ms must be a non-negative number" });
+      latencyMs = ms;
+      return sendJson(res, 200, { ms });
+    }
+    return sendJson(res, 404, { error: "no such control endpoint" });
+  }
+
+  await listen(bank, options.port ?? 0, host);
+  await listen(control, options.controlPort ?? 0, "127.0.0.1");
+  const bankPort = (bank.address() as AddressInfo).port;
+  const controlPort = (control.address() as AddressInfo).port;
+
+  return {
+    url: `https://localhost:${bankPort}`,
+    controlUrl: `http://127.0.0.1:${controlPort}`,
+    ledger,
+    requests,
+    stats,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    async close() {
+      bank.closeAllConnections();
+      control.closeAllConnections();
+      await Promise.all([new Promise((r) => bank.close(r)), new Promise((r) => control.close(r))]);
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
