@@ -1,4 +1,11 @@
-/** The simulated bank's book of credit transfers, keyed by end-to-end id (its de-duplication key). */
+/**
+ * The simulated bank's book of credit transfers, keyed by end-to-end id (its
+ * de-duplication key). With a journal file, every change is appended as one
+ * JSON line and replayed at start, so the local bank remembers across
+ * restarts just as the connector's Durable Objects do; otherwise a restart
+ * would make recovery resubmit payments the "bank" had forgotten.
+ */
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { BankCreditTransferRequest, BankStatusCode, BankTransfer } from "../../schemas/bank-api.ts";
 
 export interface LedgerEntry {
@@ -20,6 +27,24 @@ export class Ledger {
   private readonly entries = new Map<string, LedgerEntry>();
   private sequence = 0;
 
+  private readonly journalPath: string | undefined;
+
+  constructor(journalPath?: string) {
+    this.journalPath = journalPath;
+    if (journalPath && existsSync(journalPath)) {
+      for (const line of readFileSync(journalPath, "utf8").split("\n")) {
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line) as LedgerEntry;
+        this.entries.set(entry.end_to_end_id, entry);
+        this.sequence = Math.max(this.sequence, Number(entry.transfer_id.replace(/^TRF/, "")) || 0);
+      }
+    }
+  }
+
+  private journal(entry: LedgerEntry): void {
+    if (this.journalPath) appendFileSync(this.journalPath, JSON.stringify(entry) + "\n");
+  }
+
   get(endToEndId: string): LedgerEntry | undefined {
     return this.entries.get(endToEndId);
   }
@@ -33,6 +58,7 @@ export class Ledger {
     const existing = this.entries.get(request.end_to_end_id);
     if (existing) {
       existing.submissions++;
+      this.journal(existing);
       return { entry: existing, duplicate: true };
     }
     const now = new Date().toISOString();
@@ -50,6 +76,7 @@ export class Ledger {
       submissions: 1,
     };
     this.entries.set(entry.end_to_end_id, entry);
+    this.journal(entry);
     return { entry, duplicate: false };
   }
 
@@ -60,6 +87,7 @@ export class Ledger {
     if (reasonCode) entry.reason_code = reasonCode;
     else delete entry.reason_code;
     entry.status_at = new Date().toISOString();
+    this.journal(entry);
     return entry;
   }
 }

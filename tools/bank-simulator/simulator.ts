@@ -22,6 +22,8 @@ export interface BankSimulatorOptions {
   latencyMs?: number;
   /** Currencies the bank books; others are refused with 422. */
   currencies?: string[];
+  /** Append-only file that keeps the ledger across restarts (none: in memory only). */
+  journalPath?: string;
 }
 
 export interface RequestLogEntry {
@@ -46,7 +48,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export async function startBankSimulator(options: BankSimulatorOptions): Promise<BankSimulator> {
   const host = options.host ?? "127.0.0.1";
-  const ledger = new Ledger();
+  const ledger = new Ledger(options.journalPath);
   const requests: RequestLogEntry[] = [];
   const stats = { tlsRejections: 0 };
   let latencyMs = options.latencyMs ?? 0;

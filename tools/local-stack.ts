@@ -1,0 +1,227 @@
+/**
+ * `npm start`: the connector on workerd (Miniflare) with BANK wired to a bank
+ * over real mTLS: by default the bundled simulator with a generated dev PKI,
+ * or any bank named by BANK_URL and its certificate files. Durable Object
+ * state is kept under STATE_DIR (default .wrangler/state, as `wrangler dev`
+ * does), so payments survive a restart and are recovered after it.
+ * Environment variables are documented in README.md.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { buildWorker } from "./build-worker.ts";
+import { startBankSimulator, type BankSimulator } from "./bank-simulator/simulator.ts";
+import { ensureDevPki } from "./dev-pki.ts";
+
+const DEV_DIR = ".dev";
+
+export interface LocalStackOptions {
+  port: number;
+  stateDir: string;
+  adminToken?: string;
+  bank?: { url: string; caFile: string; clientCertFile: string; clientKeyFile: string };
+  simulator: { port: number; controlPort: number; latencyMs: number };
+  bankTimeoutMs?: number;
+}
+
+export interface LocalStack {
+  url: string;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  bankUrl: string;
+  simulator?: BankSimulator;
+  miniflare: Miniflare;
+  close(): Promise<void>;
+}
+
+export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): LocalStackOptions {
+  const bankFiles = [env.BANK_CA_FILE, env.BANK_CLIENT_CERT_FILE, env.BANK_CLIENT_KEY_FILE];
+  if (env.BANK_URL && bankFiles.some((file) => !file)) {
+    throw new Error("BANK_URL needs BANK_CA_FILE, BANK_CLIENT_CERT_FILE and BANK_CLIENT_KEY_FILE as well.");
+  }
+  return {
+    port: integer(env.PORT, 8787, "PORT"),
+    stateDir: env.STATE_DIR ?? ".wrangler/state",
+    ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+    ...(env.BANK_URL
+      ? {
+          bank: {
+            url: env.BANK_URL,
+            caFile: env.BANK_CA_FILE as string,
+            clientCertFile: env.BANK_CLIENT_CERT_FILE as string,
+            clientKeyFile: env.BANK_CLIENT_KEY_FILE as string,
+          },
+        }
+      : {}),
+    simulator: {
+      port: integer(env.BANK_SIM_PORT, 8443, "BANK_SIM_PORT"),
+      controlPort: integer(env.BANK_SIM_CONTROL_PORT, 8444, "BANK_SIM_CONTROL_PORT"),
+      latencyMs: integer(env.BANK_SIM_LATENCY_MS, 0, "BANK_SIM_LATENCY_MS") },
+    ...(env.BANK_TIMEOUT_MS ? { bankTimeoutMs: integer(env.BANK_TIMEOUT_MS, 10_000, "BANK_TIMEOUT_MS") } : {}),
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  mkdirSync(DEV_DIR, { recursive: true });
+  let simulator: BankSimulator | undefined;
+  let bankUrl: string;
+  let tls: { ca: string; cert: string; key: string };
+  if (options.bank) {
+    bankUrl = options.bank.url;
+    tls = {
+      ca: readFileSync(options.bank.caFile, "utf8"),
+      cert: readFileSync(options.bank.clientCertFile, "utf8"),
+      key: readFileSync(options.bank.clientKeyFile, "utf8"),
+    };
+  } else {
+    const pki = ensureDevPki();
+    simulator = await startBankSimulator({
+      port: options.simulator.port,
+      controlPort: options.simulator.controlPort,
+      latencyMs: options.simulator.latencyMs,
+      tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
+      journalPath: `${DEV_DIR}/bank-ledger.jsonl`,
+    });
+    bankUrl = simulator.url;
+    tls = { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey };
+  }
+
+  const { token: adminToken, generated: adminTokenGenerated } = resolveAdminToken(options.adminToken);
+  const scriptPath = await buildWorker();
+  const bank = new URL(bankUrl);
+  // Miniflare 5 takes a new option shape; the v4 shape below is the one its
+  // docs and the vitest plugin use, converted by Miniflare's own function.
+  const miniflare = new Miniflare(convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: options.port,
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-11-01",
+    compatibilityFlags: ["nodejs_compat"],
+    durableObjects: {
+      MERCHANT: { className: "MerchantAccount", useSQLite: true },
+      REGISTRY: { className: "MerchantRegistry", useSQLite: true },
+    },
+    bindings: {
+      BANK_URL: bankUrl,
+      ADMIN_TOKEN: adminToken,
+      ...(options.bankTimeoutMs ? { BANK_TIMEOUT_MS: String(options.bankTimeoutMs) } : {}),
+    },
+    serviceBindings: {
+      BANK: {
+        external: {
+          address: `${bank.hostname}:${bank.port || "443"}`,
+          https: {
+            options: {},
+            tlsOptions: { keypair: { privateKey: tls.key, certificateChain: tls.cert }, trustedCertificates: [tls.ca] },
+            certificateHost: bank.hostname,
+          },
+        },
+      },
+    },
+    resourcePersistencePath: options.stateDir,
+  }));
+  const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  return {
+    url,
+    adminToken,
+    adminTokenGenerated,
+    bankUrl,
+    ...(simulator ? { simulator } : {}),
+    miniflare,
+    async close() {
+      await miniflare.dispose();
+      await simulator?.close();
+    },
+  };
+}
+
+/** Reuses the generated token across restarts so printed curl commands keep working. */
+function resolveAdminToken(fromEnv: string | undefined): { token: string; generated: boolean } {
+  if (fromEnv) return { token: fromEnv, generated: false };
+  const file = `${DEV_DIR}/admin-token`;
+  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), generated: true };
+  const token = randomBytes(32).toString("hex");
+  writeFileSync(file, token + "\n", { mode: 0o600 });
+  return { token, generated: true };
+}
+
+interface DemoMerchant {
+  id: string;
+  api_key: string;
+  debtor_iban: string;
+}
+
+/** The demo merchant survives restarts with the state; a fresh state gets a fresh merchant. */
+export async function ensureDemoMerchant(stack: LocalStack): Promise<DemoMerchant> {
+  const file = `${DEV_DIR}/demo-merchant.json`;
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as DemoMerchant;
+    const probe = await fetch(`${stack.url}/v1/payments/pay_00000000000000000000000000`, { headers: { authorization: `Bearer ${saved.api_key}` } });
+    await probe.arrayBuffer();
+    if (probe.status === 404) return saved;
+  }
+  const response = await fetch(`${stack.url}/admin/v1/merchants`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Demo Shop", debtor_iban: "DE02120300000000202051", limits: { max_amount: 1_000_000 } }),
+  });
+  if (response.status !== 201) throw new Error(`could not create the demo merchant: ${response.status} ${await response.text()}`);
+  const merchant = (await response.json()) as DemoMerchant;
+  const saved = { id: merchant.id, api_key: merchant.api_key, debtor_iban: merchant.debtor_iban };
+  writeFileSync(file, JSON.stringify(saved, null, 2) + "\n", { mode: 0o600 });
+  return saved;
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const options = optionsFromEnvironment();
+  const stack = await startLocalStack(options);
+  const merchant = await ensureDemoMerchant(stack);
+  const curl = [
+    `curl -sS -X POST ${stack.url}/v1/payments \\`,
+    `  -H 'Authorization: Bearer ${merchant.api_key}' \\`,
+    `  -H 'Content-Type: application/json' \\`,
+    `  -H "Idempotency-Key: $(uuidgen 2>/dev/null || date +%s%N)" \\`,
+    `  -d '{"amount":1250,"currency":"EUR","creditor":{"name":"Jane Supplier","iban":"DE89370400440532013000"},"reference":"Invoice 42"}'`,
+  ].join("\n");
+  console.log(
+    [
+      "",
+      "Payment connector running on workerd",
+      `  connector:     ${stack.url}`,
+      `  bank:          ${stack.bankUrl} (${stack.simulator ? "simulator, mTLS with the dev PKI in .dev/pki" : "external, mTLS"})`,
+      ...(stack.simulator ? [`  bank control:  ${stack.simulator.controlUrl}/control/ledger`] : []),
+      `  state:         ${options.stateDir} (kept across restarts)`,
+      ...(stack.adminTokenGenerated ? [`  ADMIN_TOKEN:   ${stack.adminToken} (generated, saved in .dev/admin-token)`] : []),
+      `  merchant:      ${merchant.id}`,
+      `  API key:       ${merchant.api_key}`,
+      "",
+      "Pay:",
+      curl,
+      "",
+      "Read it back: curl -sS " + stack.url + "/v1/payments/<id> -H 'Authorization: Bearer " + merchant.api_key + "'",
+      "Ctrl-C stops; pending payments resume on the next start.",
+      "",
+    ].join("\n"),
+  );
+  const stop = async () => {
+    await stack.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
