@@ -19,5 +19,9 @@ type ConnectorEnv = Env;
 declare global {
   namespace Cloudflare {
     interface Env extends ConnectorEnv {}
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+      durableNamespaces: "MerchantAccount" | "MerchantRegistry";
+    }
   }
 }

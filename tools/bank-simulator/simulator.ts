@@ -69,7 +69,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
   async function handleBankRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "https://bank.local");
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    const entry: RequestLogEntry = { at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, client_cn: peer?.subject?.CN ?? null };
+    const entry: RequestLogEntry = { at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, client_cn: commonName(peer?.subject?.CN) };
     requests.push(entry);
     const body = await readBody(req);
     if (latencyMs > 0) await sleep(latencyMs);
@@ -180,6 +180,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+function commonName(cn: string | string[] | undefined): string | null {
+  if (cn === undefined) return null;
+  return Array.isArray(cn) ? cn.join(",") : cn;
 }
 
 function sleep(ms: number): Promise<void> {
