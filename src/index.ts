@@ -10,6 +10,7 @@ import type { AppEnv } from "./http/context.ts";
 import { ProblemError, problem, problemResponse } from "./http/problem.ts";
 import { requestContext } from "./http/request-context.ts";
 import { logEvent } from "./observability/log.ts";
+import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
@@ -22,6 +23,7 @@ export const app = new Hono<AppEnv>();
 app.use("*", requestContext);
 app.route("/", healthRoutes);
 app.route("/", adminRoutes);
+app.route("/", adminMerchantRoutes);
 app.route("/", paymentRoutes);
 
 app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));

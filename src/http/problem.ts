@@ -17,6 +17,8 @@ const TITLES: Record<ProblemSlug, string> = {
   "amount-limit-exceeded": "Payment amount exceeds the merchant's limit",
   "daily-limit-exceeded": "Payment exceeds the merchant's daily limit",
   "merchant-exists": "Merchant already exists",
+  "api-key-limit-reached": "Too many active API keys",
+  "last-active-api-key": "Cannot revoke the last active API key",
   "service-unavailable": "Service temporarily unavailable",
   "internal-error": "Internal error",
 };

@@ -14,6 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import { monotonicFactory } from "ulid";
 import { paymentStatusForBankStatus, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
 import type { CreatePaymentRequest, Merchant, MerchantLimits } from "../../schemas/merchant-api.ts";
+import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
@@ -23,11 +24,12 @@ import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import { logEvent, maskIban } from "../observability/log.ts";
+import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
 import { appendPaymentEvent, readPaymentEvents } from "./event-log.ts";
 import { applyMigrations } from "./migrations.ts";
 import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
 import { IN_FLIGHT_GRACE_MS, recoveryDelayMs } from "./recovery-schedule.ts";
-import type { AuthContext, GetPaymentReply, InitializeReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
+import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
 import { Semaphore } from "./semaphore.ts";
 
 /** How many due payments one alarm run works on; the rest wait for the next run. */
@@ -123,6 +125,40 @@ export class MerchantAccount extends DurableObject<Env> {
     this.keyHashCache = undefined;
     if (!created) return { ok: false, problem: problem("merchant-exists", 409, "This merchant is already initialized.") };
     return { ok: true, merchant: merchantFromRow(this.loadMerchant() as MerchantRow) };
+  }
+
+  // ---------------------------------------------------------------- operator
+  // Thin: the rules live in api-keys-store.ts. Each write drops the cache it
+  // invalidates, so the next authorize() sees a revoked key or a disabled merchant.
+
+  getMerchant(): MerchantReply {
+    const merchant = this.loadMerchant();
+    return merchant ? { ok: true, merchant: merchantFromRow(merchant) } : merchantNotFound();
+  }
+
+  updateMerchantStatus(status: MerchantStatus): MerchantReply {
+    if (!this.loadMerchant()) return merchantNotFound();
+    setMerchantStatus(this.sql, status);
+    this.merchantCache = undefined;
+    return this.getMerchant();
+  }
+
+  listApiKeys(): ApiKeyListReply {
+    return this.loadMerchant() ? { ok: true, keys: listApiKeys(this.sql) } : merchantNotFound();
+  }
+
+  addApiKey(key: { id: string; hash: string }): ApiKeyReply {
+    if (!this.loadMerchant()) return merchantNotFound();
+    const reply = addApiKey(this.ctx.storage, key, Date.now());
+    this.keyHashCache = undefined;
+    return reply;
+  }
+
+  revokeApiKey(keyId: string): ApiKeyReply {
+    if (!this.loadMerchant()) return merchantNotFound();
+    const reply = revokeApiKey(this.ctx.storage, keyId, Date.now());
+    this.keyHashCache = undefined;
+    return reply;
   }
 
   // ---------------------------------------------------------------- payments
@@ -630,6 +666,10 @@ function merchantFromRow(row: MerchantRow): Merchant {
     status: row.status,
     created_at: new Date(row.created_at).toISOString(),
   };
+}
+
+function merchantNotFound(): Refusal {
+  return { ok: false, problem: problem("not-found", 404, "No merchant with this id exists.") };
 }
 
 function paymentNotFound(): Refusal {
