@@ -23,7 +23,9 @@ import type { InquiryOutcome } from "../bank/outcome.ts";
 import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
+import { BankHealthReporter, bankCallReport } from "../observability/bank-health.ts";
 import { logEvent, maskIban } from "../observability/log.ts";
+import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
 import { appendPaymentEvent, readPaymentEvents } from "./event-log.ts";
 import { applyMigrations } from "./migrations.ts";
@@ -85,6 +87,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly config: ConnectorConfig;
   private readonly bank: BankClient;
   private readonly bankSlots: Semaphore;
+  private readonly bankHealth = new BankHealthReporter();
   private readonly nextUlid = monotonicFactory();
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
@@ -193,7 +196,7 @@ export class MerchantAccount extends DurableObject<Env> {
       }
       case "admitted": {
         await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
-        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId));
+        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId, auth.requestId));
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
@@ -325,7 +328,8 @@ export class MerchantAccount extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- bank
 
-  private async submitToBank(paymentId: string): Promise<void> {
+  /** `requestId`: the merchant request that triggered the call, for the log line (none when the alarm resumes it). */
+  private async submitToBank(paymentId: string, requestId?: string): Promise<void> {
     await this.bankSlots.acquire();
     try {
       const row = this.findPayment(paymentId);
@@ -342,7 +346,7 @@ export class MerchantAccount extends DurableObject<Env> {
         paymentId,
       );
       const call = await this.bank.submitCreditTransfer(this.wireRequest(row));
-      this.logBankCall("submit", row, attempt, call);
+      this.logBankCall("submit", row, attempt, call, requestId);
       this.recordBankOutcome(paymentId, attempt, call.outcome);
       // Still pending: make sure the alarm comes back for it at its retry time.
       if (this.findPayment(paymentId)?.status === "pending") await this.scheduleAlarm();
@@ -637,10 +641,18 @@ export class MerchantAccount extends DurableObject<Env> {
     };
   }
 
-  private logBankCall(operation: "submit" | "inquiry", row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>): void {
+  private logBankCall(
+    operation: "submit" | "inquiry",
+    row: PaymentRow,
+    attempt: number,
+    call: BankCall<InquiryOutcome>,
+    requestId?: string,
+  ): void {
     const outcome = call.outcome;
+    this.reportBankHealth(call);
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
-      merchant_id: this.merchantCache?.id,
+      request_id: requestId,
+      merchant_id: this.loadMerchant()?.id,
       payment_id: row.id,
       operation,
       attempt,
@@ -651,6 +663,20 @@ export class MerchantAccount extends DurableObject<Env> {
       reason: "reason" in outcome ? outcome.reason : undefined,
       creditor_iban: maskIban(row.creditor_iban),
     });
+  }
+
+  /** Throttled report to the registry for GET /health; never delays or fails the payment. */
+  private reportBankHealth(call: BankCall<InquiryOutcome>): void {
+    const report = this.bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
+    if (!report) return;
+    this.ctx.waitUntil(
+      merchantRegistry(this.env)
+        .recordBankCall(report)
+        .catch((error: unknown) => {
+          this.bankHealth.forget(report);
+          logEvent("warn", "bank_health_report_failed", { error: String(error) });
+        }),
+    );
   }
 }
 
