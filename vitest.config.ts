@@ -1,9 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { defineConfig, defineProject } from "vitest/config";
 import type { TestBank } from "./test/global-setup.ts";
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
-export default defineConfig({
+/** Tests that run inside workerd: the Worker, its Durable Objects, the simulator behind real mTLS. */
+const workers = defineProject({
   plugins: [
     cloudflareTest(({ inject }) => {
       const bank = inject<TestBank>("bank");
@@ -35,10 +36,23 @@ export default defineConfig({
     }),
   ],
   test: {
+    name: "workers",
     globalSetup: ["./test/global-setup.ts"],
     include: ["test/**/*.test.ts"],
+    exclude: ["test/node/**"],
     testTimeout: 30_000,
-    // Workers log one JSON line per request; show them only for failing tests.
-    silent: "passed-only",
   },
 });
+
+/** Tests of Node-side tooling (cert:check, the OpenAPI generator): they need node:fs, openssl, child processes. */
+const node = defineProject({
+  test: {
+    name: "node",
+    environment: "node",
+    include: ["test/node/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
+
+// One `npm test` runs both projects. Workers log one JSON line per request; show them only for failing tests.
+export default defineConfig({ test: { projects: [workers, node], silent: "passed-only" } });
