@@ -1,3 +1,5 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../schemas/problem.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
@@ -62,5 +64,18 @@ describe("admin authentication", () => {
     expect(merchant.api_key).toContain(merchant.id.replace("mer_", ""));
     expect(merchant.limits).toEqual({ max_amount: 500 });
     expect((await postPayment(merchant.api_key, paymentBody({ amount: 500 }))).status).toBe(201);
+  });
+});
+
+describe("keys naming merchants that do not exist", () => {
+  it("get 401 and create no storage in the object they name", async () => {
+    const ghost = "mer_01M84VZ5AP8MVGWYKK009FMFWN";
+    const key = `mck_${ghost.replace("mer_", "")}_${"A".repeat(43)}`;
+    const response = await postPayment(key, paymentBody());
+    expect(response.status).toBe(401);
+    const tables = await runInDurableObject(env.MERCHANT.get(env.MERCHANT.idFromName(ghost)), (_instance, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray(),
+    );
+    expect(tables.filter((t) => !t.name.startsWith("_cf") && !t.name.startsWith("sqlite"))).toEqual([]);
   });
 });
