@@ -164,8 +164,12 @@ export class MerchantAccount extends DurableObject<Env> {
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
-        await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
-        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId));
+        // Registered as in flight before the first await, so a concurrent
+        // replay always coalesces onto this call.
+        await this.track(admission.paymentId, async () => {
+          await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
+          await this.submitToBank(admission.paymentId);
+        });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
