@@ -78,7 +78,15 @@ describe("API key rotation through the admin API", () => {
     const b = await createMerchant();
     expect((await revokeKey(a.id, b.api_key_id)).status).toBe(404);
     expect((await revokeKey(a.id, "key_not-a-key")).status).toBe(404);
-    expect((await createKey("mer_01JD5Z8Q9X4R7M2K3N6P8T0V1W")).status).toBe(404);
+    const unknown = "mer_01JD5Z8Q9X4R7M2K3N6P8T0V1W";
+    expect((await createKey(unknown)).status).toBe(404);
+    expect((await adminCall(`/admin/v1/merchants/${unknown}`, { method: "PATCH", body: JSON.stringify({ status: "disabled" }) })).status).toBe(404);
+    expect((await adminCall(`/admin/v1/merchants/${unknown}`)).status).toBe(404);
+    // Asking about a merchant that does not exist creates no storage for it.
+    const tables = await runInDurableObject(merchantStub(unknown), (_instance, state) =>
+      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray().length,
+    );
+    expect(tables).toBe(0);
     expect((await adminCall("/admin/v1/merchants/not-a-merchant/keys")).status).toBe(404);
     // b's key survives a's attempt.
     expect((await postPayment(b.api_key, paymentBody())).status).toBe(201);

@@ -28,7 +28,7 @@ import { logEvent, maskIban } from "../observability/log.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
 import { appendPaymentEvent, readPaymentEvents } from "./event-log.ts";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations, hasSchema } from "./migrations.ts";
 import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
 import { IN_FLIGHT_GRACE_MS, recoveryDelayMs } from "./recovery-schedule.ts";
 import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
@@ -93,13 +93,17 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly inflight = new Map<string, Promise<void>>();
   private merchantCache: MerchantRow | null | undefined;
   private keyHashCache: string[] | undefined;
+  private initialized: boolean;
   /** Last alarm time this instance set (undefined: not loaded yet, null: none). */
   private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    applyMigrations(ctx.storage);
+    // Only an initialized merchant gets (or upgrades) a schema: a request with
+    // a forged key naming a random merchant id must not create storage.
+    this.initialized = hasSchema(this.sql);
+    if (this.initialized) applyMigrations(ctx.storage);
     this.config = loadConfig(env);
     this.bank = new BankClient({ fetcher: env.BANK, baseUrl: this.config.BANK_URL, timeoutMs: this.config.BANK_TIMEOUT_MS });
     this.bankSlots = new Semaphore(this.config.MAX_CONCURRENT_BANK_CALLS);
@@ -109,6 +113,10 @@ export class MerchantAccount extends DurableObject<Env> {
 
   initialize(input: InitializeMerchantInput): InitializeReply {
     const now = Date.now();
+    if (!this.initialized) {
+      applyMigrations(this.ctx.storage);
+      this.initialized = true;
+    }
     const created = this.ctx.storage.transactionSync(() => {
       if (this.loadMerchant()) return false;
       this.sql.exec(
@@ -135,33 +143,38 @@ export class MerchantAccount extends DurableObject<Env> {
   // invalidates, so the next authorize() sees a revoked key or a disabled merchant.
 
   getMerchant(): MerchantReply {
-    const merchant = this.loadMerchant();
+    const merchant = this.existingMerchant();
     return merchant ? { ok: true, merchant: merchantFromRow(merchant) } : merchantNotFound();
   }
 
   updateMerchantStatus(status: MerchantStatus): MerchantReply {
-    if (!this.loadMerchant()) return merchantNotFound();
+    if (!this.existingMerchant()) return merchantNotFound();
     setMerchantStatus(this.sql, status);
     this.merchantCache = undefined;
     return this.getMerchant();
   }
 
   listApiKeys(): ApiKeyListReply {
-    return this.loadMerchant() ? { ok: true, keys: listApiKeys(this.sql) } : merchantNotFound();
+    return this.existingMerchant() ? { ok: true, keys: listApiKeys(this.sql) } : merchantNotFound();
   }
 
   addApiKey(key: { id: string; hash: string }): ApiKeyReply {
-    if (!this.loadMerchant()) return merchantNotFound();
+    if (!this.existingMerchant()) return merchantNotFound();
     const reply = addApiKey(this.ctx.storage, key, Date.now());
     this.keyHashCache = undefined;
     return reply;
   }
 
   revokeApiKey(keyId: string): ApiKeyReply {
-    if (!this.loadMerchant()) return merchantNotFound();
+    if (!this.existingMerchant()) return merchantNotFound();
     const reply = revokeApiKey(this.ctx.storage, keyId, Date.now());
     this.keyHashCache = undefined;
     return reply;
+  }
+
+  /** The merchant row, or null for an object never initialized (which has no tables to read). */
+  private existingMerchant(): MerchantRow | null {
+    return this.initialized ? this.loadMerchant() : null;
   }
 
   // ---------------------------------------------------------------- payments
@@ -195,8 +208,12 @@ export class MerchantAccount extends DurableObject<Env> {
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
-        await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
-        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId, auth.requestId));
+        // Registered as in flight before the first await, so a concurrent
+        // replay always coalesces onto this call.
+        await this.track(admission.paymentId, async () => {
+          await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
+          await this.submitToBank(admission.paymentId, auth.requestId);
+        });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
@@ -503,6 +520,7 @@ export class MerchantAccount extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    if (!this.initialized) return;
     await this.recoverDuePayments(Date.now());
   }
 
@@ -597,8 +615,8 @@ export class MerchantAccount extends DurableObject<Env> {
   // ---------------------------------------------------------------- helpers
 
   private authorize(auth: AuthContext): MerchantRow | Refusal {
-    const merchant = this.loadMerchant();
-    const hashes = this.loadKeyHashes();
+    const merchant = this.initialized ? this.loadMerchant() : null;
+    const hashes = this.initialized ? this.loadKeyHashes() : [];
     // Compare against every active key so timing does not reveal which matched.
     let matched = false;
     for (const hash of hashes) matched = digestsEqual(hash, auth.keyHash) || matched;
