@@ -93,7 +93,6 @@ describe("payment fields", () => {
   it.each<[string, string, string]>([
     ["huge amount (1e400)", '{"amount":1e400,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
     ["amount past 2^53", '{"amount":9007199254740993,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
-    ["amount of 2^53, where neighbours collide", '{"amount":9007199254740992,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
     ["amount rounded by parsing", '{"amount":12.0000000000000001,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
   ])("400 malformed-json for a %s", async (_name, body, param) => {
     await expectProblem(await rawPost(body), 400, "malformed-json", param);
@@ -104,6 +103,7 @@ describe("payment fields", () => {
     ["negative amount", { amount: -100 }, "amount"],
     ["zero amount", { amount: 0 }, "amount"],
     ["amount as a string", { amount: "1250" }, "amount"],
+    ["amount of 2^53, exact but past the maximum", { amount: 2 ** 53 }, "amount"],
     ["unknown currency", { currency: "XYZ" }, "currency"],
     ["lower-case currency", { currency: "eur" }, "currency"],
     ["precious metal as currency", { currency: "XAU" }, "currency"],

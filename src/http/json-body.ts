@@ -128,14 +128,12 @@ function pathOf(stack: Frame[]): string {
     .join(".");
 }
 
-/** Largest decimal exponent worth expanding: beyond it any integer is far past 2^53. */
-const MAX_EXACT_EXPONENT = 20;
-
 /**
  * True when JSON.parse yields the literal's value, or a value that is not an
  * integer (fractions are approximations anyway, and the schemas reject them
  * where an integer is required). False when the literal is an integer, or
- * rounds to one, that the double does not represent exactly.
+ * rounds to one, that the double does not represent exactly. An exact but
+ * too large integer (2^53) passes here and is refused by the schema.
  */
 export function parsesExactly(literal: string): boolean {
   const value = Number(literal);
@@ -153,7 +151,7 @@ export function parsesExactly(literal: string): boolean {
   if (/^0$/.test(digits)) return true;
   // A decimal with fraction digits left over is not an integer, yet it parsed to one.
   if (exponent < 0) return false;
-  if (exponent > MAX_EXACT_EXPONENT || !Number.isSafeInteger(value)) return false;
+  // Past 10^308 the double is Infinity (handled above), so the BigInt stays small.
   return BigInt(digits) * 10n ** BigInt(exponent) === BigInt(Math.abs(value));
 }
 
