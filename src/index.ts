@@ -13,6 +13,7 @@ import { logEvent } from "./observability/log.ts";
 import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { paymentRoutes } from "./routes/payments.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
@@ -22,6 +23,7 @@ export const app = new Hono<AppEnv>();
 
 app.use("*", requestContext);
 app.route("/", healthRoutes);
+app.route("/", openApiRoutes);
 app.route("/", adminRoutes);
 app.route("/", adminMerchantRoutes);
 app.route("/", paymentRoutes);

@@ -1,0 +1,10 @@
+import { z } from "zod";
+import "../schemas/merchant-api.ts";
+import "../schemas/admin-api.ts";
+import "../schemas/problem.ts";
+import "../schemas/health.ts";
+const inp = z.toJSONSchema(z.globalRegistry, { io: "input", target: "draft-2020-12", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` });
+console.log(Object.keys(inp.schemas));
+console.log(JSON.stringify(inp.schemas["CreatePaymentRequest"], null, 1).slice(0, 2500));
+const out = z.toJSONSchema(z.globalRegistry, { io: "output", target: "draft-2020-12", unrepresentable: "any", uri: (id) => `#/components/schemas/${id}` });
+console.log(JSON.stringify(out.schemas["Payment"], null, 1).slice(0, 1500));
