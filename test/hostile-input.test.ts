@@ -48,7 +48,8 @@ describe("request bodies", () => {
       duplex: "half",
     });
     await expectProblem(response, 413, "payload-too-large");
-    expect(pulled).toBeLessThan(4 * 1024 * 1024);
+    // Observed: 18 KiB (16 KiB limit + stream buffering). The bound leaves room for runtime buffering only.
+    expect(pulled).toBeLessThan(256 * 1024);
   });
 
   it.each([
