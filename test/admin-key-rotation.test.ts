@@ -53,6 +53,21 @@ describe("API key rotation through the admin API", () => {
     expect(hashes).toBe(2);
   });
 
+  it("concurrent creations cannot pass the limit: one wins, the other gets 409", async () => {
+    const merchant = await createMerchant();
+    const statuses = (await Promise.all([createKey(merchant.id), createKey(merchant.id), createKey(merchant.id)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409]);
+    expect((await listKeys(merchant.id)).filter((k) => k.status === "active")).toHaveLength(2);
+  });
+
+  it("concurrent revocations cannot leave the merchant without a key", async () => {
+    const merchant = await createMerchant();
+    const second = await createKeyOk(merchant.id);
+    const statuses = (await Promise.all([revokeKey(merchant.id, merchant.api_key_id), revokeKey(merchant.id, second.id)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    expect((await listKeys(merchant.id)).filter((k) => k.status === "active")).toHaveLength(1);
+  });
+
   it("refuses to revoke the last active key", async () => {
     const merchant = await createMerchant();
     const response = await revokeKey(merchant.id, merchant.api_key_id);
