@@ -23,6 +23,7 @@ export const PROBLEM_SLUGS = [
   "daily-limit-exceeded",
   "merchant-exists",
   "service-unavailable",
+  "bank-unavailable",
   "internal-error",
 ] as const;
 

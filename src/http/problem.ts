@@ -18,6 +18,7 @@ const TITLES: Record<ProblemSlug, string> = {
   "daily-limit-exceeded": "Payment exceeds the merchant's daily limit",
   "merchant-exists": "Merchant already exists",
   "service-unavailable": "Service temporarily unavailable",
+  "bank-unavailable": "The bank could not be reached",
   "internal-error": "Internal error",
 };
 
