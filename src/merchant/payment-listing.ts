@@ -34,30 +34,56 @@ export function paymentIdFloor(epochMs: number): string {
   return `pay_${encodeTime(clamped, ULID_TIME_LENGTH)}${ULID_RANDOM_ZEROS}`;
 }
 
-/** The SQL and arguments of one page (exported so a test can EXPLAIN it). */
+/**
+ * The SQL and arguments of one page (exported so a test can EXPLAIN it).
+ * The cursor and the created bounds are merged into ONE lower and ONE upper
+ * id bound before they reach SQLite: given `id >= a AND id > b`, SQLite
+ * seeks on one of them and filters on the other, which would make a deep
+ * page inside a date range rescan everything before it.
+ */
 export function paymentPageStatement(query: PaymentListQuery): { sql: string; args: Array<string | number> } {
+  let lower: IdBound | null = query.createdFrom === null ? null : { id: paymentIdFloor(query.createdFrom), inclusive: true };
+  let upper: IdBound | null = query.createdTo === null ? null : { id: paymentIdFloor(query.createdTo), inclusive: false };
+  if (query.after !== null) {
+    const resume: IdBound = { id: query.after, inclusive: false };
+    if (query.order === "asc") lower = tighterLower(lower, resume);
+    else upper = tighterUpper(upper, resume);
+  }
   const conditions: string[] = [];
   const args: Array<string | number> = [];
   if (query.status !== null) {
     conditions.push("status = ?");
     args.push(query.status);
   }
-  if (query.createdFrom !== null) {
-    conditions.push("id >= ?");
-    args.push(paymentIdFloor(query.createdFrom));
+  if (lower !== null) {
+    conditions.push(lower.inclusive ? "id >= ?" : "id > ?");
+    args.push(lower.id);
   }
-  if (query.createdTo !== null) {
-    conditions.push("id < ?");
-    args.push(paymentIdFloor(query.createdTo));
-  }
-  if (query.after !== null) {
-    conditions.push(query.order === "asc" ? "id > ?" : "id < ?");
-    args.push(query.after);
+  if (upper !== null) {
+    conditions.push(upper.inclusive ? "id <= ?" : "id < ?");
+    args.push(upper.id);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
   // One row more than asked tells whether another page exists.
   args.push(query.limit + 1);
   return { sql: `SELECT * FROM payments ${where} ORDER BY id ${query.order === "asc" ? "ASC" : "DESC"} LIMIT ?`, args };
+}
+
+interface IdBound {
+  id: string;
+  inclusive: boolean;
+}
+
+function tighterLower(a: IdBound | null, b: IdBound): IdBound {
+  if (a === null || b.id > a.id) return b;
+  if (a.id > b.id) return a;
+  return a.inclusive ? b : a;
+}
+
+function tighterUpper(a: IdBound | null, b: IdBound): IdBound {
+  if (a === null || b.id < a.id) return b;
+  if (a.id < b.id) return a;
+  return a.inclusive ? b : a;
 }
 
 export function readPaymentPage(sql: SqlStorage, query: PaymentListQuery): { rows: PaymentRow[]; hasMore: boolean } {
