@@ -16,7 +16,7 @@ export const DEFAULT_PAGE_LIMIT = 25;
 /** A cursor is a few hundred bytes at most; anything longer is not one of ours. */
 export const MAX_CURSOR_LENGTH = 512;
 
-export const PaymentOrder = z.enum(["asc", "desc"]);
+export const PaymentOrder = z.enum(["asc", "desc"], { error: "must be asc or desc" });
 export type PaymentOrder = z.infer<typeof PaymentOrder>;
 
 /** Query parameters arrive as strings; `limit` is digits only ("1e2" and " 5" are refused, not coerced). */
@@ -33,7 +33,7 @@ const Instant = z.iso
 
 export const ListPaymentsQuery = z
   .strictObject({
-    status: PaymentStatus.optional(),
+    status: z.enum(PaymentStatus.options, { error: `must be one of ${PaymentStatus.options.join(", ")}` }).optional(),
     created_from: Instant.optional().meta({ description: "Inclusive lower bound on created_at." }),
     created_to: Instant.optional().meta({ description: "Exclusive upper bound on created_at." }),
     limit: Limit,

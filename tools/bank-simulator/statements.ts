@@ -62,11 +62,14 @@ export interface SimulatorAnswer {
 
 export class StatementDesk {
   private readonly scenarios = new Map<string, DebtorScenario>();
+  private readonly ledger: Ledger;
+  private readonly defaultPageSize: number;
 
-  constructor(
-    private readonly ledger: Ledger,
-    private readonly defaultPageSize: number = DEFAULT_STATEMENT_PAGE_SIZE,
-  ) {}
+  // No parameter properties: Node runs this file with type stripping only (npm start).
+  constructor(ledger: Ledger, defaultPageSize: number = DEFAULT_STATEMENT_PAGE_SIZE) {
+    this.ledger = ledger;
+    this.defaultPageSize = defaultPageSize;
+  }
 
   bookingStatusFor(debtorIban: string): BankStatusCode {
     return this.scenarios.get(debtorIban)?.bookingStatus ?? "ACSC";
