@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
@@ -66,7 +66,7 @@ describe("scheduled daily reconciliation", () => {
     // Fired at 00:20 tomorrow, the job reconciles today, when these payments were made.
     const tomorrow = Date.parse(`${todayUtc()}T00:20:00Z`) + DAY_MS;
     const controller = createScheduledController({ scheduledTime: tomorrow, cron: "20 0 * * *" });
-    await worker.scheduled(controller, env, createExecutionContext());
+    await worker.scheduled(controller, env);
     vi.restoreAllMocks();
 
     for (const merchant of merchants) {
