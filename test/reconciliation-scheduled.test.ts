@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import worker from "../src/index.ts";
+import { merchantRegistry } from "../src/registry/merchant-registry.ts";
+import { ulid } from "ulid";
 import { REGISTRY_PAGE_SIZE, businessDateBefore } from "../src/reconciliation/daily-job.ts";
 import { endToEndId, getPayment, json, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
@@ -89,5 +91,19 @@ describe("scheduled daily reconciliation", () => {
     expect((await json(await getPayment(withPending.api_key, pending.id))).status).toBe("succeeded");
     // No line carries a full IBAN.
     expect(JSON.stringify(lines)).not.toContain(withPayments.debtor_iban);
+  });
+
+  it("logs a registered merchant whose object was never initialized as skipped", async () => {
+    const ghost = `mer_${ulid()}`;
+    await merchantRegistry(env).register({ id: ghost, name: "Never initialized", created_at: Date.now() });
+    const lines: Array<Record<string, unknown>> = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      if (typeof line === "string" && line.includes(ghost)) lines.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "20 0 * * *" }), env);
+    vi.restoreAllMocks();
+    expect(lines.filter((line) => line.event === "scheduled_reconciliation")).toEqual([
+      expect.objectContaining({ merchant_id: ghost, outcome: "skipped", reason: "merchant object not initialized" }),
+    ]);
   });
 });
