@@ -106,6 +106,23 @@ describe("POST /v1/reconciliations", () => {
     expect((await json(await getPayment(merchant.api_key, wrongStatus.id))).status).toBe("succeeded");
   });
 
+  it("reports a second statement entry for an already matched payment as unexpected (a double booking)", async () => {
+    const merchant = await createIsolatedMerchant();
+    const payment = await pay(merchant.api_key, { amount: 640 });
+    await injectDiscrepancy(merchant.debtor_iban, {
+      kind: "unexpected_entry",
+      end_to_end_id: endToEndId(payment.id),
+      amount: { value: 640, currency: "EUR" },
+      status: "ACSC",
+      booked_at: new Date().toISOString(),
+    });
+    const report = await reconcile(merchant.api_key, todayUtc());
+    expect(report.summary).toMatchObject({ matched: 1, unexpected_at_bank: 1, connector_payments: 1, statement_entries: 2 });
+    const items = report.items.filter((item) => item.end_to_end_id === endToEndId(payment.id));
+    expect(items.map((item) => item.class).sort()).toEqual(["matched", "unexpected_at_bank"]);
+    expect(items.every((item) => item.payment_id === payment.id)).toBe(true);
+  });
+
   it("settles payments still pending at the connector that the statement shows final, with an event", async () => {
     const merchant = await createIsolatedMerchant();
     // The bank acknowledges this debtor's transfers as ACSP (accepted, settlement in process): they stay pending.
