@@ -25,6 +25,7 @@ export const PROBLEM_SLUGS = [
   "api-key-limit-reached",
   "last-active-api-key",
   "service-unavailable",
+  "bank-unavailable",
   "internal-error",
 ] as const;
 

@@ -15,6 +15,9 @@ import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { paymentListRoutes } from "./routes/payment-list.ts";
+import { reconciliationRoutes } from "./routes/reconciliations.ts";
+import { reconcileAllMerchants } from "./reconciliation/daily-job.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
 export { MerchantRegistry } from "./registry/merchant-registry.ts";
@@ -27,6 +30,8 @@ app.route("/", openApiRoutes);
 app.route("/", adminRoutes);
 app.route("/", adminMerchantRoutes);
 app.route("/", paymentRoutes);
+app.route("/", paymentListRoutes);
+app.route("/", reconciliationRoutes);
 
 app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
 
@@ -42,4 +47,8 @@ app.onError((error, c) => {
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  // Cron Trigger (wrangler.jsonc): yesterday's reconciliation for every merchant.
+  scheduled: async (controller, env) => {
+    await reconcileAllMerchants(env, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

@@ -20,6 +20,7 @@ const TITLES: Record<ProblemSlug, string> = {
   "api-key-limit-reached": "Too many active API keys",
   "last-active-api-key": "Cannot revoke the last active API key",
   "service-unavailable": "Service temporarily unavailable",
+  "bank-unavailable": "The bank could not be reached",
   "internal-error": "Internal error",
 };
 

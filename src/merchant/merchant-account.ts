@@ -12,7 +12,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { monotonicFactory } from "ulid";
-import { paymentStatusForBankStatus, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { CreatePaymentRequest, Merchant, MerchantLimits } from "../../schemas/merchant-api.ts";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
@@ -33,6 +33,9 @@ import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow 
 import { IN_FLIGHT_GRACE_MS, recoveryDelayMs } from "./recovery-schedule.ts";
 import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
 import { Semaphore } from "./semaphore.ts";
+import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
+import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
+import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
 
 /** How many due payments one alarm run works on; the rest wait for the next run. */
 export const RECOVERY_BATCH_SIZE = 200;
@@ -235,6 +238,82 @@ export class MerchantAccount extends DurableObject<Env> {
     return { ok: true, events: readPaymentEvents(this.sql, paymentId) };
   }
 
+  /** One page of the merchant's payments in id order (payment-listing.ts); the Worker owns the cursor. */
+  listPayments(auth: AuthContext, query: PaymentListQuery): PaymentPageReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const page = readPaymentPage(this.sql, query);
+    return { ok: true, payments: page.rows.map(paymentFromRow), hasMore: page.hasMore };
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const result = await this.reconcileDay(merchant, date);
+    if (result.ok) return result;
+    return { ok: false, problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."), headers: { "retry-after": "60" } };
+  }
+
+  /** The cron's entry point: no API key (only the Worker holds this binding), and disabled merchants are reconciled too. */
+  async reconcileScheduled(date: string): Promise<ScheduledReconciliationReply> {
+    const merchant = this.initialized ? this.loadMerchant() : null;
+    if (!merchant) return { outcome: "skipped", reason: "merchant object not initialized" };
+    const result = await this.reconcileDay(merchant, date);
+    return result.ok ? { outcome: "reconciled", report: result.report } : { outcome: "failed", reason: result.reason };
+  }
+
+  getReconciliation(auth: AuthContext, date: string): ReconciliationReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const report = readStoredReport(this.sql, merchant.id, date);
+    if (report) return { ok: true, report };
+    return { ok: false, problem: problem("not-found", 404, `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`) };
+  }
+
+  private async reconcileDay(merchant: MerchantRow, date: string): Promise<ReconciliationResult> {
+    const result = await reconcileBusinessDay(
+      {
+        sql: this.sql,
+        transactionSync: (work) => this.ctx.storage.transactionSync(work),
+        fetchStatementPage: async (cursor) => {
+          const call = await this.bank.fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
+          logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+            merchant_id: merchant.id,
+            operation: "statement",
+            business_date: date,
+            http_status: call.httpStatus,
+            latency_ms: call.latencyMs,
+            outcome: call.outcome.kind,
+            reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
+          });
+          return call.outcome;
+        },
+        settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
+      },
+      merchant.id,
+      date,
+      Date.now(),
+    );
+    // Settled payments no longer need their alarm.
+    await this.scheduleAlarm();
+    return result;
+  }
+
+  /** A statement line is the bank's word on the transfer, so it goes through the same path as an inquiry's answer. */
+  private settleFromStatement(row: PaymentRow, entry: BankStatementEntry, date: string): void {
+    this.recordBankOutcome(
+      row.id,
+      row.attempts,
+      {
+        kind: "accepted",
+        transfer: { transfer_id: entry.transfer_id, end_to_end_id: entry.end_to_end_id, status: entry.status, status_at: entry.booked_at },
+      },
+      { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
+    );
+  }
+
   /**
    * Admission: one synchronous transaction (no await inside), so the
    * idempotency lookup, the limit checks and the inserts see and leave a
@@ -399,7 +478,7 @@ export class MerchantAccount extends DurableObject<Env> {
    * A final status is never changed: a later contradicting answer is logged
    * for an operator, not applied.
    */
-  private recordBankOutcome(paymentId: string, attempt: number, outcome: InquiryOutcome): void {
+  private recordBankOutcome(paymentId: string, attempt: number, outcome: InquiryOutcome, eventDetail: Record<string, unknown> = {}): void {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       const row = this.findPayment(paymentId);
@@ -438,6 +517,7 @@ export class MerchantAccount extends DurableObject<Env> {
           if (status !== row.status || transfer.status !== row.bank_status) {
             this.appendEvent(row, status, transfer.status, transfer.reason_code ?? null, attempt, {
               transfer_id: transfer.transfer_id,
+              ...eventDetail,
             });
           }
           return;

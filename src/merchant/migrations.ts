@@ -86,6 +86,31 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    id: 3,
+    description: "payment listing index (status, id); reconciliation reports and their items",
+    statements: [
+      // GET /v1/payments?status= pages in id order; the primary key's index serves it without a status.
+      `CREATE INDEX IF NOT EXISTS payments_by_status_id ON payments (status, id)`,
+      `CREATE TABLE IF NOT EXISTS reconciliation_reports (
+        business_date TEXT PRIMARY KEY,
+        generated_at INTEGER NOT NULL,
+        statement_pages INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        runs INTEGER NOT NULL
+      )`,
+      // One row per item: a day's report can outgrow SQLite's 2 MB value limit for a single JSON blob.
+      `CREATE TABLE IF NOT EXISTS reconciliation_items (
+        business_date TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        class TEXT NOT NULL,
+        end_to_end_id TEXT NOT NULL,
+        payment_id TEXT,
+        item TEXT NOT NULL,
+        PRIMARY KEY (business_date, seq)
+      )`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
 import { Ledger, transferView } from "./ledger.ts";
+import { StatementDesk } from "./statements.ts";
 
 export interface BankSimulatorOptions {
   host?: string;
@@ -24,6 +25,8 @@ export interface BankSimulatorOptions {
   currencies?: string[];
   /** Append-only file that keeps the ledger across restarts (none: in memory only). */
   journalPath?: string;
+  /** Entries per statement page unless a test sets one for its debtor (tools/bank-simulator/statements.ts). */
+  statementPageSize?: number;
 }
 
 export interface RequestLogEntry {
@@ -55,6 +58,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
   const stats = { tlsRejections: 0 };
   let latencyMs = options.latencyMs ?? 0;
   const currencies = new Set(options.currencies ?? ["EUR"]);
+  const statements = new StatementDesk(ledger, options.statementPageSize);
 
   const bank = createHttpsServer(
     { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true, keepAlive: true },
@@ -87,7 +91,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
       if (!currencies.has(parsed.data.amount.currency)) {
         return sendJson(res, 422, { code: "CURRENCY_NOT_SUPPORTED", message: `This bank does not book ${parsed.data.amount.currency}.` });
       }
-      const { entry: booked, duplicate } = ledger.book(parsed.data, "ACSC");
+      const { entry: booked, duplicate } = ledger.book(parsed.data, statements.bookingStatusFor(parsed.data.debtor_iban));
       return sendJson(res, duplicate ? 200 : 201, transferView(booked));
     }
     const inquiry = /^\/v1\/credit-transfers\/([^/]+)$/.exec(url.pathname);
@@ -96,6 +100,10 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
       entry.end_to_end_id = id;
       const booked = ledger.get(id);
       return booked ? sendJson(res, 200, transferView(booked)) : sendJson(res, 404, { code: "NOT_FOUND", message: "No such transfer." });
+    }
+    if (req.method === "GET" && url.pathname === "/v1/statements") {
+      const answer = statements.statementPage(url.searchParams);
+      return sendJson(res, answer.status, answer.body);
     }
     return sendJson(res, 404, { code: "NO_ROUTE", message: "No such endpoint." });
   }
@@ -132,6 +140,8 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
       latencyMs = ms;
       return sendJson(res, 200, { ms });
     }
+    const statementControl = statements.handleControl(req.method ?? "", url.pathname, parseJson(body));
+    if (statementControl) return sendJson(res, statementControl.status, statementControl.body);
     return sendJson(res, 404, { error: "no such control endpoint" });
   }
 
