@@ -13,6 +13,8 @@ import { ApiKey, ApiKeyCreated, ApiKeyList, UpdateMerchantRequest } from "./admi
 import { HealthResponse } from "./health.ts";
 import { CreateMerchantRequest, CreatePaymentRequest, MAX_IDEMPOTENCY_KEY_LENGTH, Merchant, MerchantCreated, Payment } from "./merchant-api.ts";
 import { PaymentEventList } from "./payment-events.ts";
+import { ListPaymentsQuery, PaymentList } from "./payment-queries.ts";
+import { ReconcileRequest, ReconciliationReport } from "./reconciliation.ts";
 import { PROBLEM_SLUGS, PROBLEM_TYPE_PREFIX, Problem } from "./problem.ts";
 import { CONNECTOR_VERSION } from "../src/version.ts";
 
@@ -20,12 +22,21 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 type Security = "merchant" | "admin" | "none";
-type ResponseHeader = "X-Request-Id" | "Location" | "Idempotent-Replayed" | "Idempotency-Key-Expires-At" | "WWW-Authenticate" | "Retry-After";
+type ResponseHeader =
+  | "X-Request-Id"
+  | "Location"
+  | "Idempotent-Replayed"
+  | "Idempotency-Key-Expires-At"
+  | "WWW-Authenticate"
+  | "Retry-After"
+  | "Content-Disposition";
 
 interface SuccessResponse {
   description: string;
   schema: z.ZodType;
   headers?: ResponseHeader[];
+  /** Also available as CSV (chosen with `Accept: text/csv`). */
+  csv?: boolean;
 }
 
 interface Operation {
@@ -37,6 +48,8 @@ interface Operation {
   tag: "payments" | "admin" | "operations";
   security: Security;
   pathParams?: Array<{ name: string; description: string; pattern: string }>;
+  /** Each field of this object schema becomes a query parameter (described as input). */
+  query?: z.ZodObject;
   idempotencyKey?: boolean;
   requestBody?: z.ZodType;
   responses: Record<number, SuccessResponse>;
@@ -48,6 +61,7 @@ const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
 const PAYMENT_ID = { name: "id", description: "Payment id (`pay_…`).", pattern: `^pay_${ULID}$` };
 const MERCHANT_ID = { name: "id", description: "Merchant id (`mer_…`).", pattern: `^mer_${ULID}$` };
 const KEY_ID = { name: "keyId", description: "API key id (`key_…`).", pattern: `^key_${ULID}$` };
+const BUSINESS_DATE = { name: "date", description: "UTC business day, YYYY-MM-DD.", pattern: "^\\d{4}-\\d{2}-\\d{2}$" };
 
 /** Problems any route can answer. */
 const COMMON_PROBLEMS: Record<number, string[]> = { 500: ["internal-error"] };
@@ -103,6 +117,41 @@ export const OPERATIONS: Operation[] = [
     pathParams: [PAYMENT_ID],
     responses: { 200: { description: "Events in order.", schema: PaymentEventList } },
     problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
+  },
+  {
+    method: "get",
+    path: "/v1/payments",
+    operationId: "listPayments",
+    summary: "List the merchant's payments, filtered, a page at a time",
+    description: "Keyset paging on the payment id (docs/payment-queries.md). Send `next_cursor` back as `cursor` with the same filters and order.",
+    tag: "payments",
+    security: "merchant",
+    query: ListPaymentsQuery,
+    responses: { 200: { description: "One page.", schema: PaymentList } },
+    problems: { 400: ["validation-error"], ...MERCHANT_AUTH_PROBLEMS },
+  },
+  {
+    method: "post",
+    path: "/v1/reconciliations",
+    operationId: "reconcile",
+    summary: "Reconcile one UTC business day against the bank's statement (rerunnable)",
+    description: "Reads the bank's statement for the merchant's debtor account and that day, matches it with the connector's payments, settles pending payments the statement proves, and stores the report (docs/reconciliation.md).",
+    tag: "payments",
+    security: "merchant",
+    requestBody: ReconcileRequest,
+    responses: { 200: { description: "The report.", schema: ReconciliationReport, headers: ["Location"] } },
+    problems: { ...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, 502: ["bank-unavailable"] },
+  },
+  {
+    method: "get",
+    path: "/v1/reconciliations/{date}",
+    operationId: "getReconciliation",
+    summary: "Read a stored reconciliation report (JSON, or CSV with Accept: text/csv)",
+    tag: "payments",
+    security: "merchant",
+    pathParams: [BUSINESS_DATE],
+    responses: { 200: { description: "The report.", schema: ReconciliationReport, csv: true, headers: ["Content-Disposition"] } },
+    problems: { 400: ["validation-error"], ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
   },
   {
     method: "post",
@@ -208,7 +257,8 @@ const RESPONSE_HEADERS: Record<ResponseHeader, JsonObject> = {
     schema: { type: "string", format: "date-time" },
   },
   "WWW-Authenticate": { description: "`Bearer realm=\"payments\"` or `Bearer realm=\"admin\"`.", schema: { type: "string" } },
-  "Retry-After": { description: "Seconds to wait before retrying (503).", schema: { type: "string" } },
+  "Retry-After": { description: "Seconds to wait before retrying (502, 503).", schema: { type: "string" } },
+  "Content-Disposition": { description: "`attachment; filename=\"reconciliation-<date>.csv\"` on the CSV form.", schema: { type: "string" } },
 };
 
 export function buildOpenApiDocument(): JsonObject {
@@ -220,21 +270,25 @@ export function buildOpenApiDocument(): JsonObject {
       parameters.push({ name: param.name, in: "path", required: true, description: param.description, schema: { type: "string", pattern: param.pattern } });
     }
     if (op.idempotencyKey) parameters.push({ $ref: "#/components/parameters/IdempotencyKey" });
+    for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
+      const schema = cleanSchema(z.toJSONSchema(field as z.ZodType, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as unknown as Json) as JsonObject;
+      const { description, ...rest } = schema;
+      const optional = (field as z.ZodType).safeParse(undefined).success;
+      parameters.push({ name, in: "query", required: !optional, ...(description ? { description } : {}), schema: rest });
+    }
 
     const responses: JsonObject = {};
     for (const [status, response] of Object.entries(op.responses)) {
       const headers: JsonObject = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
       for (const name of response.headers ?? []) headers[name] = { $ref: `#/components/headers/${name}` };
-      responses[status] = {
-        description: response.description,
-        headers,
-        content: { "application/json": { schema: components.ref(response.schema, "output") } },
-      };
+      const content: JsonObject = { "application/json": { schema: components.ref(response.schema, "output") } };
+      if (response.csv) content["text/csv"] = { schema: { type: "string", description: "The same report, one row per item." } };
+      responses[status] = { description: response.description, headers, content };
     }
     for (const [status, slugs] of Object.entries({ ...op.problems, ...COMMON_PROBLEMS })) {
       const headers: JsonObject = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
       if (status === "401") headers["WWW-Authenticate"] = { $ref: "#/components/headers/WWW-Authenticate" };
-      if (status === "503") headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
+      if (status === "503" || status === "502") headers["Retry-After"] = { $ref: "#/components/headers/Retry-After" };
       responses[status] = {
         description: `Problem details; \`type\` is one of: ${slugs.map((slug) => `\`${PROBLEM_TYPE_PREFIX}${slug}\``).join(", ")}.`,
         headers,

@@ -12,7 +12,8 @@ import { isPayableCurrency } from "../schemas/common.ts";
 import { PROBLEM_TYPE_PREFIX } from "../schemas/problem.ts";
 import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
 import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
-import { call, createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { call, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { createIsolatedMerchant } from "./support/reconciliation.ts";
 import { INTERNALS } from "./support/problems.ts";
 
 const NUM_RUNS = 200;
@@ -66,8 +67,10 @@ const missingFieldDefect: fc.Arbitrary<BodyDefect> = fc
 
 /** Defects of the serialized text rather than of the value. */
 const rawDefect: fc.Arbitrary<(json: string) => string> = fc.oneof(
-  fc.nat().map((cut) => (json: string) => json.slice(0, cut % json.length)),
-  fc.constant((json: string) => json.replace("{", '{"amount":1,')),
+  // Always cuts off the closing brace (a cut inside trailing padding would leave valid JSON).
+  fc.nat().map((cut) => (json: string) => json.slice(0, Math.min(cut % Math.max(json.length, 1), json.lastIndexOf("}")))),
+  // Repeats whichever key comes first, so it stays a duplicate whatever the other defects removed.
+  fc.constant((json: string) => json.replace(/^\{("(?:[^"\\]|\\.)*"):/, "{$1:0,$1:")),
   fc.integer({ min: 17, max: 60 }).map((depth) => (json: string) => json.replace("{", `{"metadata":${"[".repeat(depth)}${"]".repeat(depth)},`).replace(/,"metadata":\{[^}]*\}/, "")),
   fc.stringMatching(/^[1-9]\d{19,400}$/).map((digits) => (json: string) => json.replace(/"amount":\d+/, `"amount":${digits}`)),
   fc.constant((json: string) => json + " ".repeat(MAX_BODY_BYTES)),
@@ -110,7 +113,7 @@ function buildRequest(apiKey: string, defects: Defect[]): { headers: Record<stri
 
 describe("hostile requests (property)", () => {
   it(`${NUM_RUNS} generated hostile requests: 4xx problem+json, request id, no internals, no row, no bank call`, async () => {
-    const merchant = await createMerchant();
+    const merchant = await createIsolatedMerchant();
     const seen = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(fc.array(defect, { minLength: 1, maxLength: 3 }), async (defects) => {
@@ -145,5 +148,37 @@ describe("hostile requests (property)", () => {
     expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
     expect(await countRows()).toMatchObject({ payments: 1, idempotency_keys: 1 });
     expect((await bankRequestsByDebtor(merchant.debtor_iban)).length).toBe(1);
+  });
+
+  it("hostile query strings and path ids on the read endpoints: never 5xx, errors as problem+json, nothing written", async () => {
+    const merchant = await createIsolatedMerchant();
+    const auth = { authorization: `Bearer ${merchant.api_key}` };
+    const paramName = fc.oneof(fc.constantFrom("status", "created_from", "created_to", "limit", "order", "cursor"), fc.string({ maxLength: 12 }));
+    const paramValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom("0", "101", "1e2", "-1", "asc", "DESC", "2026-13-01T00:00:00Z", "pending", "%00", "A".repeat(600)),
+      fc.base64String({ maxLength: 80 }),
+    );
+    const query = fc.array(fc.tuple(paramName, paramValue), { maxLength: 5 });
+    const pathId = fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^pay_[0-9A-Z]{20,30}$/), fc.constantFrom("..", "%2e%2e", "pay_", "%00"));
+    await fc.assert(
+      fc.asyncProperty(query, pathId, async (params, id) => {
+        const search = new URLSearchParams(params).toString();
+        for (const path of [`/v1/payments?${search}`, `/v1/payments/${encodeURIComponent(id)}`, `/v1/payments/${encodeURIComponent(id)}/events`]) {
+          const response = await call(path, { headers: auth });
+          const text = await response.text();
+          expect(response.status, `${path} → ${text}`).toBeLessThan(500);
+          expect(text).not.toMatch(INTERNALS);
+          if (response.status >= 400) expect(response.headers.get("content-type")).toBe("application/problem+json");
+          expect(response.headers.get("x-request-id")).toBeTruthy();
+        }
+      }),
+      { numRuns: 100 },
+    );
+    const payments = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM payments`).one().n,
+    );
+    expect(payments).toBe(0);
+    expect(await bankRequestsByDebtor(merchant.debtor_iban)).toEqual([]);
   });
 });

@@ -7,13 +7,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
 import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
 import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
-import { call, createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { call, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { createIsolatedMerchant } from "./support/reconciliation.ts";
 import { expectProblem } from "./support/problems.ts";
 
 let merchant: MerchantCreated;
 
 beforeAll(async () => {
-  merchant = await createMerchant();
+  merchant = await createIsolatedMerchant();
 });
 
 function rawPost(body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {

@@ -4,7 +4,7 @@
  *
  * To cover a new endpoint, add one entry to MERCHANT_ENDPOINTS: it receives
  * the victim's identifiers and returns the request an attacker would send.
- * An endpoint that lists things (e.g. GET /v1/payments with a cursor) may
+ * An endpoint that lists or reports (GET /v1/payments, reconciliations) may
  * answer 200 to the attacker, but its body must contain none of the victim's
  * identifiers, which `assertNothingLeaks` checks for every endpoint.
  */
@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import { createKeyOk, revokeKey } from "./support/admin.ts";
 import { call, createMerchant, json, paymentBody, postPayment } from "./support/api.ts";
+import { listPayments, reconcile, todayUtc } from "./support/reconciliation.ts";
 
 interface Victim {
   merchant: MerchantCreated;
@@ -19,6 +20,10 @@ interface Victim {
   idempotencyKey: string;
   /** A string only the victim's payment contains. */
   marker: string;
+  /** next_cursor of the victim's first one-item page of GET /v1/payments. */
+  cursor: string;
+  /** A business day the victim has a stored reconciliation report for. */
+  date: string;
 }
 
 interface EndpointCase {
@@ -38,6 +43,41 @@ const MERCHANT_ENDPOINTS: EndpointCase[] = [
     name: "GET /v1/payments/{id}/events",
     allowedWithOwnKey: [404],
     request: (v) => ({ method: "GET", path: `/v1/payments/${v.payment.id}/events` }),
+  },
+  {
+    name: "GET /v1/payments",
+    allowedWithOwnKey: [200],
+    request: () => ({ method: "GET", path: "/v1/payments?limit=100" }),
+  },
+  {
+    // A cursor names its merchant: replayed by another merchant it is refused, never followed.
+    name: "GET /v1/payments with the victim's cursor",
+    allowedWithOwnKey: [400],
+    request: (v) => ({ method: "GET", path: `/v1/payments?limit=1&cursor=${encodeURIComponent(v.cursor)}` }),
+  },
+  {
+    name: "GET /v1/payments filtered to the victim's creation time",
+    allowedWithOwnKey: [200],
+    request: (v) => ({
+      method: "GET",
+      path: `/v1/payments?created_from=${encodeURIComponent(v.payment.created_at)}&status=${v.payment.status}`,
+    }),
+  },
+  {
+    // Runs the attacker's own reconciliation for the day: it must list none of the victim's transfers.
+    name: "POST /v1/reconciliations for the victim's day",
+    allowedWithOwnKey: [200],
+    request: (v) => ({ method: "POST", path: "/v1/reconciliations", body: { date: v.date } }),
+  },
+  {
+    name: "GET /v1/reconciliations/{date} of the victim's day",
+    allowedWithOwnKey: [200, 404],
+    request: (v) => ({ method: "GET", path: `/v1/reconciliations/${v.date}` }),
+  },
+  {
+    name: "GET /v1/reconciliations/{date} as CSV",
+    allowedWithOwnKey: [200, 404],
+    request: (v) => ({ method: "GET", path: `/v1/reconciliations/${v.date}`, headers: { accept: "text/csv" } }),
   },
   {
     // Reusing the victim's Idempotency-Key must neither replay the victim's
@@ -61,7 +101,8 @@ async function send(apiKey: string | null, req: ReturnType<EndpointCase["request
 }
 
 function assertNothingLeaks(body: string, victim: Victim, what: string): void {
-  for (const secret of [victim.payment.id, victim.merchant.id, victim.merchant.debtor_iban, victim.marker, victim.merchant.api_key_id]) {
+  const endToEndId = victim.payment.id.slice("pay_".length);
+  for (const secret of [victim.payment.id, endToEndId, victim.merchant.id, victim.merchant.debtor_iban, victim.marker, victim.merchant.api_key_id]) {
     expect(body, `${what} leaked ${secret}`).not.toContain(secret);
   }
   // Nor the last characters of the victim's IBAN, which masked logs would show.
@@ -79,7 +120,13 @@ describe("merchant isolation", () => {
     const idempotencyKey = `idem-${crypto.randomUUID()}`;
     const response = await postPayment(merchant.api_key, paymentBody({ reference: marker, amount: 4321 }), idempotencyKey);
     expect(response.status).toBe(201);
-    victim = { merchant, payment: await json(response), idempotencyKey, marker };
+    // A second payment, so the victim's list has a next page and hence a cursor.
+    expect((await postPayment(merchant.api_key, paymentBody({ reference: `${marker}-2` }))).status).toBe(201);
+    const page = await json<{ next_cursor: string | null }>(await listPayments(merchant.api_key, { limit: 1 }));
+    if (!page.next_cursor) throw new Error("expected a next_cursor");
+    const date = todayUtc();
+    expect((await reconcile(merchant.api_key, date)).summary.connector_payments).toBeGreaterThanOrEqual(2);
+    victim = { merchant, payment: await json(response), idempotencyKey, marker, cursor: page.next_cursor, date };
   });
 
   for (const endpoint of MERCHANT_ENDPOINTS) {
@@ -121,8 +168,10 @@ describe("merchant isolation", () => {
     const merchant = await createMerchant();
     const replacement = await createKeyOk(merchant.id);
     const paid = await json(await postPayment(merchant.api_key, paymentBody()));
+    await postPayment(merchant.api_key, paymentBody());
+    const cursor = (await json<{ next_cursor: string }>(await listPayments(merchant.api_key, { limit: 1 }))).next_cursor;
     expect((await revokeKey(merchant.id, merchant.api_key_id)).status).toBe(200);
-    const owner: Victim = { merchant, payment: paid, idempotencyKey: "unused", marker: paid.reference };
+    const owner: Victim = { merchant, payment: paid, idempotencyKey: "unused", marker: paid.reference, cursor, date: todayUtc() };
     for (const endpoint of MERCHANT_ENDPOINTS) {
       const response = await send(merchant.api_key, endpoint.request(owner));
       expect(response.status, endpoint.name).toBe(401);
