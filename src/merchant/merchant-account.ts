@@ -251,7 +251,7 @@ export class MerchantAccount extends DurableObject<Env> {
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
     const merchant = this.authorize(auth);
     if ("ok" in merchant) return merchant;
-    const result = await this.reconcileDay(merchant, date);
+    const result = await this.reconcileDay(merchant, date, auth.requestId);
     if (result.ok) return result;
     return { ok: false, problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."), headers: { "retry-after": "60" } };
   }
@@ -272,7 +272,8 @@ export class MerchantAccount extends DurableObject<Env> {
     return { ok: false, problem: problem("not-found", 404, `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`) };
   }
 
-  private async reconcileDay(merchant: MerchantRow, date: string): Promise<ReconciliationResult> {
+  /** `requestId`: the merchant request that asked for it, for the bank_call lines (none for the cron). */
+  private async reconcileDay(merchant: MerchantRow, date: string, requestId?: string): Promise<ReconciliationResult> {
     const result = await reconcileBusinessDay(
       {
         sql: this.sql,
@@ -280,6 +281,7 @@ export class MerchantAccount extends DurableObject<Env> {
         fetchStatementPage: async (cursor) => {
           const call = await this.bank.fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
           logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+            request_id: requestId,
             merchant_id: merchant.id,
             operation: "statement",
             business_date: date,
