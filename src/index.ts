@@ -13,6 +13,7 @@ import { logEvent } from "./observability/log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
 export { MerchantRegistry } from "./registry/merchant-registry.ts";
@@ -23,6 +24,7 @@ app.use("*", requestContext);
 app.route("/", healthRoutes);
 app.route("/", adminRoutes);
 app.route("/", paymentRoutes);
+app.route("/", webhookRoutes);
 
 app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
 

@@ -86,6 +86,58 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    id: 5,
+    description: "webhooks: endpoints, outbox events, deliveries and their attempts",
+    statements: [
+      // secret is stored in clear because it signs every delivery (an API key
+      // is only ever compared, so only its hash is kept); '' once deleted.
+      `CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        previous_secret TEXT,
+        previous_secret_expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        secret_rotated_at INTEGER,
+        deleted_at INTEGER
+      )`,
+      `CREATE TABLE IF NOT EXISTS webhook_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        event_seq INTEGER NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
+        redelivery INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      )`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+         WHERE state = 'pending' AND next_attempt_at IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_chain ON webhook_deliveries (endpoint_id, ordering_key, id) WHERE state = 'pending'`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (event_seq)`,
+      `CREATE TABLE IF NOT EXISTS webhook_attempts (
+        delivery_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      )`,
+    ],
+  },
 ];
 
 /** Applies every migration newer than the stored version, each in its own transaction. */
