@@ -3,46 +3,71 @@ import { defineConfig } from "vitest/config";
 import type { TestBank } from "./test/global-setup.ts";
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
+/**
+ * Two projects, one `npm test`:
+ * - "workers": the connector inside workerd (real Durable Objects, SQLite,
+ *   the bank simulator over real mTLS);
+ * - "node": tooling that runs in Node (local stack, scripts, benchmark smoke).
+ */
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => {
-      const bank = inject<TestBank>("bank");
-      const address = `127.0.0.1:${bank.port}`;
-      const webhookReceiver = { external: { address: `127.0.0.1:${inject("webhookReceiverPort")}`, http: {} } };
-      return {
-        wrangler: { configPath: "./wrangler.jsonc" },
-        miniflare: {
-          bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000", WEBHOOK_TIMEOUT_MS: "1000" },
-          serviceBindings: {
-            // What `npm start` wires too: the client key pair plus the bank's CA.
-            BANK: {
-              external: {
-                address,
-                https: {
-                  options: {},
-                  tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
-                  certificateHost: "localhost",
-                },
-              },
-            },
-            // The same bank without a client certificate: the handshake must fail.
-            BANK_WITHOUT_CERT: {
-              external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
-            },
-            BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
-            // Webhook POSTs to any https URL land on the local receiver; tests read it through WEBHOOK_RECEIVER.
-            WEBHOOK_FETCH: webhookReceiver,
-            WEBHOOK_RECEIVER: webhookReceiver,
-          },
-        },
-      };
-    }),
-  ],
   test: {
-    globalSetup: ["./test/global-setup.ts"],
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     // Workers log one JSON line per request; show them only for failing tests.
     silent: "passed-only",
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const bank = inject<TestBank>("bank");
+            const address = `127.0.0.1:${bank.port}`;
+            const webhookReceiver = { external: { address: `127.0.0.1:${inject("webhookReceiverPort")}`, http: {} } };
+            return {
+              wrangler: { configPath: "./wrangler.jsonc" },
+              miniflare: {
+                bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000", WEBHOOK_TIMEOUT_MS: "1000" },
+                serviceBindings: {
+                  // What `npm start` wires too: the client key pair plus the bank's CA.
+                  BANK: {
+                    external: {
+                      address,
+                      https: {
+                        options: {},
+                        tlsOptions: {
+                          keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert },
+                          trustedCertificates: [bank.caCert],
+                        },
+                        certificateHost: "localhost",
+                      },
+                    },
+                  },
+                  // The same bank without a client certificate: the handshake must fail.
+                  BANK_WITHOUT_CERT: {
+                    external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
+                  },
+                  BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
+                  // Webhook POSTs to any https URL land on the local receiver; tests read it through WEBHOOK_RECEIVER.
+                  WEBHOOK_FETCH: webhookReceiver,
+                  WEBHOOK_RECEIVER: webhookReceiver,
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          globalSetup: ["./test/global-setup.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
 });
