@@ -275,7 +275,7 @@ export class MerchantAccount extends DurableObject<Env> {
         attempt: 0,
         detail: { note: "admitted" },
       });
-      this.notifyStatusChange(paymentId, null, now);
+      this.notifyStatusChange(paymentId, null);
       return { kind: "admitted", paymentId, expiresAt };
     });
   }
@@ -465,10 +465,9 @@ export class MerchantAccount extends DurableObject<Env> {
     attempt: number,
     detail: Record<string, unknown>,
   ): void {
-    const at = Date.now();
     appendPaymentEvent(this.sql, {
       paymentId: row.id,
-      at,
+      at: Date.now(),
       fromStatus: row.status,
       toStatus,
       bankStatus,
@@ -476,7 +475,7 @@ export class MerchantAccount extends DurableObject<Env> {
       attempt,
       detail,
     });
-    this.notifyStatusChange(row.id, row.status, at);
+    this.notifyStatusChange(row.id, row.status);
   }
 
   /**
@@ -485,9 +484,9 @@ export class MerchantAccount extends DurableObject<Env> {
    * happens later from the alarm, which is woken once this turn ends (an
    * await here would end the transaction).
    */
-  private notifyStatusChange(paymentId: string, fromStatus: PaymentStatus | null, at: number): void {
+  private notifyStatusChange(paymentId: string, fromStatus: PaymentStatus | null): void {
     const row = this.findPayment(paymentId);
-    if (!row || this.webhooks.onPaymentStatusChange(paymentFromRow(row), fromStatus, at) === 0) return;
+    if (!row || this.webhooks.onPaymentStatusChange(paymentFromRow(row), fromStatus) === 0) return;
     queueMicrotask(() => void this.wakeForWebhooks());
   }
 

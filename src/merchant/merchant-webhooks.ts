@@ -30,8 +30,8 @@ export class MerchantWebhooks {
   }
 
   /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
-  onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null, at: number): number {
-    return enqueuePaymentStatusChange(this.sql, payment, fromStatus, at);
+  onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null): number {
+    return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
   }
 
   createEndpoint(request: CreateWebhookEndpointRequest, now: number): WebhookEndpointReply {

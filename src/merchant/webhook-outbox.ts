@@ -67,20 +67,17 @@ export function paymentEventType(status: PaymentStatus): WebhookEventType {
 /**
  * Records a payment's status change in the outbox. Must be called inside the
  * transaction that made the change, after it (so `payment` is the new state).
+ * The event is dated by the change itself (the payment's updated_at).
  * Returns how many deliveries became due at once (0: nothing to wake for).
  */
-export function enqueuePaymentStatusChange(
-  sql: SqlStorage,
-  payment: Payment,
-  fromStatus: PaymentStatus | null,
-  at: number,
-): number {
+export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fromStatus: PaymentStatus | null): number {
   if (payment.status === fromStatus) return 0;
   const type = paymentEventType(payment.status);
+  const at = Date.parse(payment.updated_at);
   const event: PaymentWebhookEvent = {
     id: `evt_${nextEventUlid(at)}`,
     type,
-    created_at: new Date(at).toISOString(),
+    created_at: payment.updated_at,
     data: { payment },
   };
   return enqueueEvent(sql, { id: event.id, type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
