@@ -6,7 +6,9 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import type { Payment } from "../schemas/merchant-api.ts";
+import { enqueuePaymentStatusChange } from "../src/merchant/webhook-outbox.ts";
+import { createMerchant, getPayment, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { receivedAt, registerEndpoint, uniqueHookPath, waitForReceived } from "./support/webhooks.ts";
 
 type Stub = ReturnType<typeof merchantStub>;
@@ -88,5 +90,19 @@ describe("webhook outbox atomicity", () => {
     expect(await counts(stub)).toEqual({ payments: 1, payment_events: 2, webhook_events: 2, webhook_deliveries: 2 });
     await sleep(300);
     expect(await receivedAt(path)).toHaveLength(2);
+  });
+
+  it("a change that keeps the status (e.g. the bank still pending) writes no event", async () => {
+    const merchant = await createMerchant();
+    await registerEndpoint(merchant.api_key, uniqueHookPath());
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    const current: Payment = await json(await getPayment(merchant.api_key, payment.id));
+    const stub = merchantStub(merchant.id);
+    const before = await counts(stub);
+    const due = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.transactionSync(() => enqueuePaymentStatusChange(state.storage.sql, current, current.status)),
+    );
+    expect(due).toBe(0);
+    expect(await counts(stub)).toEqual(before);
   });
 });
