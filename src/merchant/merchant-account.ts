@@ -629,10 +629,10 @@ export class MerchantAccount extends DurableObject<Env> {
     return reply;
   }
 
-  /** Sends the webhook deliveries due by `asOf` (the alarm passes now; tests pass a later time to skip the wait). */
+  /** Sends the webhook deliveries due by `asOf` (the alarm passes now; tests pass a later time to skip the wait) and prunes old events. */
   async deliverDueWebhooks(asOf: number): Promise<number> {
     if (!this.initialized) return 0;
-    const attempts = await this.webhooks.dispatcher.deliverDue(asOf);
+    const attempts = await this.webhooks.deliverDue(asOf);
     await this.scheduleAlarm();
     return attempts;
   }

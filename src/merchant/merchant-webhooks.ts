@@ -12,12 +12,12 @@ import { problem } from "../http/problem.ts";
 import type { WebhookFetch } from "../webhooks/send.ts";
 import { WebhookDispatcher } from "./webhook-dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./webhook-endpoints.ts";
-import { enqueuePaymentStatusChange, listEvents, redeliverEvent } from "./webhook-outbox.ts";
+import { WEBHOOK_EVENT_RETENTION_MS, enqueuePaymentStatusChange, listEvents, pruneEvents, redeliverEvent } from "./webhook-outbox.ts";
 import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
 
 export class MerchantWebhooks {
   private readonly sql: SqlStorage;
-  readonly dispatcher: WebhookDispatcher;
+  private readonly dispatcher: WebhookDispatcher;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -32,6 +32,12 @@ export class MerchantWebhooks {
   /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
   onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null): number {
     return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
+  }
+
+  /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */
+  async deliverDue(asOf: number): Promise<number> {
+    this.storage.transactionSync(() => pruneEvents(this.sql, Date.now() - WEBHOOK_EVENT_RETENTION_MS));
+    return this.dispatcher.deliverDue(asOf);
   }
 
   createEndpoint(request: CreateWebhookEndpointRequest, now: number): WebhookEndpointReply {

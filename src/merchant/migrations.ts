@@ -103,8 +103,10 @@ export const MIGRATIONS: Migration[] = [
         secret_rotated_at INTEGER,
         deleted_at INTEGER
       )`,
+      // AUTOINCREMENT: a seq is never reused after old events are pruned, so a
+      // client's cursor can never skip a newer event.
       `CREATE TABLE IF NOT EXISTS webhook_events (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL UNIQUE,
         type TEXT NOT NULL,
         ordering_key TEXT NOT NULL,
@@ -127,6 +129,7 @@ export const MIGRATIONS: Migration[] = [
          WHERE state = 'pending' AND next_attempt_at IS NOT NULL`,
       `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_chain ON webhook_deliveries (endpoint_id, ordering_key, id) WHERE state = 'pending'`,
       `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (event_seq)`,
+      `CREATE INDEX IF NOT EXISTS webhook_events_by_created ON webhook_events (created_at)`,
       `CREATE TABLE IF NOT EXISTS webhook_attempts (
         delivery_id INTEGER NOT NULL,
         attempt INTEGER NOT NULL,

@@ -102,7 +102,7 @@ export function enqueueEvent(
       event.body,
     )
     .one().seq;
-  return addDeliveries(sql, seq, event.type, event.orderingKey, event.createdAt, false);
+  return addDeliveries(sql, seq, event.type, event.orderingKey, event.createdAt, false).due;
 }
 
 function addDeliveries(
@@ -112,7 +112,8 @@ function addDeliveries(
   orderingKey: string,
   now: number,
   redelivery: boolean,
-): number {
+): { created: number; due: number } {
+  let created = 0;
   let due = 0;
   for (const endpoint of activeEndpoints(sql)) {
     if (!(JSON.parse(endpoint.events) as string[]).includes(type)) continue;
@@ -134,9 +135,10 @@ function addDeliveries(
       chainBusy ? null : now,
       now,
     );
+    created++;
     if (!chainBusy) due++;
   }
-  return due;
+  return { created, due };
 }
 
 /** Lets the next waiting delivery of a chain go, once its predecessor is settled. */
@@ -161,14 +163,9 @@ export type RedeliverResult = { ok: true; event: EventWithDeliveries; due: numbe
 export function redeliverEvent(sql: SqlStorage, eventId: string, now: number): RedeliverResult {
   const event = findEvent(sql, eventId);
   if (!event) return { ok: false, reason: "not-found" };
-  const before = countDeliveries(sql, event.seq);
-  const due = addDeliveries(sql, event.seq, event.type, event.ordering_key, now, true);
-  if (countDeliveries(sql, event.seq) === before) return { ok: false, reason: "no-endpoint" };
+  const { created, due } = addDeliveries(sql, event.seq, event.type, event.ordering_key, now, true);
+  if (created === 0) return { ok: false, reason: "no-endpoint" };
   return { ok: true, event: eventsWithDeliveries(sql, [event])[0] as EventWithDeliveries, due };
-}
-
-function countDeliveries(sql: SqlStorage, eventSeq: number): number {
-  return sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_seq = ?`, eventSeq).one().n;
 }
 
 export function findEvent(sql: SqlStorage, eventId: string): WebhookEventRow | undefined {
@@ -236,6 +233,32 @@ function eventsWithDeliveries(sql: SqlStorage, events: WebhookEventRow[]): Event
       }),
     ),
   }));
+}
+
+/** Events are kept this long, then pruned with their deliveries and attempts once none is pending. */
+export const WEBHOOK_EVENT_RETENTION_MS = 30 * 24 * 3_600_000;
+/** Pruning is done in slices so one alarm run stays short. */
+export const WEBHOOK_PRUNE_BATCH = 500;
+
+/** Deletes up to WEBHOOK_PRUNE_BATCH events created before `olderThan` that have no pending delivery. */
+export function pruneEvents(sql: SqlStorage, olderThan: number): number {
+  const seqs = sql
+    .exec<{ seq: number }>(
+      `SELECT seq FROM webhook_events e WHERE created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq AND d.state = 'pending')
+       ORDER BY seq LIMIT ?`,
+      olderThan,
+      WEBHOOK_PRUNE_BATCH,
+    )
+    .toArray()
+    .map((row) => row.seq);
+  const last = seqs.at(-1);
+  if (last === undefined) return 0;
+  const marks = seqs.map(() => "?").join(",");
+  sql.exec(`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_seq IN (${marks}))`, ...seqs);
+  sql.exec(`DELETE FROM webhook_deliveries WHERE event_seq IN (${marks})`, ...seqs);
+  sql.exec(`DELETE FROM webhook_events WHERE seq IN (${marks})`, ...seqs);
+  return seqs.length;
 }
 
 function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
