@@ -20,10 +20,11 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const bank = inject<TestBank>("bank");
             const address = `127.0.0.1:${bank.port}`;
+            const webhookReceiver = { external: { address: `127.0.0.1:${inject("webhookReceiverPort")}`, http: {} } };
             return {
               wrangler: { configPath: "./wrangler.jsonc" },
               miniflare: {
-                bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000" },
+                bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000", WEBHOOK_TIMEOUT_MS: "1000" },
                 serviceBindings: {
                   // What `npm start` wires too: the client key pair plus the bank's CA.
                   BANK: {
@@ -44,6 +45,9 @@ export default defineConfig({
                     external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
                   },
                   BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
+                  // Webhook POSTs to any https URL land on the local receiver; tests read it through WEBHOOK_RECEIVER.
+                  WEBHOOK_FETCH: webhookReceiver,
+                  WEBHOOK_RECEIVER: webhookReceiver,
                 },
               },
             };

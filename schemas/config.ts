@@ -15,6 +15,8 @@ export const ConnectorConfig = z.object({
   BANK_TIMEOUT_MS: integerSetting(100, 120_000, 10_000),
   IDEMPOTENCY_KEY_TTL_HOURS: integerSetting(24, 24 * 30, 72),
   MAX_CONCURRENT_BANK_CALLS: integerSetting(1, 1_000, 64),
+  /** How long one webhook POST may take before it counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: integerSetting(100, 30_000, 10_000),
   /** Bearer token of the admin API; at least 128 bits when hex or base64 encoded. */
   ADMIN_TOKEN: z.string().min(32, { error: "must be at least 32 characters" }),
 });

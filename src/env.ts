@@ -11,6 +11,13 @@ export interface Env {
   BANK_TIMEOUT_MS?: string;
   IDEMPOTENCY_KEY_TTL_HOURS?: string;
   MAX_CONCURRENT_BANK_CALLS?: string;
+  WEBHOOK_TIMEOUT_MS?: string;
+  /**
+   * Optional: where webhook POSTs go instead of the global fetch(). Unset in
+   * production (plain fetch to the merchant's URL); tests and local runs bind
+   * it to a local receiver so https endpoint URLs stay testable.
+   */
+  WEBHOOK_FETCH?: Fetcher;
   ADMIN_TOKEN: string;
 }
 

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     BANK_WITHOUT_CERT: Fetcher;
     /** Test-only: the bank simulator's plain-HTTP control plane. */
     BANK_CONTROL: Fetcher;
+    /** Test-only: the local webhook receiver's control routes (the same server WEBHOOK_FETCH reaches). */
+    WEBHOOK_RECEIVER: Fetcher;
   }
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureDevPki } from "../tools/dev-pki.ts";
 import { startBankSimulator } from "../tools/bank-simulator/simulator.ts";
+import { startWebhookReceiver } from "../tools/webhook-receiver/receiver.ts";
 
 export interface TestBank {
   port: number;
@@ -23,6 +24,8 @@ export interface TestBank {
 declare module "vitest" {
   interface ProvidedContext {
     bank: TestBank;
+    /** Port of the local webhook receiver (tools/webhook-receiver/), wired as WEBHOOK_FETCH. */
+    webhookReceiverPort: number;
   }
 }
 
@@ -30,6 +33,8 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "connector-test-pki-"));
   const pki = ensureDevPki(dir);
   const simulator = await startBankSimulator({ tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  const receiver = await startWebhookReceiver();
+  project.provide("webhookReceiverPort", receiver.port);
   project.provide("bank", {
     port: Number(new URL(simulator.url).port),
     controlPort: Number(new URL(simulator.controlUrl).port),
@@ -40,6 +45,7 @@ export default async function setup(project: TestProject) {
   });
   return async () => {
     await simulator.close();
+    await receiver.close();
     rmSync(dir, { recursive: true, force: true });
   };
 }

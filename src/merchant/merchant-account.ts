@@ -13,7 +13,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { monotonicFactory } from "ulid";
 import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
-import type { CreatePaymentRequest, Merchant, MerchantLimits } from "../../schemas/merchant-api.ts";
+import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
@@ -32,6 +33,8 @@ import { Semaphore } from "./semaphore.ts";
 import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
 import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
 import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
+import { MerchantWebhooks } from "./merchant-webhooks.ts";
+import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
 
 /** How many due payments one alarm run works on; the rest wait for the next run. */
 export const RECOVERY_BATCH_SIZE = 200;
@@ -86,6 +89,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly config: ConnectorConfig;
   private readonly bank: BankClient;
   private readonly bankSlots: Semaphore;
+  private readonly webhooks: MerchantWebhooks;
   private readonly nextUlid = monotonicFactory();
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
@@ -105,6 +109,7 @@ export class MerchantAccount extends DurableObject<Env> {
     this.config = loadConfig(env);
     this.bank = new BankClient({ fetcher: env.BANK, baseUrl: this.config.BANK_URL, timeoutMs: this.config.BANK_TIMEOUT_MS });
     this.bankSlots = new Semaphore(this.config.MAX_CONCURRENT_BANK_CALLS);
+    this.webhooks = new MerchantWebhooks(ctx.storage, env, this.config, () => this.loadMerchant()?.id);
   }
 
   // ---------------------------------------------------------------- merchant
@@ -349,6 +354,7 @@ export class MerchantAccount extends DurableObject<Env> {
         attempt: 0,
         detail: { note: "admitted" },
       });
+      this.notifyStatusChange(paymentId, null);
       return { kind: "admitted", paymentId, expiresAt };
     });
   }
@@ -549,6 +555,19 @@ export class MerchantAccount extends DurableObject<Env> {
       attempt,
       detail,
     });
+    this.notifyStatusChange(row.id, row.status);
+  }
+
+  /**
+   * Webhook outbox hook. Runs inside the status change's transaction, after
+   * the change, so the notification commits or rolls back with it. Sending
+   * happens later from the alarm, which is woken once this turn ends (an
+   * await here would end the transaction).
+   */
+  private notifyStatusChange(paymentId: string, fromStatus: PaymentStatus | null): void {
+    const row = this.findPayment(paymentId);
+    if (!row || this.webhooks.onPaymentStatusChange(paymentFromRow(row), fromStatus) === 0) return;
+    queueMicrotask(() => void this.wakeForWebhooks());
   }
 
   // ---------------------------------------------------------------- recovery
@@ -556,7 +575,9 @@ export class MerchantAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     if (!this.initialized) return;
-    await this.recoverDuePayments(Date.now());
+    const now = Date.now();
+    // Side by side: a slow webhook endpoint never holds up payment recovery.
+    await Promise.all([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
   }
 
   /**
@@ -613,13 +634,14 @@ export class MerchantAccount extends DurableObject<Env> {
     }
   }
 
-  /** Keeps the single alarm at the earliest due work: a pending payment or an expiring idempotency key. */
+  /** Keeps the single alarm at the earliest due work: a pending payment, an expiring idempotency key or a webhook delivery. */
   private async scheduleAlarm(): Promise<void> {
     const next = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MIN(next_action_at) AS at FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL
-           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys)`,
+           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys
+           UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
     if (next === null) {
@@ -635,16 +657,73 @@ export class MerchantAccount extends DurableObject<Env> {
 
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
   private async ensureAlarmBy(at: number): Promise<void> {
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === undefined) {
+      const stored = await this.ctx.storage.getAlarm();
+      // Another caller may have set it while we awaited (a webhook wake races admission's call).
+      if (this.alarmAt === undefined) this.alarmAt = stored;
+    }
     if (this.alarmAt !== null && this.alarmAt <= at) return;
-    await this.ctx.storage.setAlarm(at);
+    // Noted before the await, so a concurrent caller compares against it and never sets a later time after ours.
     this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   private async track(paymentId: string, work: () => Promise<void>): Promise<void> {
     const running = work().finally(() => this.inflight.delete(paymentId));
     this.inflight.set(paymentId, running);
     await running;
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  createWebhookEndpoint(auth: AuthContext, request: CreateWebhookEndpointRequest): WebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.createEndpoint(request, Date.now());
+  }
+
+  listWebhookEndpoints(auth: AuthContext): WebhookEndpointListReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.listEndpoints();
+  }
+
+  deleteWebhookEndpoint(auth: AuthContext, endpointId: string): DeleteWebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.deleteEndpoint(endpointId, Date.now());
+  }
+
+  rotateWebhookSecret(auth: AuthContext, endpointId: string): WebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.rotateSecret(endpointId, Date.now());
+  }
+
+  listEvents(auth: AuthContext, afterSeq: number, limit: number): EventListReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.listEvents(afterSeq, limit);
+  }
+
+  async redeliverEvent(auth: AuthContext, eventId: string): Promise<RedeliverReply> {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const reply = this.webhooks.redeliver(eventId, Date.now());
+    if (reply.ok) await this.ensureAlarmBy(Date.now());
+    return reply;
+  }
+
+  /** Sends the webhook deliveries due by `asOf` (the alarm passes now; tests pass a later time to skip the wait) and prunes old events. */
+  async deliverDueWebhooks(asOf: number): Promise<number> {
+    if (!this.initialized) return 0;
+    const attempts = await this.webhooks.deliverDue(asOf);
+    await this.scheduleAlarm();
+    return attempts;
+  }
+
+  private async wakeForWebhooks(): Promise<void> {
+    try {
+      await this.ensureAlarmBy(Date.now());
+    } catch (error) {
+      // The next scheduleAlarm() still counts the delivery; only its promptness is lost.
+      logEvent("error", "webhook_wake_failed", { merchant_id: this.merchantCache?.id, error: String(error) });
+    }
   }
 
   // ---------------------------------------------------------------- helpers
