@@ -11,6 +11,11 @@ export interface Env {
   BANK_TIMEOUT_MS?: string;
   IDEMPOTENCY_KEY_TTL_HOURS?: string;
   MAX_CONCURRENT_BANK_CALLS?: string;
+  RECOVERY_BASE_DELAY_MS?: string;
+  RECOVERY_MAX_DELAY_MS?: string;
+  IN_FLIGHT_GRACE_MS?: string;
+  STORE_AND_FORWARD_WINDOW_MS?: string;
+  BANK_CIRCUIT_COOLDOWN_MS?: string;
   ADMIN_TOKEN: string;
 }
 
