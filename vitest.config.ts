@@ -3,66 +3,91 @@ import { defineConfig } from "vitest/config";
 import type { TestBank } from "./test/global-setup.ts";
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
+/**
+ * Two projects, one `npm test`:
+ * - "workers": the connector inside workerd (real Durable Objects, SQLite,
+ *   the bank simulator over real mTLS);
+ * - "node": tooling that runs in Node (local stack, scripts, benchmark smoke).
+ */
 export default defineConfig({
-  plugins: [
-    cloudflareTest(({ inject }) => {
-      const bank = inject<TestBank>("bank");
-      const address = `127.0.0.1:${bank.port}`;
-      const bankTls = (port: number) => ({
-        external: {
-          address: `127.0.0.1:${port}`,
-          https: {
-            options: {},
-            tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
-            certificateHost: "localhost",
-          },
-        },
-      });
-      return {
-        wrangler: { configPath: "./wrangler.jsonc" },
-        miniflare: {
-          bindings: {
-            BANK_URL: bank.url,
-            ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-            BANK_TIMEOUT_MS: "2000",
-            // Short recovery delays so tests drive recovery in milliseconds, not minutes.
-            RECOVERY_BASE_DELAY_MS: "20",
-            RECOVERY_MAX_DELAY_MS: "400",
-            IN_FLIGHT_GRACE_MS: "300",
-            BANK_CIRCUIT_COOLDOWN_MS: "200",
-            // Chaos test seed: `CHAOS_SEED=123 npm test` replays a failing run.
-            CHAOS_SEED: process.env.CHAOS_SEED ?? "",
-          },
-          serviceBindings: {
-            // What `npm start` wires too: the client key pair plus the bank's CA.
-            BANK: {
+  test: {
+    testTimeout: 30_000,
+    // Workers log one JSON line per request; show them only for failing tests.
+    silent: "passed-only",
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const bank = inject<TestBank>("bank");
+            const address = `127.0.0.1:${bank.port}`;
+            const bankDoor = (port: number) => ({
               external: {
-                address,
+                address: `127.0.0.1:${port}`,
                 https: {
                   options: {},
                   tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
                   certificateHost: "localhost",
                 },
               },
-            },
-            // The same bank without a client certificate: the handshake must fail.
-            BANK_WITHOUT_CERT: {
-              external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
-            },
-            // Fault tests: the simulator's drill door (closable), and a port where no bank listens.
-            BANK_DRILL_DOOR: bankTls(bank.drillPort),
-            BANK_UNREACHABLE: bankTls(bank.unreachablePort),
-            BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
-          },
+            });
+            return {
+              wrangler: { configPath: "./wrangler.jsonc" },
+              miniflare: {
+                bindings: {
+                  BANK_URL: bank.url,
+                  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  BANK_TIMEOUT_MS: "2000",
+                  // Short recovery delays so tests drive recovery in milliseconds, not minutes.
+                  RECOVERY_BASE_DELAY_MS: "20",
+                  RECOVERY_MAX_DELAY_MS: "400",
+                  IN_FLIGHT_GRACE_MS: "300",
+                  BANK_CIRCUIT_COOLDOWN_MS: "200",
+                  // Chaos test seed: `CHAOS_SEED=123 npm test` replays a failing run.
+                  CHAOS_SEED: process.env.CHAOS_SEED ?? "",
+                },
+                serviceBindings: {
+                  // What `npm start` wires too: the client key pair plus the bank's CA.
+                  BANK: {
+                    external: {
+                      address,
+                      https: {
+                        options: {},
+                        tlsOptions: {
+                          keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert },
+                          trustedCertificates: [bank.caCert],
+                        },
+                        certificateHost: "localhost",
+                      },
+                    },
+                  },
+                  // The same bank without a client certificate: the handshake must fail.
+                  BANK_WITHOUT_CERT: {
+                    external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
+                  },
+                  // Fault tests: the simulator's drill door (closable), and a port where no bank listens.
+                  BANK_DRILL_DOOR: bankDoor(bank.drillPort),
+                  BANK_UNREACHABLE: bankDoor(bank.unreachablePort),
+                  BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          globalSetup: ["./test/global-setup.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
         },
-      };
-    }),
-  ],
-  test: {
-    globalSetup: ["./test/global-setup.ts"],
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    // Workers log one JSON line per request; show them only for failing tests.
-    silent: "passed-only",
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -22,6 +22,10 @@ export interface LocalStackOptions {
   bank?: { url: string; caFile: string; clientCertFile: string; clientKeyFile: string };
   simulator: { port: number; controlPort: number; latencyMs: number };
   bankTimeoutMs?: number;
+  /** Where the dev PKI lives (default .dev/pki). */
+  pkiDir?: string;
+  /** The simulator's ledger journal (default .dev/bank-ledger.jsonl). */
+  bankJournalPath?: string;
 }
 
 export interface LocalStack {
@@ -74,13 +78,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       key: readFileSync(options.bank.clientKeyFile, "utf8"),
     };
   } else {
-    const pki = ensureDevPki();
+    const pki = ensureDevPki(options.pkiDir);
     simulator = await startBankSimulator({
       port: options.simulator.port,
       controlPort: options.simulator.controlPort,
       latencyMs: options.simulator.latencyMs,
       tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
-      journalPath: `${DEV_DIR}/bank-ledger.jsonl`,
+      journalPath: options.bankJournalPath ?? `${DEV_DIR}/bank-ledger.jsonl`,
     });
     bankUrl = simulator.url;
     tls = { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey };

@@ -24,7 +24,7 @@ import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import { logEvent, maskIban } from "../observability/log.ts";
 import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations, hasSchema } from "./migrations.ts";
 import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
 import { BankCircuit } from "./bank-circuit.ts";
 import { recoveryDelayMs } from "./recovery-schedule.ts";
@@ -96,13 +96,17 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly inflight = new Map<string, Promise<void>>();
   private merchantCache: MerchantRow | null | undefined;
   private keyHashCache: string[] | undefined;
+  private initialized: boolean;
   /** Last alarm time this instance set (undefined: not loaded yet, null: none). */
   private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    applyMigrations(ctx.storage);
+    // Only an initialized merchant gets (or upgrades) a schema: a request with
+    // a forged key naming a random merchant id must not create storage.
+    this.initialized = hasSchema(this.sql);
+    if (this.initialized) applyMigrations(ctx.storage);
     this.config = loadConfig(env);
     this.bank = new BankClient({ fetcher: env.BANK, baseUrl: this.config.BANK_URL, timeoutMs: this.config.BANK_TIMEOUT_MS });
     this.bankSlots = new Semaphore(this.config.MAX_CONCURRENT_BANK_CALLS);
@@ -113,6 +117,10 @@ export class MerchantAccount extends DurableObject<Env> {
 
   initialize(input: InitializeMerchantInput): InitializeReply {
     const now = Date.now();
+    if (!this.initialized) {
+      applyMigrations(this.ctx.storage);
+      this.initialized = true;
+    }
     const created = this.ctx.storage.transactionSync(() => {
       if (this.loadMerchant()) return false;
       this.sql.exec(
@@ -165,8 +173,12 @@ export class MerchantAccount extends DurableObject<Env> {
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
-        await this.ensureAlarmBy(this.inFlightDeadline(Date.now()));
-        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId));
+        // Registered as in flight before the first await, so a concurrent
+        // replay always coalesces onto this call.
+        await this.track(admission.paymentId, async () => {
+          await this.ensureAlarmBy(this.inFlightDeadline(Date.now()));
+          await this.submitToBank(admission.paymentId);
+        });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
@@ -562,6 +574,7 @@ export class MerchantAccount extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    if (!this.initialized) return;
     await this.recoverDuePayments(Date.now());
   }
 
@@ -656,8 +669,8 @@ export class MerchantAccount extends DurableObject<Env> {
   // ---------------------------------------------------------------- helpers
 
   private authorize(auth: AuthContext): MerchantRow | Refusal {
-    const merchant = this.loadMerchant();
-    const hashes = this.loadKeyHashes();
+    const merchant = this.initialized ? this.loadMerchant() : null;
+    const hashes = this.initialized ? this.loadKeyHashes() : [];
     // Compare against every active key so timing does not reveal which matched.
     let matched = false;
     for (const hash of hashes) matched = digestsEqual(hash, auth.keyHash) || matched;

@@ -99,6 +99,11 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
+/** Whether this object's database was ever initialized (a read; creates nothing). */
+export function hasSchema(sql: SqlStorage): boolean {
+  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).toArray().length > 0;
+}
+
 /** Applies every migration newer than the stored version, each in its own transaction. */
 export function applyMigrations(storage: DurableObjectStorage, migrations: Migration[] = MIGRATIONS): number {
   const sql = storage.sql;
