@@ -379,7 +379,9 @@ export class MerchantAccount extends DurableObject<Env> {
           this.recordBankOutcome(row.id, row.attempts, call.outcome, { operation: "inquiry" });
           return false;
         }
-        this.holdPayment(row.id, Math.max(this.circuit.probeAt(), Date.now() + this.retryDelayMs(row.inquiries + 1)), Date.now());
+        // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
+        this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
+        this.holdPayment(row.id, Math.max(this.circuit.probeAt(), Date.now() + this.retryDelayMs(row.attempts + row.inquiries + 1)), Date.now());
         return false;
       }
       default:
