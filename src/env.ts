@@ -18,6 +18,11 @@ export interface Env {
    * it to a local receiver so https endpoint URLs stay testable.
    */
   WEBHOOK_FETCH?: Fetcher;
+  RECOVERY_BASE_DELAY_MS?: string;
+  RECOVERY_MAX_DELAY_MS?: string;
+  IN_FLIGHT_GRACE_MS?: string;
+  STORE_AND_FORWARD_WINDOW_MS?: string;
+  BANK_CIRCUIT_COOLDOWN_MS?: string;
   ADMIN_TOKEN: string;
 }
 

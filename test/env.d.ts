@@ -6,5 +6,11 @@ declare namespace Cloudflare {
     BANK_CONTROL: Fetcher;
     /** Test-only: the local webhook receiver's control routes (the same server WEBHOOK_FETCH reaches). */
     WEBHOOK_RECEIVER: Fetcher;
+    /** Test-only: the simulator's second door, closed by tests to refuse connections. */
+    BANK_DRILL_DOOR: Fetcher;
+    /** Test-only: an address where no bank listens (connection refused). */
+    BANK_UNREACHABLE: Fetcher;
+    /** Test-only: seed for the chaos test ("" = pick one and print it). */
+    CHAOS_SEED: string;
   }
 }

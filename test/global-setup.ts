@@ -5,6 +5,7 @@
  * BANK_WITHOUT_CERT and BANK_CONTROL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -15,6 +16,10 @@ import { startWebhookReceiver } from "../tools/webhook-receiver/receiver.ts";
 export interface TestBank {
   port: number;
   controlPort: number;
+  /** The simulator's second door, which fault tests close to refuse connections. */
+  drillPort: number;
+  /** A port nothing listens on: connecting to it is refused. */
+  unreachablePort: number;
   url: string;
   caCert: string;
   clientCert: string;
@@ -29,6 +34,15 @@ declare module "vitest" {
   }
 }
 
+/** A port that was free a moment ago and that nothing in this run listens on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "connector-test-pki-"));
   const pki = ensureDevPki(dir);
@@ -38,6 +52,8 @@ export default async function setup(project: TestProject) {
   project.provide("bank", {
     port: Number(new URL(simulator.url).port),
     controlPort: Number(new URL(simulator.controlUrl).port),
+    drillPort: Number(new URL(simulator.drillUrl).port),
+    unreachablePort: await freePort(),
     url: simulator.url,
     caCert: pki.caCert,
     clientCert: pki.clientCert,

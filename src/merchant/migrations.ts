@@ -87,6 +87,17 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    id: 2,
+    description: "payments: whether the bank may hold the transfer (store-and-forward), inquiry count (backoff)",
+    statements: [
+      // 1 once a submission was attempted whose fate is not proven (see payment-row.ts).
+      `ALTER TABLE payments ADD COLUMN bank_may_hold INTEGER NOT NULL DEFAULT 0`,
+      // Rows from before this migration: any attempt may have reached the bank.
+      `UPDATE payments SET bank_may_hold = 1 WHERE attempts > 0`,
+      `ALTER TABLE payments ADD COLUMN inquiries INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
+  {
     id: 3,
     description: "payment listing index (status, id); reconciliation reports and their items",
     statements: [
