@@ -20,10 +20,33 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const bank = inject<TestBank>("bank");
             const address = `127.0.0.1:${bank.port}`;
+            const bankDoor = (port: number) => ({
+              external: {
+                address: `127.0.0.1:${port}`,
+                https: {
+                  options: {},
+                  tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
+                  certificateHost: "localhost",
+                },
+              },
+            });
+            const webhookReceiver = { external: { address: `127.0.0.1:${inject("webhookReceiverPort")}`, http: {} } };
             return {
               wrangler: { configPath: "./wrangler.jsonc" },
               miniflare: {
-                bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000" },
+                bindings: {
+                  BANK_URL: bank.url,
+                  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  BANK_TIMEOUT_MS: "2000",
+                  WEBHOOK_TIMEOUT_MS: "1000",
+                  // Short recovery delays so tests drive recovery in milliseconds, not minutes.
+                  RECOVERY_BASE_DELAY_MS: "20",
+                  RECOVERY_MAX_DELAY_MS: "400",
+                  IN_FLIGHT_GRACE_MS: "300",
+                  BANK_CIRCUIT_COOLDOWN_MS: "200",
+                  // Chaos test seed: `CHAOS_SEED=123 npm test` replays a failing run.
+                  CHAOS_SEED: process.env.CHAOS_SEED ?? "",
+                },
                 serviceBindings: {
                   // What `npm start` wires too: the client key pair plus the bank's CA.
                   BANK: {
@@ -43,7 +66,13 @@ export default defineConfig({
                   BANK_WITHOUT_CERT: {
                     external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
                   },
+                  // Fault tests: the simulator's drill door (closable), and a port where no bank listens.
+                  BANK_DRILL_DOOR: bankDoor(bank.drillPort),
+                  BANK_UNREACHABLE: bankDoor(bank.unreachablePort),
                   BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
+                  // Webhook POSTs to any https URL land on the local receiver; tests read it through WEBHOOK_RECEIVER.
+                  WEBHOOK_FETCH: webhookReceiver,
+                  WEBHOOK_RECEIVER: webhookReceiver,
                 },
               },
             };

@@ -24,6 +24,8 @@ export const PROBLEM_SLUGS = [
   "merchant-exists",
   "api-key-limit-reached",
   "last-active-api-key",
+  "webhook-endpoint-limit",
+  "webhook-no-endpoint",
   "service-unavailable",
   "bank-unavailable",
   "internal-error",

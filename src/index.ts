@@ -18,6 +18,7 @@ import { paymentRoutes } from "./routes/payments.ts";
 import { paymentListRoutes } from "./routes/payment-list.ts";
 import { reconciliationRoutes } from "./routes/reconciliations.ts";
 import { reconcileAllMerchants } from "./reconciliation/daily-job.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
 export { MerchantRegistry } from "./registry/merchant-registry.ts";
@@ -32,6 +33,7 @@ app.route("/", adminMerchantRoutes);
 app.route("/", paymentRoutes);
 app.route("/", paymentListRoutes);
 app.route("/", reconciliationRoutes);
+app.route("/", webhookRoutes);
 
 app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
 

@@ -19,6 +19,8 @@ const TITLES: Record<ProblemSlug, string> = {
   "merchant-exists": "Merchant already exists",
   "api-key-limit-reached": "Too many active API keys",
   "last-active-api-key": "Cannot revoke the last active API key",
+  "webhook-endpoint-limit": "Too many webhook endpoints",
+  "webhook-no-endpoint": "No webhook endpoint for this event",
   "service-unavailable": "Service temporarily unavailable",
   "bank-unavailable": "The bank could not be reached",
   "internal-error": "Internal error",
