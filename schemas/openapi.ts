@@ -15,6 +15,14 @@ import { CreateMerchantRequest, CreatePaymentRequest, MAX_IDEMPOTENCY_KEY_LENGTH
 import { PaymentEventList } from "./payment-events.ts";
 import { ListPaymentsQuery, PaymentList } from "./payment-queries.ts";
 import { ReconcileRequest, ReconciliationReport } from "./reconciliation.ts";
+import {
+  CreateWebhookEndpointRequest,
+  EventList,
+  EventListQuery,
+  EventWithDeliveries,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+} from "./webhooks.ts";
 import { PROBLEM_SLUGS, PROBLEM_TYPE_PREFIX, Problem } from "./problem.ts";
 import { CONNECTOR_VERSION } from "../src/version.ts";
 
@@ -33,7 +41,8 @@ type ResponseHeader =
 
 interface SuccessResponse {
   description: string;
-  schema: z.ZodType;
+  /** Absent for an empty body (204). */
+  schema?: z.ZodType;
   headers?: ResponseHeader[];
   /** Also available as CSV (chosen with `Accept: text/csv`). */
   csv?: boolean;
@@ -45,7 +54,7 @@ interface Operation {
   operationId: string;
   summary: string;
   description?: string;
-  tag: "payments" | "admin" | "operations";
+  tag: "payments" | "webhooks" | "admin" | "operations";
   security: Security;
   pathParams?: Array<{ name: string; description: string; pattern: string }>;
   /** Each field of this object schema becomes a query parameter (described as input). */
@@ -58,8 +67,12 @@ interface Operation {
 }
 
 const ULID = "[0-9A-HJKMNP-TV-Z]{26}";
+/** The route's schema has no id; this copy names it for the document (same shape). */
+const WebhookEndpointListDoc = WebhookEndpointList.meta({ id: "WebhookEndpointList" });
 const PAYMENT_ID = { name: "id", description: "Payment id (`pay_…`).", pattern: `^pay_${ULID}$` };
 const MERCHANT_ID = { name: "id", description: "Merchant id (`mer_…`).", pattern: `^mer_${ULID}$` };
+const WEBHOOK_ENDPOINT_ID = { name: "id", description: "Webhook endpoint id (`whe_…`).", pattern: `^whe_${ULID}$` };
+const EVENT_ID = { name: "id", description: "Event id (`evt_…`).", pattern: `^evt_${ULID}$` };
 const KEY_ID = { name: "keyId", description: "API key id (`key_…`).", pattern: `^key_${ULID}$` };
 const BUSINESS_DATE = { name: "date", description: "UTC business day, YYYY-MM-DD.", pattern: "^\\d{4}-\\d{2}-\\d{2}$" };
 
@@ -152,6 +165,71 @@ export const OPERATIONS: Operation[] = [
     pathParams: [BUSINESS_DATE],
     responses: { 200: { description: "The report.", schema: ReconciliationReport, csv: true, headers: ["Content-Disposition"] } },
     problems: { 400: ["validation-error"], ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
+  },
+  {
+    method: "post",
+    path: "/v1/webhook-endpoints",
+    operationId: "createWebhookEndpoint",
+    summary: "Register a webhook endpoint (the signing secret is shown once)",
+    tag: "webhooks",
+    security: "merchant",
+    requestBody: CreateWebhookEndpointRequest,
+    responses: { 201: { description: "The endpoint with its secret.", schema: WebhookEndpointWithSecret, headers: ["Location"] } },
+    problems: { ...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, 409: ["webhook-endpoint-limit"] },
+  },
+  {
+    method: "get",
+    path: "/v1/webhook-endpoints",
+    operationId: "listWebhookEndpoints",
+    summary: "List the merchant's webhook endpoints (no secrets)",
+    tag: "webhooks",
+    security: "merchant",
+    responses: { 200: { description: "All endpoints.", schema: WebhookEndpointListDoc } },
+    problems: { ...MERCHANT_AUTH_PROBLEMS },
+  },
+  {
+    method: "delete",
+    path: "/v1/webhook-endpoints/{id}",
+    operationId: "deleteWebhookEndpoint",
+    summary: "Delete a webhook endpoint (pending deliveries to it are cancelled)",
+    tag: "webhooks",
+    security: "merchant",
+    pathParams: [WEBHOOK_ENDPOINT_ID],
+    responses: { 204: { description: "Deleted." } },
+    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
+  },
+  {
+    method: "post",
+    path: "/v1/webhook-endpoints/{id}/rotate-secret",
+    operationId: "rotateWebhookSecret",
+    summary: "Replace an endpoint's signing secret (shown once)",
+    tag: "webhooks",
+    security: "merchant",
+    pathParams: [WEBHOOK_ENDPOINT_ID],
+    responses: { 200: { description: "The endpoint with its new secret.", schema: WebhookEndpointWithSecret } },
+    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
+  },
+  {
+    method: "get",
+    path: "/v1/events",
+    operationId: "listEvents",
+    summary: "List the merchant's webhook events with their delivery attempts",
+    tag: "webhooks",
+    security: "merchant",
+    query: EventListQuery,
+    responses: { 200: { description: "One page, oldest first.", schema: EventList } },
+    problems: { 400: ["validation-error"], ...MERCHANT_AUTH_PROBLEMS },
+  },
+  {
+    method: "post",
+    path: "/v1/events/{id}/redeliver",
+    operationId: "redeliverEvent",
+    summary: "Deliver an event again to the endpoints subscribed to its type",
+    tag: "webhooks",
+    security: "merchant",
+    pathParams: [EVENT_ID],
+    responses: { 202: { description: "The event with its deliveries, the new ones pending.", schema: EventWithDeliveries } },
+    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"], 409: ["webhook-no-endpoint"] },
   },
   {
     method: "post",
@@ -281,6 +359,10 @@ export function buildOpenApiDocument(): JsonObject {
     for (const [status, response] of Object.entries(op.responses)) {
       const headers: JsonObject = { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } };
       for (const name of response.headers ?? []) headers[name] = { $ref: `#/components/headers/${name}` };
+      if (!response.schema) {
+        responses[status] = { description: response.description, headers };
+        continue;
+      }
       const content: JsonObject = { "application/json": { schema: components.ref(response.schema, "output") } };
       if (response.csv) content["text/csv"] = { schema: { type: "string", description: "The same report, one row per item." } };
       responses[status] = { description: response.description, headers, content };
@@ -322,6 +404,7 @@ export function buildOpenApiDocument(): JsonObject {
     },
     tags: [
       { name: "payments", description: "Merchant API (Bearer `mck_…` key)." },
+      { name: "webhooks", description: "Webhook endpoints and the event log (Bearer `mck_…` key; docs/webhooks.md)." },
       { name: "admin", description: "Operator API (Bearer ADMIN_TOKEN; put it behind Cloudflare Access in production)." },
       { name: "operations", description: "Unauthenticated health and description endpoints." },
     ],

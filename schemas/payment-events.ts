@@ -18,5 +18,12 @@ export const PaymentEvent = z
   .meta({ id: "PaymentEvent" });
 export type PaymentEvent = z.infer<typeof PaymentEvent>;
 
-export const PaymentEventList = z.object({ data: z.array(PaymentEvent) }).meta({ id: "PaymentEventList" });
+export const PaymentEventList = z
+  .object({
+    data: z.array(PaymentEvent),
+    verified: z.boolean().meta({ description: "False when a stored event was edited or lost (the hash chain or its end does not match the payment)." }),
+    broken_at_seq: z.number().int().optional().meta({ description: "First event that fails verification (only when verified is false)." }),
+    problem: z.string().optional().meta({ description: "What failed verification (only when verified is false)." }),
+  })
+  .meta({ id: "PaymentEventList" });
 export type PaymentEventList = z.infer<typeof PaymentEventList>;

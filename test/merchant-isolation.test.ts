@@ -13,6 +13,7 @@ import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import { createKeyOk, revokeKey } from "./support/admin.ts";
 import { call, createMerchant, json, paymentBody, postPayment } from "./support/api.ts";
 import { listPayments, reconcile, todayUtc } from "./support/reconciliation.ts";
+import { registerEndpoint, waitForEvents } from "./support/webhooks.ts";
 
 interface Victim {
   merchant: MerchantCreated;
@@ -24,6 +25,9 @@ interface Victim {
   cursor: string;
   /** A business day the victim has a stored reconciliation report for. */
   date: string;
+  /** The victim's webhook endpoint (its path contains the marker) and one of its webhook events. */
+  webhookEndpointId: string;
+  webhookEventId: string;
 }
 
 interface EndpointCase {
@@ -80,6 +84,31 @@ const MERCHANT_ENDPOINTS: EndpointCase[] = [
     request: (v) => ({ method: "GET", path: `/v1/reconciliations/${v.date}`, headers: { accept: "text/csv" } }),
   },
   {
+    name: "GET /v1/webhook-endpoints",
+    allowedWithOwnKey: [200],
+    request: () => ({ method: "GET", path: "/v1/webhook-endpoints" }),
+  },
+  {
+    name: "DELETE /v1/webhook-endpoints/{id}",
+    allowedWithOwnKey: [404],
+    request: (v) => ({ method: "DELETE", path: `/v1/webhook-endpoints/${v.webhookEndpointId}` }),
+  },
+  {
+    name: "POST /v1/webhook-endpoints/{id}/rotate-secret",
+    allowedWithOwnKey: [404],
+    request: (v) => ({ method: "POST", path: `/v1/webhook-endpoints/${v.webhookEndpointId}/rotate-secret` }),
+  },
+  {
+    name: "GET /v1/events",
+    allowedWithOwnKey: [200],
+    request: () => ({ method: "GET", path: "/v1/events?limit=100" }),
+  },
+  {
+    name: "POST /v1/events/{id}/redeliver",
+    allowedWithOwnKey: [404],
+    request: (v) => ({ method: "POST", path: `/v1/events/${v.webhookEventId}/redeliver` }),
+  },
+  {
     // Reusing the victim's Idempotency-Key must neither replay the victim's
     // payment nor be refused as "reuse": keys are scoped per merchant.
     name: "POST /v1/payments with the victim's Idempotency-Key",
@@ -102,7 +131,16 @@ async function send(apiKey: string | null, req: ReturnType<EndpointCase["request
 
 function assertNothingLeaks(body: string, victim: Victim, what: string): void {
   const endToEndId = victim.payment.id.slice("pay_".length);
-  for (const secret of [victim.payment.id, endToEndId, victim.merchant.id, victim.merchant.debtor_iban, victim.marker, victim.merchant.api_key_id]) {
+  for (const secret of [
+    victim.payment.id,
+    endToEndId,
+    victim.merchant.id,
+    victim.merchant.debtor_iban,
+    victim.marker,
+    victim.merchant.api_key_id,
+    victim.webhookEndpointId,
+    victim.webhookEventId,
+  ]) {
     expect(body, `${what} leaked ${secret}`).not.toContain(secret);
   }
   // Nor the last characters of the victim's IBAN, which masked logs would show.
@@ -118,6 +156,8 @@ describe("merchant isolation", () => {
     attacker = await createMerchant();
     const marker = `victim-${crypto.randomUUID().slice(0, 8)}`;
     const idempotencyKey = `idem-${crypto.randomUUID()}`;
+    // Registered before paying, so the payments produce webhook events.
+    const endpoint = await registerEndpoint(merchant.api_key, `/hooks/${marker}`);
     const response = await postPayment(merchant.api_key, paymentBody({ reference: marker, amount: 4321 }), idempotencyKey);
     expect(response.status).toBe(201);
     // A second payment, so the victim's list has a next page and hence a cursor.
@@ -126,7 +166,18 @@ describe("merchant isolation", () => {
     if (!page.next_cursor) throw new Error("expected a next_cursor");
     const date = todayUtc();
     expect((await reconcile(merchant.api_key, date)).summary.connector_payments).toBeGreaterThanOrEqual(2);
-    victim = { merchant, payment: await json(response), idempotencyKey, marker, cursor: page.next_cursor, date };
+    const events = await waitForEvents(merchant.api_key, (list) => list.data.length > 0);
+    const webhookEventId = events.data[0]?.id ?? "";
+    victim = {
+      merchant,
+      payment: await json(response),
+      idempotencyKey,
+      marker,
+      cursor: page.next_cursor,
+      date,
+      webhookEndpointId: endpoint.id,
+      webhookEventId,
+    };
   });
 
   for (const endpoint of MERCHANT_ENDPOINTS) {
@@ -138,7 +189,12 @@ describe("merchant isolation", () => {
         assertNothingLeaks(body, victim, endpoint.name);
         if (response.status === 404) {
           // Indistinguishable from an id that never existed: no existence oracle.
-          const fresh = { ...victim, payment: { ...victim.payment, id: "pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W" } };
+          const fresh: Victim = {
+            ...victim,
+            payment: { ...victim.payment, id: "pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W" },
+            webhookEndpointId: "whe_01JD5Z8Q9X4R7M2K3N6P8T0V1W",
+            webhookEventId: "evt_01JD5Z8Q9X4R7M2K3N6P8T0V1W",
+          };
           const unknown = await send(attacker.api_key, endpoint.request(fresh));
           const strip = (text: string) => ({ ...(JSON.parse(text) as object), request_id: undefined });
           expect(strip(body)).toEqual(strip(await unknown.text()));
@@ -171,7 +227,16 @@ describe("merchant isolation", () => {
     await postPayment(merchant.api_key, paymentBody());
     const cursor = (await json<{ next_cursor: string }>(await listPayments(merchant.api_key, { limit: 1 }))).next_cursor;
     expect((await revokeKey(merchant.id, merchant.api_key_id)).status).toBe(200);
-    const owner: Victim = { merchant, payment: paid, idempotencyKey: "unused", marker: paid.reference, cursor, date: todayUtc() };
+    const owner: Victim = {
+      merchant,
+      payment: paid,
+      idempotencyKey: "unused",
+      marker: paid.reference,
+      cursor,
+      date: todayUtc(),
+      webhookEndpointId: "whe_01JD5Z8Q9X4R7M2K3N6P8T0V1W",
+      webhookEventId: "evt_01JD5Z8Q9X4R7M2K3N6P8T0V1W",
+    };
     for (const endpoint of MERCHANT_ENDPOINTS) {
       const response = await send(merchant.api_key, endpoint.request(owner));
       expect(response.status, endpoint.name).toBe(401);

@@ -62,7 +62,8 @@ paymentRoutes.get("/v1/payments/:id/events", async (c) => {
     hash: event.hash,
   }));
   // Tamper evidence for operators: false when a stored event was edited or lost.
-  return c.json({ data, ...reply.verification }, 200);
+  const body: PaymentEventList = { data, ...reply.verification };
+  return c.json(body, 200);
 });
 
 /** A malformed id cannot name any payment: 404, same as another merchant's id. */
