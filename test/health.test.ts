@@ -1,8 +1,9 @@
 /**
  * GET /health: version and the last reported bank call, no secrets.
- * Other test files make bank calls concurrently and their merchant objects
- * report too, so assertions look for "a call at or after this test's own",
- * never for an exact record.
+ * Durable Object storage is per test file here (the registry other files
+ * write to is not this one), but the assertions still look for "a call at or
+ * after this test's own" rather than an exact record, so they would hold
+ * with shared storage too.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -43,7 +44,7 @@ describe("GET /health", () => {
   });
 
   it("reports degraded when the last reported call got no answer, and carries no secrets", async () => {
-    // A report newer than any real call for the next few seconds, so concurrent tests cannot overwrite it.
+    // Dated a few seconds ahead, so no real call reported meanwhile can overwrite it.
     const failed = bankCallReport(null, { kind: "not_sent", reason: "TLS handshake failed" }, Date.now() + 5_000);
     const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
     await runInDurableObject(registry, (instance) => instance.recordBankCall(failed));
