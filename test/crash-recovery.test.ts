@@ -106,16 +106,23 @@ describe("crash safety", () => {
     const stub = merchantStub(merchant.id);
     // The handler does its recovery work, then dies on its last step (re-arming the alarm).
     let throws = 0;
+    let calls = 0;
     await runInDurableObject(stub, (instance) => {
       const original = Reflect.get(instance, "scheduleAlarm") as () => Promise<void>;
       Reflect.set(instance, "scheduleAlarm", async function (this: MerchantAccount) {
+        calls++;
         await original.call(this);
-        if (throws++ === 0) throw new Error("alarm crash drill");
+        if (throws === 0) {
+          throws++;
+          throw new Error("alarm crash drill");
+        }
       });
     });
     await sleep(100);
     await expect(runDurableObjectAlarm(stub)).rejects.toThrow("alarm crash drill");
     expect(throws).toBe(1);
+    // The handler re-arms in a finally, after the step that threw.
+    expect(calls).toBe(2);
     // An alarm stays armed, so the runtime (or the next run) comes back for the payment.
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
     // At-least-once delivery: the retried alarm and a duplicate run at the same time.
@@ -128,5 +135,21 @@ describe("crash safety", () => {
     const events = await getPaymentEvents(merchant.api_key, payment.id);
     expect(events.verified).toBe(true);
     expect(events.data.filter((e) => e.to_status === "succeeded")).toHaveLength(1);
+  });
+
+  it("an alarm whose recovery step throws before re-arming still leaves an alarm set", async () => {
+    const merchant = await createMerchant();
+    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: false }, times: 1 });
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(payment.status).toBe("pending");
+    const stub = merchantStub(merchant.id);
+    await runInDurableObject(stub, (instance) => {
+      Reflect.set(instance, "recoverDuePayments", async () => {
+        throw new Error("early step drill");
+      });
+    });
+    // runDurableObjectAlarm removes the alarm it runs; only the handler's own re-arm can set it again.
+    await expect(runDurableObjectAlarm(stub)).rejects.toThrow("early step drill");
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
   });
 });

@@ -36,6 +36,8 @@ describe("redaction", () => {
   it("masks IBANs to their last 4, printed or electronic, anywhere in a value", () => {
     expect(maskIban("DE89 3704 0044 0532 0130 00")).toBe("****3000");
     expect(redact({ note: "paid DE89370400440532013000 and DE89 3704 0044 0532 0130 00" })).toEqual({ note: "paid ****3000 and ****3000" });
+    // A bank may echo it in lower case.
+    expect(redact({ body: '{"iban":"de89370400440532013000"}' })).toEqual({ body: '{"iban":"****3000"}' });
   });
 
   it("drops secret-looking fields whole and scrubs secrets out of free text", () => {

@@ -25,12 +25,12 @@ import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import { BankHealthReporter, bankCallReport } from "../observability/bank-health.ts";
-import { logEvent, maskIban } from "../observability/log.ts";
+import { logEvent, maskIban, redact, redactText } from "../observability/log.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
 import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
 import { applyMigrations, hasSchema } from "./migrations.ts";
-import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
+import { paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
 import { BankCircuit } from "./bank-circuit.ts";
 import { recoveryDelayMs } from "./recovery-schedule.ts";
 import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
@@ -233,7 +233,11 @@ export class MerchantAccount extends DurableObject<Env> {
         // Registered as in flight before the first await, so a concurrent
         // replay always coalesces onto this call.
         await this.track(admission.paymentId, async () => {
-          await this.ensureAlarmBy(this.inFlightDeadline(Date.now()));
+          // A failure to arm the alarm must not strand the payment unsent:
+          // submitToBank re-arms it once the bank has answered.
+          await this.ensureAlarmBy(this.inFlightDeadline(Date.now())).catch((error: unknown) => {
+            logEvent("error", "alarm_arm_failed", { payment_id: admission.paymentId, error: String(error) });
+          });
           await this.submitToBank(admission.paymentId, auth.requestId);
         });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
@@ -456,9 +460,10 @@ export class MerchantAccount extends DurableObject<Env> {
       const held = this.findPayment(paymentId);
       if (!held || held.status !== "pending") return;
       if (!(await this.readyToSend(held))) return;
-      // A probe may have awaited: read again what the payment is now.
+      // A probe may have awaited: read again what the payment is now. Only a
+      // queued payment (never sent, or proven absent at the bank) is sent.
       const row = this.findPayment(paymentId);
-      if (!row || row.status !== "pending") return;
+      if (!row || row.status !== "pending" || row.bank_phase !== "queued") return;
       const attempt = row.attempts + 1;
       const now = Date.now();
       // Recorded before the call: if this object dies mid-call, recovery sees
@@ -580,7 +585,9 @@ export class MerchantAccount extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       const row = this.findPayment(paymentId);
       if (!row) return;
-      if (source.operation === "inquiry") this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, paymentId);
+      if (row.status === "pending" && source.operation === "inquiry") {
+        this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, paymentId);
+      }
       if (row.status !== "pending") {
         if (outcome.kind === "accepted" && paymentStatusForBankStatus(outcome.transfer.status) !== row.status) {
           logEvent("error", "bank_contradicts_final_status", {
@@ -647,6 +654,17 @@ export class MerchantAccount extends DurableObject<Env> {
           return;
         }
         case "not_found": {
+          if (row.bank_transfer_id !== null || row.bank_phase === "acknowledged") {
+            // The bank once confirmed it holds this transfer; a 404 now means the
+            // bank is inconsistent, not that sending again is safe. Keep asking.
+            logEvent("error", "bank_contradicts_acknowledgement", { payment_id: paymentId, bank_transfer_id: row.bank_transfer_id });
+            this.setPhase(paymentId, row.bank_phase, retryAt, now);
+            this.appendEvent(row, "pending", row.bank_status, null, attempt, {
+              outcome: outcome.kind,
+              reason: "the bank no longer finds a transfer it acknowledged; not resent",
+            });
+            return;
+          }
           this.setPhase(paymentId, "queued", now, now);
           this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason: "the bank has no such transfer" });
           return;
@@ -668,7 +686,8 @@ export class MerchantAccount extends DurableObject<Env> {
           this.appendEvent(row, "pending", row.bank_status, null, attempt, {
             outcome: "unknown",
             reason: outcome.reason,
-            ...(outcome.evidence ? { bank_response: outcome.evidence } : {}),
+            // Kept for operators, but a bank's body may echo account numbers: masked like logs.
+            ...(outcome.evidence ? { bank_response: redact(outcome.evidence) } : {}),
           });
           return;
         }
@@ -736,8 +755,13 @@ export class MerchantAccount extends DurableObject<Env> {
     this.alarmAt = null;
     if (!this.initialized) return;
     const now = Date.now();
-    // Side by side: a slow webhook endpoint never holds up payment recovery.
-    await Promise.all([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
+    try {
+      // Side by side: a slow webhook endpoint never holds up payment recovery.
+      await Promise.all([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
+    } finally {
+      // Re-armed even when a step threw, so pending work never waits for an unrelated request.
+      await this.scheduleAlarm();
+    }
   }
 
   /**
@@ -756,10 +780,12 @@ export class MerchantAccount extends DurableObject<Env> {
         `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
          ORDER BY next_action_at LIMIT ?`,
         asOf,
-        RECOVERY_BATCH_SIZE,
+        // Rows in flight in this instance are skipped below; fetch past them.
+        RECOVERY_BATCH_SIZE + this.inflight.size,
       )
       .toArray()
-      .filter((row) => !this.inflight.has(row.id));
+      .filter((row) => !this.inflight.has(row.id))
+      .slice(0, RECOVERY_BATCH_SIZE);
     await Promise.all(
       due.map((row) =>
         this.track(row.id, () =>
@@ -781,6 +807,9 @@ export class MerchantAccount extends DurableObject<Env> {
       case "sending":
       case "unknown":
       case "acknowledged": {
+        // Leased like a submission: while the inquiry runs (or if recording its
+        // answer fails) the alarm does not come back for it every second.
+        this.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, this.inFlightDeadline(Date.now()), row.id);
         const outcome = await this.inquireAtBank(row);
         this.recordBankOutcome(row.id, row.attempts, outcome, { operation: "inquiry" });
         if (outcome.kind === "not_found") await this.submitToBank(row.id);
@@ -804,15 +833,18 @@ export class MerchantAccount extends DurableObject<Env> {
            UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
+    // The cached time is updated before each await, so a concurrent
+    // ensureAlarmBy() compares against what storage is about to hold.
     if (next === null) {
-      if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      const had = this.alarmAt;
       this.alarmAt = null;
+      if (had !== null) await this.ctx.storage.deleteAlarm();
       return;
     }
     const at = Math.max(next, Date.now() + MIN_ALARM_INTERVAL_MS);
     if (this.alarmAt === at) return;
-    await this.ctx.storage.setAlarm(at);
     this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
@@ -882,7 +914,7 @@ export class MerchantAccount extends DurableObject<Env> {
       await this.ensureAlarmBy(Date.now());
     } catch (error) {
       // The next scheduleAlarm() still counts the delivery; only its promptness is lost.
-      logEvent("error", "webhook_wake_failed", { merchant_id: this.merchantCache?.id, error: String(error) });
+      logEvent("error", "webhook_wake_failed", { merchant_id: this.loadMerchant()?.id, error: String(error) });
     }
   }
 
@@ -996,8 +1028,5 @@ function paymentNotFound(): Refusal {
 
 /** Bank text is untrusted: bounded, single-line, and with anything IBAN-like masked. */
 function sanitizeBankMessage(message: string): string {
-  return message
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
-    .replace(/\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b/g, (iban) => maskIban(iban))
-    .slice(0, MAX_BANK_MESSAGE_LENGTH);
+  return redactText(message.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")).slice(0, MAX_BANK_MESSAGE_LENGTH);
 }

@@ -5,7 +5,9 @@
  */
 
 const SECRET_FIELD = /authorization|api_key|token|secret|password|private|certificate|cert|key_hash/i;
-const IBAN_LIKE = /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}\b/g;
+// Upper or lower case (a bank may print either), but not mixed: a mixed-case
+// pattern would run on into the words that follow an IBAN.
+const IBAN_LIKE = /\b(?:[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){10,30}|[a-z]{2}\d{2}(?:\s?[a-z0-9]){10,30})\b/g;
 
 export function maskIban(iban: string): string {
   const compact = iban.replace(/\s+/g, "");
