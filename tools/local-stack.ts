@@ -20,8 +20,15 @@ export interface LocalStackOptions {
   stateDir: string;
   adminToken?: string;
   bank?: { url: string; caFile: string; clientCertFile: string; clientKeyFile: string };
-  simulator: { port: number; controlPort: number; latencyMs: number };
+  /** journalPath: where the simulated bank keeps its ledger (default .dev/bank-ledger.jsonl; false: in memory only). */
+  simulator: { port: number; controlPort: number; latencyMs: number; journalPath?: string | false };
   bankTimeoutMs?: number;
+  /** Miniflare's one line per request (default true; the benchmark turns it off). */
+  logRequests?: boolean;
+  /** Receives the Worker's log lines instead of the console (the benchmark counts them). */
+  onWorkerLog?: (log: { level: string; message: string }) => void;
+  /** Miniflare's unsafeInspectDurableObjects: lets Node run SQL inside an object (benchmark seeding). */
+  inspectDurableObjects?: boolean;
 }
 
 export interface LocalStack {
@@ -80,7 +87,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       controlPort: options.simulator.controlPort,
       latencyMs: options.simulator.latencyMs,
       tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
-      journalPath: `${DEV_DIR}/bank-ledger.jsonl`,
+      ...(options.simulator.journalPath !== false ? { journalPath: options.simulator.journalPath ?? `${DEV_DIR}/bank-ledger.jsonl` } : {}),
     });
     bankUrl = simulator.url;
     tls = { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey };
@@ -120,6 +127,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     },
     resourcePersistencePath: options.stateDir,
+    ...(options.logRequests === false ? { logRequests: false } : {}),
+    ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
+    ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
   }));
   const url = (await miniflare.ready).toString().replace(/\/$/, "");
   return {

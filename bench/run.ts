@@ -1,0 +1,215 @@
+/**
+ * `npm run bench`: starts the local stack in-process (workerd via Miniflare,
+ * bank simulator with real mTLS, throw-away persisted state), warms it up,
+ * runs every scenario, prints a table and writes docs/benchmarks.md.
+ *
+ * Environment: BENCH_PLAN ("smoke": a few requests per scenario), BENCH_BANK_LATENCY_MS (default 20), BENCH_STATE_DIR (default a
+ * temporary directory, deleted afterwards), BENCH_REPORT (default
+ * docs/benchmarks.md; "-" prints only). Ports are picked free.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalStack, type LocalStack } from "../tools/local-stack.ts";
+import { DEFAULT_PKI_DIR, readDevPki } from "../tools/dev-pki.ts";
+import { keepAlivePool } from "./load.ts";
+import { describeMachine, type MachineDescription } from "./machine.ts";
+import { executableOf, findWorkerdPid, MemorySampler, type MemoryReport } from "./process-memory.ts";
+import { renderMarkdown, renderTable, writeReport } from "./report.ts";
+import {
+  bankPool,
+  connector,
+  createMerchant,
+  direct,
+  paging,
+  replay,
+  throughput,
+  type BenchMerchant,
+  type Measured,
+  type PagingResult,
+  type ThroughputPoint,
+} from "./scenarios.ts";
+import { evaluateTargets, type TargetCheck } from "./targets.ts";
+
+export interface BenchPlan {
+  bankLatencyMs: number;
+  warmupRequests: number;
+  latencySamples: number;
+  replaySamples: number;
+  throughput: { concurrencies: number[]; warmupMs: number; durationMs: number };
+  manyMerchants: { merchants: number; concurrency: number };
+  paging: { payments: number; pageSize: number; maxPages: number };
+}
+
+export const FULL_PLAN: BenchPlan = {
+  bankLatencyMs: 20,
+  warmupRequests: 200,
+  latencySamples: 500,
+  replaySamples: 1_000,
+  throughput: { concurrencies: [1, 8, 32, 64], warmupMs: 1_000, durationMs: 5_000 },
+  manyMerchants: { merchants: 16, concurrency: 64 },
+  paging: { payments: 100_000, pageSize: 100, maxPages: 2_000 },
+};
+
+/** A few requests per scenario: proves every scenario still runs (npm test), measures nothing. */
+export const SMOKE_PLAN: BenchPlan = {
+  bankLatencyMs: 2,
+  warmupRequests: 3,
+  latencySamples: 5,
+  replaySamples: 5,
+  throughput: { concurrencies: [1, 4], warmupMs: 100, durationMs: 300 },
+  manyMerchants: { merchants: 2, concurrency: 4 },
+  paging: { payments: 250, pageSize: 100, maxPages: 10 },
+};
+
+export interface BenchResults {
+  plan: BenchPlan;
+  machine: MachineDescription;
+  startedAt: string;
+  wallClockMs: number;
+  direct: Measured;
+  connector: Measured;
+  replay: Measured;
+  throughput: ThroughputPoint[];
+  manyMerchants: ThroughputPoint;
+  paging: PagingResult;
+  memory: MemoryReport | undefined;
+  workerLog: { lines: number; warnings: number; errors: number; lastProblem?: string };
+  targets: TargetCheck[];
+}
+
+export interface BenchOptions {
+  stateDir?: string;
+  /** Progress lines (default: console.log). */
+  progress?: (line: string) => void;
+}
+
+export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Promise<BenchResults> {
+  const progress = options.progress ?? ((line: string) => console.log(line));
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const ownStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "connector-bench-"));
+  const workerLog: BenchResults["workerLog"] = { lines: 0, warnings: 0, errors: 0 };
+
+  let stack: LocalStack | undefined;
+  let sampler: MemorySampler | undefined;
+  try {
+    stack = await startLocalStack({
+      port: 0,
+      stateDir,
+      adminToken: randomBytes(32).toString("hex"),
+      simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs, journalPath: false },
+      logRequests: false,
+      inspectDurableObjects: true,
+      onWorkerLog: ({ level, message }) => {
+        workerLog.lines++;
+        if (level === "warn" || level === "error") {
+          if (level === "warn") workerLog.warnings++;
+          else workerLog.errors++;
+          workerLog.lastProblem = message.slice(0, 300);
+        }
+      },
+    });
+    const workerdPid = findWorkerdPid();
+    if (workerdPid !== undefined) {
+      sampler = new MemorySampler(workerdPid);
+      sampler.start();
+    }
+    const machine = describeMachine(workerdPid !== undefined ? executableOf(workerdPid) : undefined);
+    progress(`stack up at ${stack.url}, bank ${stack.bankUrl} (+${plan.bankLatencyMs} ms), workerd pid ${workerdPid ?? "not found"}`);
+
+    const pki = readDevPki(DEFAULT_PKI_DIR);
+    const bank = { url: stack.bankUrl, tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey } };
+    const merchant = await createMerchant(stack.url, stack.adminToken, "Bench Shop");
+    const oneConnection = keepAlivePool(stack.url, 1);
+    const bankConnection = bankPool(bank, 1);
+    try {
+      progress(`warm-up: ${plan.warmupRequests} payments and bank calls`);
+      await connector(oneConnection, merchant, plan.warmupRequests);
+      await direct(bankConnection, merchant.debtorIban, plan.warmupRequests);
+      await replay(oneConnection, merchant, Math.min(plan.warmupRequests, 50));
+
+      progress(`1. direct mTLS to the bank, ${plan.latencySamples} sequential requests`);
+      const directResult = await direct(bankConnection, merchant.debtorIban, plan.latencySamples);
+      progress(`2. connector POST /v1/payments, ${plan.latencySamples} sequential requests`);
+      const connectorResult = await connector(oneConnection, merchant, plan.latencySamples);
+      progress(`3. replay of a used Idempotency-Key, ${plan.replaySamples} sequential requests`);
+      const replayResult = await replay(oneConnection, merchant, plan.replaySamples);
+
+      const throughputResults: ThroughputPoint[] = [];
+      for (const concurrency of plan.throughput.concurrencies) {
+        progress(`4. one merchant, concurrency ${concurrency}, ${plan.throughput.durationMs} ms`);
+        const loadMerchant = await createMerchant(stack.url, stack.adminToken, `Bench Load c${concurrency}`);
+        throughputResults.push(await throughput(stack.url, [loadMerchant], concurrency, plan.throughput.warmupMs, plan.throughput.durationMs));
+      }
+      const { merchants: merchantCount, concurrency: manyConcurrency } = plan.manyMerchants;
+      progress(`5. ${merchantCount} merchants, concurrency ${manyConcurrency}, ${plan.throughput.durationMs} ms`);
+      const many: BenchMerchant[] = [];
+      for (let i = 0; i < merchantCount; i++) many.push(await createMerchant(stack.url, stack.adminToken, `Bench Many ${i + 1}`));
+      const manyResult = await throughput(stack.url, many, manyConcurrency, plan.throughput.warmupMs, plan.throughput.durationMs);
+
+      progress(`6. paging over ${plan.paging.payments} payments, pages of ${plan.paging.pageSize}`);
+      const pagingMerchant = await createMerchant(stack.url, stack.adminToken, "Bench Paging");
+      const pagingResult = await paging(
+        oneConnection,
+        pagingMerchant,
+        { miniflare: stack.miniflare, scriptName: "" },
+        plan.paging.payments,
+        plan.paging.pageSize,
+        plan.paging.maxPages,
+      );
+      if ("skipped" in pagingResult) progress(`   skipped: ${pagingResult.skipped}`);
+
+      const memory = sampler?.stop();
+      const partial = {
+        plan,
+        machine,
+        startedAt,
+        direct: directResult,
+        connector: connectorResult,
+        replay: replayResult,
+        throughput: throughputResults,
+        manyMerchants: manyResult,
+        paging: pagingResult,
+        memory,
+        workerLog,
+      };
+      return { ...partial, targets: evaluateTargets(partial), wallClockMs: performance.now() - started };
+    } finally {
+      await oneConnection.close();
+      await bankConnection.close();
+    }
+  } finally {
+    sampler?.stop();
+    await stack?.close();
+    if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const latency = process.env.BENCH_BANK_LATENCY_MS;
+  const base = process.env.BENCH_PLAN === "smoke" ? SMOKE_PLAN : FULL_PLAN;
+  const plan: BenchPlan = { ...base, ...(latency ? { bankLatencyMs: Number(latency) } : {}) };
+  if (!Number.isFinite(plan.bankLatencyMs) || plan.bankLatencyMs < 0) throw new Error("BENCH_BANK_LATENCY_MS must be a non-negative number");
+  const results = await runBench(plan, process.env.BENCH_STATE_DIR ? { stateDir: process.env.BENCH_STATE_DIR } : {});
+  console.log("");
+  console.log(renderTable(results));
+  const reportPath = process.env.BENCH_REPORT ?? "docs/benchmarks.md";
+  if (reportPath !== "-") {
+    writeReport(reportPath, renderMarkdown(results));
+    console.log(`\nwritten to ${reportPath}`);
+  }
+  const failed = [results.direct, results.connector, results.replay, ...results.throughput, results.manyMerchants].some(
+    (m) => m.errors + m.non2xx + m.unexpected > 0,
+  );
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}
