@@ -3,7 +3,8 @@
  * for docs/benchmarks.md. Only the section between the two markers is
  * rewritten, so the analysis written around it survives a re-run.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { BenchResults } from "./run.ts";
 import type { Measured } from "./scenarios.ts";
 
@@ -19,6 +20,8 @@ interface Row {
   rate: string;
   errors: string;
   non2xx: string;
+  workerdCpu: string;
+  otherCores: string;
   note: string;
 }
 
@@ -34,6 +37,8 @@ function row(scenario: string, m: Measured, note = "", rate = ""): Row {
     rate,
     errors: String(m.errors),
     non2xx: String(m.non2xx + m.unexpected),
+    workerdCpu: m.cpu ? m.cpu.workerdMsPerRequest.toFixed(2) : "-",
+    otherCores: m.cpu ? m.cpu.otherCores.toFixed(2) : "-",
     note,
   };
 }
@@ -44,6 +49,7 @@ function rows(results: BenchResults): Row[] {
   const out: Row[] = [
     row("1. Direct mTLS to the bank (floor)", direct, "concurrency 1, keep-alive"),
     row("2. Connector POST /v1/payments", connector, `÷ direct: p50 ×${ratio("p50")}, p95 ×${ratio("p95")}, p99 ×${ratio("p99")}`),
+    row("2b. The same via Miniflare's entry Worker", results.connectorViaEntry, "what npm start serves; not in production"),
     row("3. Replay (used Idempotency-Key)", results.replay, "concurrency 1"),
     ...results.throughput.map((p) => row(`4. One merchant, concurrency ${p.concurrency}`, p, "", p.perSecond.toFixed(0))),
     row(
@@ -55,7 +61,19 @@ function rows(results: BenchResults): Row[] {
   ];
   const paging = results.paging;
   if ("skipped" in paging) {
-    out.push({ scenario: "6. Paging GET /v1/payments", requests: "-", p50: "-", p95: "-", p99: "-", rate: "-", errors: "-", non2xx: "-", note: `SKIPPED: ${paging.skipped}` });
+    out.push({
+      scenario: "6. Paging GET /v1/payments",
+      requests: "-",
+      p50: "-",
+      p95: "-",
+      p99: "-",
+      rate: "-",
+      errors: "-",
+      non2xx: "-",
+      workerdCpu: "-",
+      otherCores: "-",
+      note: `SKIPPED: ${paging.skipped}`,
+    });
   } else {
     out.push(
       row(
@@ -77,6 +95,8 @@ const HEADERS: Row = {
   rate: "payments/s",
   errors: "Errors",
   non2xx: "Non-2xx",
+  workerdCpu: "workerd CPU ms/req",
+  otherCores: "Others' load (cores)",
   note: "Note",
 };
 const COLUMNS = Object.keys(HEADERS) as Array<keyof Row>;
@@ -104,7 +124,7 @@ export function renderMarkdown(results: BenchResults): string {
     `|${COLUMNS.map((c) => (c === "scenario" || c === "note" ? " --- " : " ---: ")).join("|")}|`,
     ...rows(results).map((r) => `| ${COLUMNS.map((c) => r[c].replace(/\|/g, "\\|")).join(" | ")} |`),
   ];
-  const failures = [results.direct, results.connector, results.replay, ...results.throughput, results.manyMerchants]
+  const failures = [results.direct, results.connector, results.connectorViaEntry, results.replay, ...results.throughput, results.manyMerchants]
     .flatMap((x) => x.failures)
     .map((f) => `- ${f.count} × ${f.kind}`);
   return [
@@ -131,6 +151,7 @@ export function renderMarkdown(results: BenchResults): string {
 
 export function writeReport(path: string, generated: string): void {
   if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `# Benchmarks\n\nRun with \`npm run bench\`.\n\n${generated}\n`);
     return;
   }

@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { composeIBAN } from "ibantools";
 import type { Pool } from "undici";
 import { ulid } from "ulid";
-import { is2xx, keepAlivePool, runLoad, type Answer, type LoadResult, type RequestSpec } from "./load.ts";
+import type { CpuMeter, CpuUse } from "./cpu.ts";
+import { is2xx, keepAlivePool, runLoad, type Answer, type LoadOptions, type LoadResult, type RequestSpec } from "./load.ts";
 import { seedSettledPayments, type SeedTarget } from "./seed.ts";
 import { summarize, type LatencySummary } from "./stats.ts";
 
@@ -27,6 +28,7 @@ export interface Measured {
   latency: LatencySummary;
   elapsedMs: number;
   perSecond: number;
+  cpu?: CpuUse;
 }
 
 export interface ThroughputPoint extends Measured {
@@ -42,8 +44,9 @@ const CREDITOR = { name: "Jane Supplier", iban: "DE89370400440532013000" };
 const AMOUNT_MINOR_UNITS = 1250;
 const REFERENCE = "Invoice 2026-0042";
 
-export function measured(result: LoadResult): Measured {
+export function measured(result: LoadResult, cpu?: CpuUse): Measured {
   return {
+    ...(cpu ? { cpu } : {}),
     requests: result.completed,
     errors: result.errors,
     non2xx: result.non2xx,
@@ -137,15 +140,22 @@ export function bankPool(bank: BankEndpoint, connections: number): Pool {
   });
 }
 
-export async function direct(pool: Pool, debtorIban: string, requests: number): Promise<Measured> {
-  return measured(await runLoad({ pool, concurrency: 1, requests, next: () => creditTransferRequest(debtorIban), check: bookedTransfer }));
+/** Runs one load and, with a meter, the CPU it cost. */
+async function metered(options: LoadOptions, cpu?: CpuMeter): Promise<Measured> {
+  cpu?.begin();
+  const result = await runLoad(options);
+  return measured(result, cpu?.end(result.completed));
 }
 
-export async function connector(pool: Pool, merchant: BenchMerchant, requests: number): Promise<Measured> {
-  return measured(await runLoad({ pool, concurrency: 1, requests, next: () => paymentRequest(merchant), check: settledPayment }));
+export async function direct(pool: Pool, debtorIban: string, requests: number, cpu?: CpuMeter): Promise<Measured> {
+  return metered({ pool, concurrency: 1, requests, next: () => creditTransferRequest(debtorIban), check: bookedTransfer }, cpu);
 }
 
-export async function replay(pool: Pool, merchant: BenchMerchant, requests: number): Promise<Measured> {
+export async function connector(pool: Pool, merchant: BenchMerchant, requests: number, cpu?: CpuMeter): Promise<Measured> {
+  return metered({ pool, concurrency: 1, requests, next: () => paymentRequest(merchant), check: settledPayment }, cpu);
+}
+
+export async function replay(pool: Pool, merchant: BenchMerchant, requests: number, cpu?: CpuMeter): Promise<Measured> {
   const key = randomUUID();
   const first = await runLoad({ pool, concurrency: 1, requests: 1, next: () => paymentRequest(merchant, key), check: settledPayment });
   if (first.completed !== 1 || first.errors + first.non2xx + first.unexpected > 0) {
@@ -153,7 +163,7 @@ export async function replay(pool: Pool, merchant: BenchMerchant, requests: numb
   }
   const check = (answer: Answer) =>
     answer.headers["idempotent-replayed"] === "true" ? undefined : `replay answered ${answer.status} without Idempotent-Replayed: true`;
-  return measured(await runLoad({ pool, concurrency: 1, requests, next: () => paymentRequest(merchant, key), check }));
+  return metered({ pool, concurrency: 1, requests, next: () => paymentRequest(merchant, key), check }, cpu);
 }
 
 /** Payments per second with `concurrency` connections spread round-robin over `merchants`. */
@@ -163,14 +173,15 @@ export async function throughput(
   concurrency: number,
   warmupMs: number,
   durationMs: number,
+  cpu?: CpuMeter,
 ): Promise<ThroughputPoint> {
   const pool = keepAlivePool(connectorUrl, concurrency);
   try {
     const next = (index: number) => paymentRequest(merchants[index % merchants.length] as BenchMerchant);
     // Opens every connection and lets the objects reach steady state; not counted.
     await runLoad({ pool, concurrency, durationMs: warmupMs, next });
-    const result = await runLoad({ pool, concurrency, durationMs, next, check: settledPayment });
-    return { ...measured(result), concurrency, merchants: merchants.length };
+    const result = await metered({ pool, concurrency, durationMs, next, check: settledPayment }, cpu);
+    return { ...result, concurrency, merchants: merchants.length };
   } finally {
     await pool.close();
   }
@@ -199,6 +210,7 @@ export async function paging(
   payments: number,
   pageSize: number,
   maxPages: number,
+  cpu?: CpuMeter,
 ): Promise<PagingResult> {
   const unavailable = await listingAvailable(pool, merchant);
   if (unavailable) return { skipped: unavailable };
@@ -227,16 +239,19 @@ export async function paging(
     if (!cursor) finished = true;
     return undefined;
   };
-  const result = await runLoad({
-    pool,
-    concurrency: 1,
-    requests: maxPages,
-    next: () => ({ method: "GET", path: path(), headers: { authorization: `Bearer ${merchant.apiKey}` } }),
-    check: (answer) => (is2xx(answer.status) ? check(answer) : ((finished = true), undefined)),
-    stop: () => finished,
-  });
+  const result = await metered(
+    {
+      pool,
+      concurrency: 1,
+      requests: maxPages,
+      next: () => ({ method: "GET", path: path(), headers: { authorization: `Bearer ${merchant.apiKey}` } }),
+      check: (answer) => (is2xx(answer.status) ? check(answer) : ((finished = true), undefined)),
+      stop: () => finished,
+    },
+    cpu,
+  );
   return {
-    ...measured(result),
+    ...result,
     seeded: seeded.inserted,
     seedMs: seeded.elapsedMs,
     pageSize,

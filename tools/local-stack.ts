@@ -29,10 +29,16 @@ export interface LocalStackOptions {
   onWorkerLog?: (log: { level: string; message: string }) => void;
   /** Miniflare's unsafeInspectDurableObjects: lets Node run SQL inside an object (benchmark seeding). */
   inspectDurableObjects?: boolean;
+  /** Also serve the Worker on a socket of its own, without Miniflare's dev entry Worker in front (LocalStack.directUrl). */
+  directSocket?: boolean;
+  /** Opens workerd's V8 inspector on this port (the benchmark's CPU profile). */
+  inspectorPort?: number;
 }
 
 export interface LocalStack {
   url: string;
+  /** With options.directSocket: the Worker's own socket, as production has no dev entry Worker. */
+  directUrl?: string;
   adminToken: string;
   adminTokenGenerated: boolean;
   bankUrl: string;
@@ -127,13 +133,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     },
     resourcePersistencePath: options.stateDir,
+    ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
     ...(options.logRequests === false ? { logRequests: false } : {}),
     ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
     ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
+    ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
   }));
   const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  const directUrl = options.directSocket ? (await miniflare.unsafeGetDirectURL()).toString().replace(/\/$/, "") : undefined;
   return {
     url,
+    ...(directUrl ? { directUrl } : {}),
     adminToken,
     adminTokenGenerated,
     bankUrl,
