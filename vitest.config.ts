@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 import type { TestBank } from "./test/global-setup.ts";
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
-export default defineConfig({
+const workersProject = {
   plugins: [
     cloudflareTest(({ inject }) => {
       const bank = inject<TestBank>("bank");
@@ -35,10 +35,27 @@ export default defineConfig({
     }),
   ],
   test: {
+    name: "workers",
     globalSetup: ["./test/global-setup.ts"],
     include: ["test/**/*.test.ts"],
+    exclude: ["test/node/**"],
     testTimeout: 30_000,
     // Workers log one JSON line per request; show them only for failing tests.
-    silent: "passed-only",
+    silent: "passed-only" as const,
   },
+};
+
+/** Tests of Node-side tools (the benchmark's smoke run): plain Node, no workerd pool. */
+const nodeProject = {
+  test: {
+    name: "node",
+    include: ["test/node/**/*.test.ts"],
+    environment: "node" as const,
+    testTimeout: 180_000,
+    silent: "passed-only" as const,
+  },
+};
+
+export default defineConfig({
+  test: { projects: [workersProject, nodeProject] },
 });

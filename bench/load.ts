@@ -54,13 +54,13 @@ export interface LoadResult {
 
 export const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
+/**
+ * undici's default idle timeout (4 s) is kept on purpose: workerd closes idle
+ * connections without a Keep-Alive hint, and a longer client-side timeout
+ * sends the first request after a pause (e.g. seeding) into a closed socket.
+ */
 export function keepAlivePool(origin: string, connections: number, connect?: Pool.Options["connect"]): Pool {
-  return new Pool(origin, {
-    connections,
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    ...(connect ? { connect } : {}),
-  });
+  return new Pool(origin, { connections, pipelining: 1, ...(connect ? { connect } : {}) });
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

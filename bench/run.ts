@@ -167,7 +167,7 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
       progress(`6. paging over ${plan.paging.payments} payments, pages of ${plan.paging.pageSize}`);
       const pagingMerchant = await createMerchant(connectorUrl, stack.adminToken, "Bench Paging");
       const pagingResult = await paging(
-        oneConnection,
+        connectorUrl,
         pagingMerchant,
         { miniflare: stack.miniflare, scriptName: "" },
         plan.paging.payments,

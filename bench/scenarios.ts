@@ -204,7 +204,7 @@ export async function listingAvailable(pool: Pool, merchant: BenchMerchant): Pro
 
 /** Seeds `payments` settled payments into a fresh merchant, then walks its listing page by page. */
 export async function paging(
-  pool: Pool,
+  connectorUrl: string,
   merchant: BenchMerchant,
   seed: Omit<SeedTarget, "merchantId">,
   payments: number,
@@ -212,9 +212,12 @@ export async function paging(
   maxPages: number,
   cpu?: CpuMeter,
 ): Promise<PagingResult> {
-  const unavailable = await listingAvailable(pool, merchant);
+  const probe = keepAlivePool(connectorUrl, 1);
+  const unavailable = await listingAvailable(probe, merchant).finally(() => probe.close());
   if (unavailable) return { skipped: unavailable };
   const seeded = await seedSettledPayments({ ...seed, merchantId: merchant.id }, payments);
+  // A connection opened after seeding: one left idle through it may be closed under the first request.
+  const pool = keepAlivePool(connectorUrl, 1);
 
   const seen = new Set<string>();
   let rowsSeen = 0;
@@ -249,7 +252,7 @@ export async function paging(
       stop: () => finished,
     },
     cpu,
-  );
+  ).finally(() => pool.close());
   return {
     ...result,
     seeded: seeded.inserted,
