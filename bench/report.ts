@@ -51,6 +51,8 @@ function rows(results: BenchResults): Row[] {
     row("2. Connector POST /v1/payments", connector, `÷ direct: p50 ×${ratio("p50")}, p95 ×${ratio("p95")}, p99 ×${ratio("p99")}`),
     row("2b. The same via Miniflare's entry Worker", results.connectorViaEntry, "what npm start serves; not in production"),
     row("3. Replay (used Idempotency-Key)", results.replay, "concurrency 1"),
+    row("3b. GET /health", results.health, "the Worker alone: HTTP, routing, log line"),
+    row("3c. GET /v1/payments/{id}", results.readBack, "+ auth hash, object RPC, one SELECT"),
     ...results.throughput.map((p) => row(`4. One merchant, concurrency ${p.concurrency}`, p, "", p.perSecond.toFixed(0))),
     row(
       `5. ${results.manyMerchants.merchants} merchants, concurrency ${results.manyMerchants.concurrency}`,
@@ -59,6 +61,18 @@ function rows(results: BenchResults): Row[] {
       results.manyMerchants.perSecond.toFixed(0),
     ),
   ];
+  if (!("skipped" in results.tmpfs)) {
+    const { oneMerchant, manyMerchants } = results.tmpfs;
+    out.push(
+      row(`4r. One merchant, concurrency ${oneMerchant.concurrency}, state on tmpfs`, oneMerchant, "reference: no disk flush", oneMerchant.perSecond.toFixed(0)),
+      row(
+        `5r. ${manyMerchants.merchants} merchants, concurrency ${manyMerchants.concurrency}, state on tmpfs`,
+        manyMerchants,
+        "reference: no disk flush",
+        manyMerchants.perSecond.toFixed(0),
+      ),
+    );
+  }
   const paging = results.paging;
   if ("skipped" in paging) {
     out.push({
@@ -124,7 +138,18 @@ export function renderMarkdown(results: BenchResults): string {
     `|${COLUMNS.map((c) => (c === "scenario" || c === "note" ? " --- " : " ---: ")).join("|")}|`,
     ...rows(results).map((r) => `| ${COLUMNS.map((c) => r[c].replace(/\|/g, "\\|")).join(" | ")} |`),
   ];
-  const failures = [results.direct, results.connector, results.connectorViaEntry, results.replay, ...results.throughput, results.manyMerchants]
+  const failures = [
+    results.direct,
+    results.connector,
+    results.connectorViaEntry,
+    results.replay,
+    results.health,
+    results.readBack,
+    ...results.throughput,
+    results.manyMerchants,
+    ...("skipped" in results.tmpfs ? [] : [results.tmpfs.oneMerchant, results.tmpfs.manyMerchants]),
+    ...("skipped" in results.paging ? [] : [results.paging]),
+  ]
     .flatMap((x) => x.failures)
     .map((f) => `- ${f.count} × ${f.kind}`);
   return [

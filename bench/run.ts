@@ -8,7 +8,7 @@
  * docs/benchmarks.md; "-" prints only). Ports are picked free.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../tools/local-stack.ts";
@@ -23,7 +23,9 @@ import {
   connector,
   createMerchant,
   direct,
+  health,
   paging,
+  readBack,
   replay,
   throughput,
   type BenchMerchant,
@@ -41,6 +43,8 @@ export interface BenchPlan {
   throughput: { concurrencies: number[]; warmupMs: number; durationMs: number };
   manyMerchants: { merchants: number; concurrency: number };
   paging: { payments: number; pageSize: number; maxPages: number };
+  /** Re-run 4 (at the highest concurrency) and 5 with the state on tmpfs, to separate disk flushes from the rest. */
+  tmpfsReference: boolean;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -51,6 +55,7 @@ export const FULL_PLAN: BenchPlan = {
   throughput: { concurrencies: [1, 8, 32, 64], warmupMs: 1_000, durationMs: 5_000 },
   manyMerchants: { merchants: 16, concurrency: 64 },
   paging: { payments: 100_000, pageSize: 100, maxPages: 2_000 },
+  tmpfsReference: true,
 };
 
 /** A few requests per scenario: proves every scenario still runs (npm test), measures nothing. */
@@ -62,6 +67,7 @@ export const SMOKE_PLAN: BenchPlan = {
   throughput: { concurrencies: [1, 4], warmupMs: 100, durationMs: 300 },
   manyMerchants: { merchants: 2, concurrency: 4 },
   paging: { payments: 250, pageSize: 100, maxPages: 10 },
+  tmpfsReference: true,
 };
 
 export interface BenchResults {
@@ -74,9 +80,14 @@ export interface BenchResults {
   /** The same as connector, through Miniflare's dev entry Worker (what `npm start` serves). */
   connectorViaEntry: Measured;
   replay: Measured;
+  /** The same sequential loop on lighter routes: what the Worker, then the object hop, cost on their own. */
+  health: Measured;
+  readBack: Measured;
   throughput: ThroughputPoint[];
   manyMerchants: ThroughputPoint;
   paging: PagingResult;
+  /** 4 and 5 again with Durable Object state on tmpfs (RAM): the same code without the disk's flush latency. */
+  tmpfs: { oneMerchant: ThroughputPoint; manyMerchants: ThroughputPoint } | { skipped: string };
   memory: MemoryReport | undefined;
   workerLog: { lines: number; warnings: number; errors: number; lastProblem?: string };
   targets: TargetCheck[];
@@ -91,6 +102,15 @@ export interface BenchOptions {
 export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Promise<BenchResults> {
   const progress = options.progress ?? ((line: string) => console.log(line));
   const started = performance.now();
+  const main = await mainRun(plan, options, progress);
+  const tmpfs = plan.tmpfsReference ? await tmpfsReference(plan, progress) : { skipped: "not part of this plan" };
+  const partial = { ...main, tmpfs };
+  return { ...partial, targets: evaluateTargets(partial), wallClockMs: performance.now() - started };
+}
+
+type MainResults = Omit<BenchResults, "targets" | "wallClockMs" | "tmpfs">;
+
+async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: string) => void): Promise<MainResults> {
   const startedAt = new Date().toISOString();
   const ownStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "connector-bench-"));
@@ -149,6 +169,9 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
       const viaEntryResult = await connector(entryConnection, merchant, viaEntrySamples, cpu);
       progress(`3. replay of a used Idempotency-Key, ${plan.replaySamples} sequential requests`);
       const replayResult = await replay(oneConnection, merchant, plan.replaySamples, cpu);
+      progress(`3b. GET /health and GET /v1/payments/{id}, ${plan.replaySamples} sequential requests each`);
+      const healthResult = await health(oneConnection, plan.replaySamples, cpu);
+      const readBackResult = await readBack(oneConnection, merchant, plan.replaySamples, cpu);
 
       const throughputResults: ThroughputPoint[] = [];
       for (const concurrency of plan.throughput.concurrencies) {
@@ -178,7 +201,7 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
       if ("skipped" in pagingResult) progress(`   skipped: ${pagingResult.skipped}`);
 
       const memory = sampler?.stop();
-      const partial = {
+      return {
         plan,
         machine,
         startedAt,
@@ -186,13 +209,14 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
         connector: connectorResult,
         connectorViaEntry: viaEntryResult,
         replay: replayResult,
+        health: healthResult,
+        readBack: readBackResult,
         throughput: throughputResults,
         manyMerchants: manyResult,
         paging: pagingResult,
         memory,
         workerLog,
       };
-      return { ...partial, targets: evaluateTargets(partial), wallClockMs: performance.now() - started };
     } finally {
       await oneConnection.close();
       await entryConnection.close();
@@ -202,6 +226,40 @@ export async function runBench(plan: BenchPlan, options: BenchOptions = {}): Pro
     sampler?.stop();
     await stack?.close();
     if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const TMPFS_DIR = "/dev/shm";
+
+/** A second stack whose object state lives in RAM: same Worker, same bank, no fsync behind each commit. */
+async function tmpfsReference(plan: BenchPlan, progress: (line: string) => void): Promise<BenchResults["tmpfs"]> {
+  if (!existsSync(TMPFS_DIR)) return { skipped: `${TMPFS_DIR} does not exist on this machine` };
+  const stateDir = mkdtempSync(join(TMPFS_DIR, "connector-bench-"));
+  let stack: LocalStack | undefined;
+  try {
+    stack = await startLocalStack({
+      port: 0,
+      stateDir,
+      adminToken: randomBytes(32).toString("hex"),
+      simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs, journalPath: false },
+      logRequests: false,
+      directSocket: true,
+      onWorkerLog: () => {},
+    });
+    const cpu = new CpuMeter(findWorkerdPid());
+    const url = stack.directUrl ?? stack.url;
+    const { durationMs, warmupMs, concurrencies } = plan.throughput;
+    const concurrency = Math.max(...concurrencies);
+    progress(`4r. one merchant, concurrency ${concurrency}, state on tmpfs`);
+    const one = await throughput(url, [await createMerchant(url, stack.adminToken, "Bench tmpfs")], concurrency, warmupMs, durationMs, cpu);
+    progress(`5r. ${plan.manyMerchants.merchants} merchants, concurrency ${plan.manyMerchants.concurrency}, state on tmpfs`);
+    const many: BenchMerchant[] = [];
+    for (let i = 0; i < plan.manyMerchants.merchants; i++) many.push(await createMerchant(url, stack.adminToken, `Bench tmpfs ${i + 1}`));
+    const manyResult = await throughput(url, many, plan.manyMerchants.concurrency, warmupMs, durationMs, cpu);
+    return { oneMerchant: one, manyMerchants: manyResult };
+  } finally {
+    await stack?.close();
+    rmSync(stateDir, { recursive: true, force: true });
   }
 }
 

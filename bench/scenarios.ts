@@ -166,6 +166,20 @@ export async function replay(pool: Pool, merchant: BenchMerchant, requests: numb
   return metered({ pool, concurrency: 1, requests, next: () => paymentRequest(merchant, key), check }, cpu);
 }
 
+/** Layers of the request path, for "where does the time go": the Worker alone (/health), and Worker + object + one read. */
+export async function health(pool: Pool, requests: number, cpu?: CpuMeter): Promise<Measured> {
+  return metered({ pool, concurrency: 1, requests, next: () => ({ method: "GET", path: "/health", headers: {} }) }, cpu);
+}
+
+export async function readBack(pool: Pool, merchant: BenchMerchant, requests: number, cpu?: CpuMeter): Promise<Measured> {
+  const response = await pool.request(paymentRequest(merchant));
+  const created = (await response.body.json()) as { id?: string };
+  if (response.statusCode !== 201 || !created.id) throw new Error(`read-back: creating a payment answered ${response.statusCode}`);
+  const path = `/v1/payments/${created.id}`;
+  const headers = { authorization: `Bearer ${merchant.apiKey}` };
+  return metered({ pool, concurrency: 1, requests, next: () => ({ method: "GET", path, headers }) }, cpu);
+}
+
 /** Payments per second with `concurrency` connections spread round-robin over `merchants`. */
 export async function throughput(
   connectorUrl: string,

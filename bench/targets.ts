@@ -22,6 +22,7 @@ export function cleanRun(m: Measured): boolean {
 }
 
 export function evaluateTargets(results: Omit<BenchResults, "targets" | "wallClockMs">): TargetCheck[] {
+  const tmpfs = "skipped" in results.tmpfs ? undefined : results.tmpfs;
   const checks: TargetCheck[] = [];
   const ratio = results.connector.latency.p50 / results.direct.latency.p50;
   checks.push({
@@ -56,7 +57,17 @@ export function evaluateTargets(results: Omit<BenchResults, "targets" | "wallClo
     measured: "skipped" in paging ? "not measured (listing endpoint missing)" : `${paging.latency.p50.toFixed(1)} ms per page of ${paging.pageSize}`,
     met: "skipped" in paging ? undefined : paging.latency.p50 <= PAGE_P50_MAX_MS && cleanRun(paging),
   });
-  const dirty = [results.direct, results.connector, results.connectorViaEntry, results.replay, ...results.throughput, results.manyMerchants].filter(
+  const dirty = [
+    results.direct,
+    results.connector,
+    results.connectorViaEntry,
+    results.replay,
+    results.health,
+    results.readBack,
+    ...results.throughput,
+    results.manyMerchants,
+    ...(tmpfs ? [tmpfs.oneMerchant, tmpfs.manyMerchants] : []),
+  ].filter(
     (m) => !cleanRun(m),
   );
   checks.push({

@@ -23,9 +23,12 @@ describe("npm run bench, smoke plan", () => {
       ["connector", results.connector],
       ["connector via entry", results.connectorViaEntry],
       ["replay", results.replay],
+      ["health", results.health],
+      ["read back", results.readBack],
       ...results.throughput.map((point): [string, Measured] => [`one merchant c${point.concurrency}`, point]),
       ["many merchants", results.manyMerchants],
     ];
+    if (!("skipped" in results.tmpfs)) scenarios.push(["tmpfs one", results.tmpfs.oneMerchant], ["tmpfs many", results.tmpfs.manyMerchants]);
     for (const [name, measured] of scenarios) {
       expect(measured.requests, name).toBeGreaterThan(0);
       expect(failuresOf(measured), name).toEqual(NONE);
