@@ -3,59 +3,96 @@ import { defineConfig } from "vitest/config";
 import type { TestBank } from "./test/global-setup.ts";
 import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
 
-const workersProject = {
-  plugins: [
-    cloudflareTest(({ inject }) => {
-      const bank = inject<TestBank>("bank");
-      const address = `127.0.0.1:${bank.port}`;
-      return {
-        wrangler: { configPath: "./wrangler.jsonc" },
-        miniflare: {
-          bindings: { BANK_URL: bank.url, ADMIN_TOKEN: TEST_ADMIN_TOKEN, BANK_TIMEOUT_MS: "2000" },
-          serviceBindings: {
-            // What `npm start` wires too: the client key pair plus the bank's CA.
-            BANK: {
+/**
+ * Two projects, one `npm test`:
+ * - "workers": the connector inside workerd (real Durable Objects, SQLite,
+ *   the bank simulator over real mTLS);
+ * - "node": tooling that runs in Node (local stack, scripts, benchmark smoke).
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    // Workers log one JSON line per request; show them only for failing tests.
+    silent: "passed-only",
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const bank = inject<TestBank>("bank");
+            const address = `127.0.0.1:${bank.port}`;
+            const bankDoor = (port: number) => ({
               external: {
-                address,
+                address: `127.0.0.1:${port}`,
                 https: {
                   options: {},
                   tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
                   certificateHost: "localhost",
                 },
               },
-            },
-            // The same bank without a client certificate: the handshake must fail.
-            BANK_WITHOUT_CERT: {
-              external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
-            },
-            BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
-          },
+            });
+            const webhookReceiver = { external: { address: `127.0.0.1:${inject("webhookReceiverPort")}`, http: {} } };
+            return {
+              wrangler: { configPath: "./wrangler.jsonc" },
+              miniflare: {
+                bindings: {
+                  BANK_URL: bank.url,
+                  ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                  BANK_TIMEOUT_MS: "2000",
+                  WEBHOOK_TIMEOUT_MS: "1000",
+                  // Short recovery delays so tests drive recovery in milliseconds, not minutes.
+                  RECOVERY_BASE_DELAY_MS: "20",
+                  RECOVERY_MAX_DELAY_MS: "400",
+                  IN_FLIGHT_GRACE_MS: "300",
+                  BANK_CIRCUIT_COOLDOWN_MS: "200",
+                  // Chaos test seed: `CHAOS_SEED=123 npm test` replays a failing run.
+                  CHAOS_SEED: process.env.CHAOS_SEED ?? "",
+                },
+                serviceBindings: {
+                  // What `npm start` wires too: the client key pair plus the bank's CA.
+                  BANK: {
+                    external: {
+                      address,
+                      https: {
+                        options: {},
+                        tlsOptions: {
+                          keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert },
+                          trustedCertificates: [bank.caCert],
+                        },
+                        certificateHost: "localhost",
+                      },
+                    },
+                  },
+                  // The same bank without a client certificate: the handshake must fail.
+                  BANK_WITHOUT_CERT: {
+                    external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
+                  },
+                  // Fault tests: the simulator's drill door (closable), and a port where no bank listens.
+                  BANK_DRILL_DOOR: bankDoor(bank.drillPort),
+                  BANK_UNREACHABLE: bankDoor(bank.unreachablePort),
+                  BANK_CONTROL: { external: { address: `127.0.0.1:${bank.controlPort}`, http: {} } },
+                  // Webhook POSTs to any https URL land on the local receiver; tests read it through WEBHOOK_RECEIVER.
+                  WEBHOOK_FETCH: webhookReceiver,
+                  WEBHOOK_RECEIVER: webhookReceiver,
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          globalSetup: ["./test/global-setup.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
         },
-      };
-    }),
-  ],
-  test: {
-    name: "workers",
-    globalSetup: ["./test/global-setup.ts"],
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/node/**"],
-    testTimeout: 30_000,
-    // Workers log one JSON line per request; show them only for failing tests.
-    silent: "passed-only" as const,
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
-};
-
-/** Tests of Node-side tools (the benchmark's smoke run): plain Node, no workerd pool. */
-const nodeProject = {
-  test: {
-    name: "node",
-    include: ["test/node/**/*.test.ts"],
-    environment: "node" as const,
-    testTimeout: 180_000,
-    silent: "passed-only" as const,
-  },
-};
-
-export default defineConfig({
-  test: { projects: [workersProject, nodeProject] },
 });

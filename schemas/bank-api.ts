@@ -64,3 +64,33 @@ export function paymentStatusForBankStatus(status: BankStatusCode): "pending" | 
       return status satisfies never;
   }
 }
+
+// ------------------------------------------------------------------ statements
+
+/** Longest statement page the connector accepts; the bank's own page size is smaller. */
+export const MAX_STATEMENT_PAGE_ENTRIES = 1000;
+export const MAX_STATEMENT_CURSOR_LENGTH = 1024;
+
+/**
+ * One line of the bank's statement for a debtor account and UTC day: every
+ * credit transfer the bank booked that day, with its current status.
+ */
+export const BankStatementEntry = z.object({
+  transfer_id: z.string().min(1).max(64),
+  end_to_end_id: EndToEndId,
+  amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
+  status: BankStatusCode,
+  booked_at: z.iso.datetime(),
+});
+export type BankStatementEntry = z.infer<typeof BankStatementEntry>;
+
+/** GET /v1/statements?debtor_iban=&date=YYYY-MM-DD&cursor= answers one page; next_cursor null on the last. */
+export const BankStatementPage = z.object({
+  entries: z.array(BankStatementEntry).max(MAX_STATEMENT_PAGE_ENTRIES),
+  next_cursor: z.string().min(1).max(MAX_STATEMENT_CURSOR_LENGTH).nullable(),
+});
+export type BankStatementPage = z.infer<typeof BankStatementPage>;
+
+export function isFinalBankStatus(status: BankStatusCode): status is FinalBankStatus {
+  return paymentStatusForBankStatus(status) !== "pending";
+}

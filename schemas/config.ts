@@ -15,6 +15,21 @@ export const ConnectorConfig = z.object({
   BANK_TIMEOUT_MS: integerSetting(100, 120_000, 10_000),
   IDEMPOTENCY_KEY_TTL_HOURS: integerSetting(24, 24 * 30, 72),
   MAX_CONCURRENT_BANK_CALLS: integerSetting(1, 1_000, 64),
+  /** How long one webhook POST may take before it counts as failed and is retried. */
+  WEBHOOK_TIMEOUT_MS: integerSetting(100, 30_000, 10_000),
+  /** First retry or inquiry of a pending payment after about this long (exponential backoff with jitter from there). */
+  RECOVERY_BASE_DELAY_MS: integerSetting(10, 600_000, 1_000),
+  /** Ceiling of the backoff between two recovery steps of one payment. */
+  RECOVERY_MAX_DELAY_MS: integerSetting(100, 3_600_000, 5 * 60_000),
+  /** Added to BANK_TIMEOUT_MS before a call in flight is presumed lost with its object (crash mid-call). */
+  IN_FLIGHT_GRACE_MS: integerSetting(100, 600_000, 5_000),
+  /**
+   * A payment the bank provably never received is failed (failure.code
+   * bank_unavailable) once it is older than this; one the bank may hold never is.
+   */
+  STORE_AND_FORWARD_WINDOW_MS: integerSetting(60_000, 7 * 24 * 3_600_000, 4 * 3_600_000),
+  /** After the bank was unreachable, new payments are held (not sent) for this long before a probe. */
+  BANK_CIRCUIT_COOLDOWN_MS: integerSetting(10, 600_000, 5_000),
   /** Bearer token of the admin API; at least 128 bits when hex or base64 encoded. */
   ADMIN_TOKEN: z.string().min(32, { error: "must be at least 32 characters" }),
 });

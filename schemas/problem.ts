@@ -22,7 +22,10 @@ export const PROBLEM_SLUGS = [
   "amount-limit-exceeded",
   "daily-limit-exceeded",
   "merchant-exists",
+  "webhook-endpoint-limit",
+  "webhook-no-endpoint",
   "service-unavailable",
+  "bank-unavailable",
   "internal-error",
 ] as const;
 

@@ -13,6 +13,10 @@ import { logEvent } from "./observability/log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { paymentListRoutes } from "./routes/payment-list.ts";
+import { reconciliationRoutes } from "./routes/reconciliations.ts";
+import { reconcileAllMerchants } from "./reconciliation/daily-job.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
 export { MerchantRegistry } from "./registry/merchant-registry.ts";
@@ -23,6 +27,9 @@ app.use("*", requestContext);
 app.route("/", healthRoutes);
 app.route("/", adminRoutes);
 app.route("/", paymentRoutes);
+app.route("/", paymentListRoutes);
+app.route("/", reconciliationRoutes);
+app.route("/", webhookRoutes);
 
 app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
 
@@ -38,4 +45,8 @@ app.onError((error, c) => {
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  // Cron Trigger (wrangler.jsonc): yesterday's reconciliation for every merchant.
+  scheduled: async (controller, env) => {
+    await reconcileAllMerchants(env, controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

@@ -20,9 +20,12 @@ export interface LocalStackOptions {
   stateDir: string;
   adminToken?: string;
   bank?: { url: string; caFile: string; clientCertFile: string; clientKeyFile: string };
-  /** journalPath: where the simulated bank keeps its ledger (default .dev/bank-ledger.jsonl; false: in memory only). */
-  simulator: { port: number; controlPort: number; latencyMs: number; journalPath?: string | false };
+  simulator: { port: number; controlPort: number; latencyMs: number };
   bankTimeoutMs?: number;
+  /** Where the dev PKI lives (default .dev/pki). */
+  pkiDir?: string;
+  /** The simulator's ledger journal (default .dev/bank-ledger.jsonl). */
+  bankJournalPath?: string;
   /** Miniflare's one line per request (default true; the benchmark turns it off). */
   logRequests?: boolean;
   /** Receives the Worker's log lines instead of the console (the benchmark counts them). */
@@ -31,8 +34,6 @@ export interface LocalStackOptions {
   inspectDurableObjects?: boolean;
   /** Also serve the Worker on a socket of its own, without Miniflare's dev entry Worker in front (LocalStack.directUrl). */
   directSocket?: boolean;
-  /** Opens workerd's V8 inspector on this port (the benchmark's CPU profile). */
-  inspectorPort?: number;
 }
 
 export interface LocalStack {
@@ -87,13 +88,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       key: readFileSync(options.bank.clientKeyFile, "utf8"),
     };
   } else {
-    const pki = ensureDevPki();
+    const pki = ensureDevPki(options.pkiDir);
     simulator = await startBankSimulator({
       port: options.simulator.port,
       controlPort: options.simulator.controlPort,
       latencyMs: options.simulator.latencyMs,
       tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert },
-      ...(options.simulator.journalPath !== false ? { journalPath: options.simulator.journalPath ?? `${DEV_DIR}/bank-ledger.jsonl` } : {}),
+      journalPath: options.bankJournalPath ?? `${DEV_DIR}/bank-ledger.jsonl`,
     });
     bankUrl = simulator.url;
     tls = { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey };
@@ -133,7 +134,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     },
     resourcePersistencePath: options.stateDir,
-    ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
     ...(options.logRequests === false ? { logRequests: false } : {}),
     ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
     ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),

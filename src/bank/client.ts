@@ -3,11 +3,26 @@
  * validates answers and classifies outcomes. It knows nothing of merchants,
  * storage or routes.
  */
-import { BankError, BankTransfer, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { BankError, BankStatementPage, BankTransfer, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
 export const EVIDENCE_BODY_BYTES = 2048;
 const EVIDENCE_HEADERS = ["content-type", "content-length", "date", "server", "x-request-id", "retry-after"];
+
+/**
+ * A statement page, or why there is none. A statement read changes nothing at
+ * the bank, so any failure is simply retried later; there is no "unknown".
+ */
+export type StatementPageOutcome =
+  | { kind: "page"; page: BankStatementPage }
+  | { kind: "failed"; reason: string; evidence?: BankResponseEvidence };
+
+export interface StatementPageQuery {
+  debtorIban: string;
+  /** UTC business day, YYYY-MM-DD. */
+  date: string;
+  cursor: string | null;
+}
 
 export interface BankClientOptions {
   fetcher: Fetcher;
@@ -37,6 +52,36 @@ export class BankClient {
 
   async inquireCreditTransfer(endToEndId: string): Promise<BankCall<InquiryOutcome>> {
     return this.exchange(`/v1/credit-transfers/${encodeURIComponent(endToEndId)}`, { method: "GET" }, endToEndId, true);
+  }
+
+  async fetchStatementPage(query: StatementPageQuery): Promise<BankCall<StatementPageOutcome>> {
+    const started = Date.now();
+    const params = new URLSearchParams({ debtor_iban: query.debtorIban, date: query.date });
+    if (query.cursor !== null) params.set("cursor", query.cursor);
+    const finish = (outcome: StatementPageOutcome, httpStatus: number | null): BankCall<StatementPageOutcome> => ({
+      outcome,
+      httpStatus,
+      latencyMs: Date.now() - started,
+    });
+    let response: Response;
+    let bodyText: string;
+    try {
+      response = await this.options.fetcher.fetch(`${this.options.baseUrl}/v1/statements?${params.toString()}`, {
+        method: "GET",
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      bodyText = await response.text();
+    } catch (error) {
+      return finish({ kind: "failed", reason: `statement request failed: ${describe(error).slice(0, 200)}` }, null);
+    }
+    if (response.status !== 200) {
+      return finish({ kind: "failed", reason: `bank answered ${response.status}`, evidence: evidenceOf(response, bodyText) }, response.status);
+    }
+    const parsed = BankStatementPage.safeParse(safeJson(bodyText));
+    if (!parsed.success) {
+      return finish({ kind: "failed", reason: "statement page failed validation", evidence: evidenceOf(response, bodyText) }, 200);
+    }
+    return finish({ kind: "page", page: parsed.data }, 200);
   }
 
   private async exchange(
@@ -112,22 +157,32 @@ export class BankClient {
 }
 
 /**
- * A fetch that throws never gave us a status. Connection refusal and TLS
- * handshake failure happen before any request byte is sent; everything else
- * (timeouts, resets) may have delivered the request.
+ * A fetch that throws never gave us a status, and in workerd it never tells
+ * us whether the request left either. Measured on workerd 1.20261117
+ * (test/bank-transport-errors.test.ts keeps measuring it):
+ * - connection refused (nothing listening, bank door closed) and a reset
+ *   AFTER the bank booked the transfer both throw
+ *   `Error: Network connection lost.` with `retryable: true`; the cause
+ *   ("Connection refused", "peer closed connection without close_notify")
+ *   only reaches workerd's own log;
+ * - a TLS handshake the bank rejects (no client certificate) throws
+ *   `Error: internal error; reference = ...`;
+ * - AbortSignal.timeout throws a DOMException named TimeoutError.
+ * Calling any of these "not sent" would let a reset-after-booking be sent
+ * again as if new, so every transport error is unknown: resolved by
+ * inquiry, never by blind resubmission. (Store and forward gets its proof
+ * of non-delivery elsewhere: see src/merchant/bank-circuit.ts.)
  */
 export function classifyTransportError(error: unknown): BankOutcome {
   const message = describe(error);
-  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return { kind: "unknown", reason: "bank call timed out" };
-  }
-  if (/ECONNREFUSED|connection refused|connect\(\) failed|failed to connect/i.test(message)) {
-    return { kind: "not_sent", reason: "bank refused the connection" };
-  }
-  if (/TLS|SSL|certificate|handshake|UnsupportedCertVersion/i.test(message)) {
-    return { kind: "not_sent", reason: `TLS handshake failed: ${message.slice(0, 200)}` };
-  }
+  if (isTimeout(error)) return { kind: "unknown", reason: "bank call timed out" };
   return { kind: "unknown", reason: `network error: ${message.slice(0, 200)}` };
+}
+
+function isTimeout(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const name = (error as { name?: unknown }).name;
+  return name === "TimeoutError" || name === "AbortError";
 }
 
 function evidenceOf(response: Response, bodyText: string): BankResponseEvidence {

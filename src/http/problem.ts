@@ -17,7 +17,10 @@ const TITLES: Record<ProblemSlug, string> = {
   "amount-limit-exceeded": "Payment amount exceeds the merchant's limit",
   "daily-limit-exceeded": "Payment exceeds the merchant's daily limit",
   "merchant-exists": "Merchant already exists",
+  "webhook-endpoint-limit": "Too many webhook endpoints",
+  "webhook-no-endpoint": "No webhook endpoint for this event",
   "service-unavailable": "Service temporarily unavailable",
+  "bank-unavailable": "The bank could not be reached",
   "internal-error": "Internal error",
 };
 

@@ -112,3 +112,21 @@ export function verifyEventChain(events: StoredPaymentEvent[]): { brokenAtSeq: n
   }
   return null;
 }
+
+/** What an operator needs to know about a payment's stored history. */
+export type HistoryVerification = { verified: true } | { verified: false; broken_at_seq: number; problem: string };
+
+/**
+ * Verifies the chain and that it ends where the payment stands: a chain
+ * cannot reveal the loss of its own last events, but the payment row can.
+ */
+export function verifyPaymentHistory(events: StoredPaymentEvent[], currentStatus: string): HistoryVerification {
+  const broken = verifyEventChain(events);
+  if (broken) return { verified: false, broken_at_seq: broken.brokenAtSeq, problem: "event content or link does not match its hash" };
+  const last = events.at(-1);
+  if (!last) return { verified: false, broken_at_seq: 1, problem: "the payment has no events" };
+  if (last.to_status !== currentStatus) {
+    return { verified: false, broken_at_seq: last.seq + 1, problem: `history ends at ${last.to_status} but the payment is ${currentStatus}` };
+  }
+  return { verified: true };
+}

@@ -11,8 +11,9 @@
  * resumed by the alarm from what the last phase stored.
  */
 import { DurableObject } from "cloudflare:workers";
-import { paymentStatusForBankStatus, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import type { CreatePaymentRequest, Merchant, MerchantLimits } from "../../schemas/merchant-api.ts";
+import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
@@ -23,12 +24,18 @@ import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import { logEvent, maskIban } from "../observability/log.ts";
-import { appendPaymentEvent, readPaymentEvents } from "./event-log.ts";
-import { applyMigrations } from "./migrations.ts";
+import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
+import { applyMigrations, hasSchema } from "./migrations.ts";
 import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
-import { IN_FLIGHT_GRACE_MS, recoveryDelayMs } from "./recovery-schedule.ts";
+import { BankCircuit } from "./bank-circuit.ts";
+import { recoveryDelayMs } from "./recovery-schedule.ts";
 import type { AuthContext, GetPaymentReply, InitializeReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
 import { Semaphore } from "./semaphore.ts";
+import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
+import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
+import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
+import { MerchantWebhooks } from "./merchant-webhooks.ts";
+import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
 
 /** How many due payments one alarm run works on; the rest wait for the next run. */
 export const RECOVERY_BATCH_SIZE = 200;
@@ -71,6 +78,17 @@ export interface InitializeMerchantInput {
   apiKeyHash: string;
 }
 
+/** What recordBankOutcome applies: a bank call's outcome, or the connector giving up on a payment the bank never received. */
+export type RecordedOutcome = InquiryOutcome | { kind: "undeliverable"; reason: string };
+
+/** Where an outcome came from; a submission's not_sent restores what was known before it. */
+export type OutcomeSource =
+  | { operation: "submit"; bankMayHoldBefore: boolean }
+  | { operation: "inquiry" }
+  | { operation: "store_and_forward" }
+  /** A line of the bank's statement, read by reconciliation. */
+  | { operation: "statement" };
+
 export interface CreatePaymentCommand {
   idempotencyKey: string;
   /** SHA-256 of the canonical JSON of the validated request (computed by the Worker). */
@@ -83,27 +101,39 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly config: ConnectorConfig;
   private readonly bank: BankClient;
   private readonly bankSlots: Semaphore;
+  private readonly webhooks: MerchantWebhooks;
+  private readonly circuit: BankCircuit;
   private readonly nextUlid = monotonicUlidFactory();
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
   private merchantCache: MerchantRow | null | undefined;
   private keyHashCache: string[] | undefined;
+  private initialized: boolean;
   /** Last alarm time this instance set (undefined: not loaded yet, null: none). */
   private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    applyMigrations(ctx.storage);
+    // Only an initialized merchant gets (or upgrades) a schema: a request with
+    // a forged key naming a random merchant id must not create storage.
+    this.initialized = hasSchema(this.sql);
+    if (this.initialized) applyMigrations(ctx.storage);
     this.config = loadConfig(env);
     this.bank = new BankClient({ fetcher: env.BANK, baseUrl: this.config.BANK_URL, timeoutMs: this.config.BANK_TIMEOUT_MS });
     this.bankSlots = new Semaphore(this.config.MAX_CONCURRENT_BANK_CALLS);
+    this.webhooks = new MerchantWebhooks(ctx.storage, env, this.config, () => this.loadMerchant()?.id);
+    this.circuit = new BankCircuit(this.config.BANK_CIRCUIT_COOLDOWN_MS);
   }
 
   // ---------------------------------------------------------------- merchant
 
   initialize(input: InitializeMerchantInput): InitializeReply {
     const now = Date.now();
+    if (!this.initialized) {
+      applyMigrations(this.ctx.storage);
+      this.initialized = true;
+    }
     const created = this.ctx.storage.transactionSync(() => {
       if (this.loadMerchant()) return false;
       this.sql.exec(
@@ -156,8 +186,12 @@ export class MerchantAccount extends DurableObject<Env> {
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
-        await this.ensureAlarmBy(Date.now() + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS);
-        await this.track(admission.paymentId, () => this.submitToBank(admission.paymentId));
+        // Registered as in flight before the first await, so a concurrent
+        // replay always coalesces onto this call.
+        await this.track(admission.paymentId, async () => {
+          await this.ensureAlarmBy(this.inFlightDeadline(Date.now()));
+          await this.submitToBank(admission.paymentId);
+        });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
@@ -175,8 +209,87 @@ export class MerchantAccount extends DurableObject<Env> {
   getPaymentEvents(auth: AuthContext, paymentId: string): PaymentEventsReply {
     const merchant = this.authorize(auth);
     if ("ok" in merchant) return merchant;
-    if (!this.findPayment(paymentId)) return paymentNotFound();
-    return { ok: true, events: readPaymentEvents(this.sql, paymentId) };
+    const row = this.findPayment(paymentId);
+    if (!row) return paymentNotFound();
+    const events = readPaymentEvents(this.sql, paymentId);
+    return { ok: true, events, verification: verifyPaymentHistory(events, row.status) };
+  }
+
+  /** One page of the merchant's payments in id order (payment-listing.ts); the Worker owns the cursor. */
+  listPayments(auth: AuthContext, query: PaymentListQuery): PaymentPageReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const page = readPaymentPage(this.sql, query);
+    return { ok: true, payments: page.rows.map(paymentFromRow), hasMore: page.hasMore };
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const result = await this.reconcileDay(merchant, date);
+    if (result.ok) return result;
+    return { ok: false, problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."), headers: { "retry-after": "60" } };
+  }
+
+  /** The cron's entry point: no API key (only the Worker holds this binding), and disabled merchants are reconciled too. */
+  async reconcileScheduled(date: string): Promise<ScheduledReconciliationReply> {
+    const merchant = this.initialized ? this.loadMerchant() : null;
+    if (!merchant) return { outcome: "skipped", reason: "merchant object not initialized" };
+    const result = await this.reconcileDay(merchant, date);
+    return result.ok ? { outcome: "reconciled", report: result.report } : { outcome: "failed", reason: result.reason };
+  }
+
+  getReconciliation(auth: AuthContext, date: string): ReconciliationReply {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const report = readStoredReport(this.sql, merchant.id, date);
+    if (report) return { ok: true, report };
+    return { ok: false, problem: problem("not-found", 404, `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`) };
+  }
+
+  private async reconcileDay(merchant: MerchantRow, date: string): Promise<ReconciliationResult> {
+    const result = await reconcileBusinessDay(
+      {
+        sql: this.sql,
+        transactionSync: (work) => this.ctx.storage.transactionSync(work),
+        fetchStatementPage: async (cursor) => {
+          const call = await this.bank.fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
+          logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+            merchant_id: merchant.id,
+            operation: "statement",
+            business_date: date,
+            http_status: call.httpStatus,
+            latency_ms: call.latencyMs,
+            outcome: call.outcome.kind,
+            reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
+          });
+          return call.outcome;
+        },
+        settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
+      },
+      merchant.id,
+      date,
+      Date.now(),
+    );
+    // Settled payments no longer need their alarm.
+    await this.scheduleAlarm();
+    return result;
+  }
+
+  /** A statement line is the bank's word on the transfer, so it goes through the same path as an inquiry's answer. */
+  private settleFromStatement(row: PaymentRow, entry: BankStatementEntry, date: string): void {
+    this.recordBankOutcome(
+      row.id,
+      row.attempts,
+      {
+        kind: "accepted",
+        transfer: { transfer_id: entry.transfer_id, end_to_end_id: entry.end_to_end_id, status: entry.status, status_at: entry.booked_at },
+      },
+      { operation: "statement" },
+      { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
+    );
   }
 
   /**
@@ -229,7 +342,7 @@ export class MerchantAccount extends DurableObject<Env> {
         request.reference,
         JSON.stringify(request.metadata ?? {}),
         ulid,
-        now + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS,
+        this.inFlightDeadline(now),
         now,
         now,
       );
@@ -258,6 +371,7 @@ export class MerchantAccount extends DurableObject<Env> {
         attempt: 0,
         detail: { note: "admitted" },
       });
+      this.notifyStatusChange(paymentId, null);
       return { kind: "admitted", paymentId, expiresAt };
     });
   }
@@ -292,38 +406,103 @@ export class MerchantAccount extends DurableObject<Env> {
   private async submitToBank(paymentId: string): Promise<void> {
     await this.bankSlots.acquire();
     try {
+      const held = this.findPayment(paymentId);
+      if (!held || held.status !== "pending") return;
+      if (!(await this.readyToSend(held))) return;
+      // A probe may have awaited: read again what the payment is now.
       const row = this.findPayment(paymentId);
       if (!row || row.status !== "pending") return;
       const attempt = row.attempts + 1;
       const now = Date.now();
       // Recorded before the call: if this object dies mid-call, recovery sees
-      // "sending" and asks the bank before it ever sends again.
+      // "sending" and asks the bank before it ever sends again, and the
+      // payment counts as one the bank may hold.
       this.sql.exec(
-        `UPDATE payments SET bank_phase = 'sending', attempts = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE payments SET bank_phase = 'sending', bank_may_hold = 1, attempts = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
         attempt,
-        now + this.config.BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS,
+        this.inFlightDeadline(now),
         now,
         paymentId,
       );
       const call = await this.bank.submitCreditTransfer(this.wireRequest(row));
+      this.circuit.observe(call.httpStatus, Date.now());
       this.logBankCall("submit", row, attempt, call);
-      this.recordBankOutcome(paymentId, attempt, call.outcome);
-      // Still pending: make sure the alarm comes back for it at its retry time.
-      if (this.findPayment(paymentId)?.status === "pending") await this.scheduleAlarm();
+      this.recordBankOutcome(paymentId, attempt, call.outcome, { operation: "submit", bankMayHoldBefore: row.bank_may_hold === 1 });
     } finally {
       this.bankSlots.release();
+      // Still pending: make sure the alarm comes back for it at its retry time.
+      if (this.findPayment(paymentId)?.status === "pending") await this.scheduleAlarm();
     }
+  }
+
+  /**
+   * Store and forward, for a payment the bank provably does not hold: fails
+   * it once it is older than the window, holds it (unsent, so still provably
+   * undelivered) while the bank is believed unreachable, and probes the bank
+   * with a status inquiry before sending after an outage. True: send it now.
+   */
+  private async readyToSend(row: PaymentRow): Promise<boolean> {
+    if (row.bank_may_hold === 1) return true; // resending is safe (end-to-end id de-duplicates), giving up is not
+    const now = Date.now();
+    if (now - row.created_at >= this.config.STORE_AND_FORWARD_WINDOW_MS) {
+      const minutes = Math.round(this.config.STORE_AND_FORWARD_WINDOW_MS / 60_000);
+      this.recordBankOutcome(
+        row.id,
+        row.attempts,
+        { kind: "undeliverable", reason: `the bank could not be reached within ${minutes} minutes; it never received this payment` },
+        { operation: "store_and_forward" },
+      );
+      return false;
+    }
+    const state = this.circuit.state(now);
+    switch (state) {
+      case "closed":
+        return true;
+      case "open":
+        this.holdPayment(row.id, this.circuit.probeAt(), now);
+        return false;
+      case "suspect": {
+        const call = await this.bank.inquireCreditTransfer(row.end_to_end_id);
+        this.circuit.observe(call.httpStatus, Date.now());
+        this.logBankCall("probe", row, row.attempts, call);
+        if (call.outcome.kind === "not_found") return true;
+        if (call.outcome.kind === "accepted") {
+          this.recordBankOutcome(row.id, row.attempts, call.outcome, { operation: "inquiry" });
+          return false;
+        }
+        // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
+        this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
+        this.holdPayment(row.id, Math.max(this.circuit.probeAt(), Date.now() + this.retryDelayMs(row.attempts + row.inquiries + 1)), Date.now());
+        return false;
+      }
+      default:
+        return state satisfies never;
+    }
+  }
+
+  /** Keeps a never-sent payment queued until `until`; no event, since nothing about it changed. */
+  private holdPayment(paymentId: string, until: number, now: number): void {
+    this.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
   }
 
   private async inquireAtBank(row: PaymentRow): Promise<InquiryOutcome> {
     await this.bankSlots.acquire();
     try {
       const call = await this.bank.inquireCreditTransfer(row.end_to_end_id);
+      this.circuit.observe(call.httpStatus, Date.now());
       this.logBankCall("inquiry", row, row.attempts, call);
       return call.outcome;
     } finally {
       this.bankSlots.release();
     }
+  }
+
+  private inFlightDeadline(now: number): number {
+    return now + this.config.BANK_TIMEOUT_MS + this.config.IN_FLIGHT_GRACE_MS;
+  }
+
+  private retryDelayMs(step: number): number {
+    return recoveryDelayMs(step, Math.random, { baseMs: this.config.RECOVERY_BASE_DELAY_MS, maxMs: this.config.RECOVERY_MAX_DELAY_MS });
   }
 
   private wireRequest(row: PaymentRow): BankCreditTransferRequest {
@@ -340,13 +519,21 @@ export class MerchantAccount extends DurableObject<Env> {
   /**
    * Records what a bank call proved, in one transaction with its event.
    * A final status is never changed: a later contradicting answer is logged
-   * for an operator, not applied.
+   * for an operator, not applied. Every status change of a payment goes
+   * through here and appends its event in the same transaction.
    */
-  private recordBankOutcome(paymentId: string, attempt: number, outcome: InquiryOutcome): void {
+  private recordBankOutcome(
+    paymentId: string,
+    attempt: number,
+    outcome: RecordedOutcome,
+    source: OutcomeSource,
+    eventDetail: Record<string, unknown> = {},
+  ): void {
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       const row = this.findPayment(paymentId);
       if (!row) return;
+      if (source.operation === "inquiry") this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, paymentId);
       if (row.status !== "pending") {
         if (outcome.kind === "accepted" && paymentStatusForBankStatus(outcome.transfer.status) !== row.status) {
           logEvent("error", "bank_contradicts_final_status", {
@@ -357,7 +544,8 @@ export class MerchantAccount extends DurableObject<Env> {
         }
         return;
       }
-      const retryAt = now + recoveryDelayMs(attempt);
+      const steps = row.attempts + row.inquiries + (source.operation === "inquiry" ? 1 : 0);
+      const retryAt = now + this.retryDelayMs(steps);
       switch (outcome.kind) {
         case "accepted": {
           const { transfer } = outcome;
@@ -381,6 +569,7 @@ export class MerchantAccount extends DurableObject<Env> {
           if (status !== row.status || transfer.status !== row.bank_status) {
             this.appendEvent(row, status, transfer.status, transfer.reason_code ?? null, attempt, {
               transfer_id: transfer.transfer_id,
+              ...eventDetail,
             });
           }
           return;
@@ -398,11 +587,33 @@ export class MerchantAccount extends DurableObject<Env> {
           this.appendEvent(row, "failed", null, outcome.code, attempt, { http_status: outcome.httpStatus });
           return;
         }
-        case "not_sent":
+        case "not_sent": {
+          if (source.operation === "submit") {
+            // Provably refused at the door: the payment is exactly as it was before this attempt.
+            this.sql.exec(`UPDATE payments SET bank_may_hold = ? WHERE id = ?`, source.bankMayHoldBefore ? 1 : 0, paymentId);
+            this.setPhase(paymentId, source.bankMayHoldBefore ? "unknown" : "queued", retryAt, now);
+          } else {
+            // An inquiry that never reached the bank proves nothing about the payment.
+            this.setPhase(paymentId, row.bank_phase === "sending" ? "unknown" : row.bank_phase, retryAt, now);
+          }
+          this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason: outcome.reason });
+          return;
+        }
         case "not_found": {
-          this.setPhase(paymentId, "queued", outcome.kind === "not_found" ? now : retryAt, now);
-          const reason = outcome.kind === "not_found" ? "the bank has no such transfer" : outcome.reason;
-          this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason });
+          this.setPhase(paymentId, "queued", now, now);
+          this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason: "the bank has no such transfer" });
+          return;
+        }
+        case "undeliverable": {
+          this.sql.exec(
+            `UPDATE payments SET status = 'failed', bank_phase = 'final', failure_code = 'bank_unavailable', failure_message = ?,
+               next_action_at = NULL, updated_at = ? WHERE id = ?`,
+            `Not sent: ${outcome.reason}.`,
+            now,
+            paymentId,
+          );
+          this.releaseDailyTotal(row);
+          this.appendEvent(row, "failed", null, null, attempt, { outcome: outcome.kind, reason: outcome.reason });
           return;
         }
         case "unknown": {
@@ -457,13 +668,29 @@ export class MerchantAccount extends DurableObject<Env> {
       attempt,
       detail,
     });
+    this.notifyStatusChange(row.id, row.status);
+  }
+
+  /**
+   * Webhook outbox hook. Runs inside the status change's transaction, after
+   * the change, so the notification commits or rolls back with it. Sending
+   * happens later from the alarm, which is woken once this turn ends (an
+   * await here would end the transaction).
+   */
+  private notifyStatusChange(paymentId: string, fromStatus: PaymentStatus | null): void {
+    const row = this.findPayment(paymentId);
+    if (!row || this.webhooks.onPaymentStatusChange(paymentFromRow(row), fromStatus) === 0) return;
+    queueMicrotask(() => void this.wakeForWebhooks());
   }
 
   // ---------------------------------------------------------------- recovery
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    await this.recoverDuePayments(Date.now());
+    if (!this.initialized) return;
+    const now = Date.now();
+    // Side by side: a slow webhook endpoint never holds up payment recovery.
+    await Promise.all([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
   }
 
   /**
@@ -508,7 +735,7 @@ export class MerchantAccount extends DurableObject<Env> {
       case "unknown":
       case "acknowledged": {
         const outcome = await this.inquireAtBank(row);
-        this.recordBankOutcome(row.id, row.attempts, outcome);
+        this.recordBankOutcome(row.id, row.attempts, outcome, { operation: "inquiry" });
         if (outcome.kind === "not_found") await this.submitToBank(row.id);
         return;
       }
@@ -520,13 +747,14 @@ export class MerchantAccount extends DurableObject<Env> {
     }
   }
 
-  /** Keeps the single alarm at the earliest due work: a pending payment or an expiring idempotency key. */
+  /** Keeps the single alarm at the earliest due work: a pending payment, an expiring idempotency key or a webhook delivery. */
   private async scheduleAlarm(): Promise<void> {
     const next = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MIN(next_action_at) AS at FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL
-           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys)`,
+           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys
+           UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
     if (next === null) {
@@ -542,10 +770,15 @@ export class MerchantAccount extends DurableObject<Env> {
 
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
   private async ensureAlarmBy(at: number): Promise<void> {
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === undefined) {
+      const stored = await this.ctx.storage.getAlarm();
+      // Another caller may have set it while we awaited (a webhook wake races admission's call).
+      if (this.alarmAt === undefined) this.alarmAt = stored;
+    }
     if (this.alarmAt !== null && this.alarmAt <= at) return;
-    await this.ctx.storage.setAlarm(at);
+    // Noted before the await, so a concurrent caller compares against it and never sets a later time after ours.
     this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   private async track(paymentId: string, work: () => Promise<void>): Promise<void> {
@@ -554,11 +787,63 @@ export class MerchantAccount extends DurableObject<Env> {
     await running;
   }
 
+  // ---------------------------------------------------------------- webhooks
+
+  createWebhookEndpoint(auth: AuthContext, request: CreateWebhookEndpointRequest): WebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.createEndpoint(request, Date.now());
+  }
+
+  listWebhookEndpoints(auth: AuthContext): WebhookEndpointListReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.listEndpoints();
+  }
+
+  deleteWebhookEndpoint(auth: AuthContext, endpointId: string): DeleteWebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.deleteEndpoint(endpointId, Date.now());
+  }
+
+  rotateWebhookSecret(auth: AuthContext, endpointId: string): WebhookEndpointReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.rotateSecret(endpointId, Date.now());
+  }
+
+  listEvents(auth: AuthContext, afterSeq: number, limit: number): EventListReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.webhooks.listEvents(afterSeq, limit);
+  }
+
+  async redeliverEvent(auth: AuthContext, eventId: string): Promise<RedeliverReply> {
+    const merchant = this.authorize(auth);
+    if ("ok" in merchant) return merchant;
+    const reply = this.webhooks.redeliver(eventId, Date.now());
+    if (reply.ok) await this.ensureAlarmBy(Date.now());
+    return reply;
+  }
+
+  /** Sends the webhook deliveries due by `asOf` (the alarm passes now; tests pass a later time to skip the wait) and prunes old events. */
+  async deliverDueWebhooks(asOf: number): Promise<number> {
+    if (!this.initialized) return 0;
+    const attempts = await this.webhooks.deliverDue(asOf);
+    await this.scheduleAlarm();
+    return attempts;
+  }
+
+  private async wakeForWebhooks(): Promise<void> {
+    try {
+      await this.ensureAlarmBy(Date.now());
+    } catch (error) {
+      // The next scheduleAlarm() still counts the delivery; only its promptness is lost.
+      logEvent("error", "webhook_wake_failed", { merchant_id: this.merchantCache?.id, error: String(error) });
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private authorize(auth: AuthContext): MerchantRow | Refusal {
-    const merchant = this.loadMerchant();
-    const hashes = this.loadKeyHashes();
+    const merchant = this.initialized ? this.loadMerchant() : null;
+    const hashes = this.initialized ? this.loadKeyHashes() : [];
     // Compare against every active key so timing does not reveal which matched.
     let matched = false;
     for (const hash of hashes) matched = digestsEqual(hash, auth.keyHash) || matched;
@@ -601,7 +886,7 @@ export class MerchantAccount extends DurableObject<Env> {
     };
   }
 
-  private logBankCall(operation: "submit" | "inquiry", row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>): void {
+  private logBankCall(operation: "submit" | "inquiry" | "probe", row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>): void {
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
       merchant_id: this.merchantCache?.id,

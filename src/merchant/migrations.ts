@@ -86,21 +86,121 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    id: 2,
+    description: "payments: whether the bank may hold the transfer (store-and-forward), inquiry count (backoff)",
+    statements: [
+      // 1 once a submission was attempted whose fate is not proven (see payment-row.ts).
+      `ALTER TABLE payments ADD COLUMN bank_may_hold INTEGER NOT NULL DEFAULT 0`,
+      // Rows from before this migration: any attempt may have reached the bank.
+      `UPDATE payments SET bank_may_hold = 1 WHERE attempts > 0`,
+      `ALTER TABLE payments ADD COLUMN inquiries INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
+  {
+    id: 3,
+    description: "payment listing index (status, id); reconciliation reports and their items",
+    statements: [
+      // GET /v1/payments?status= pages in id order; the primary key's index serves it without a status.
+      `CREATE INDEX IF NOT EXISTS payments_by_status_id ON payments (status, id)`,
+      `CREATE TABLE IF NOT EXISTS reconciliation_reports (
+        business_date TEXT PRIMARY KEY,
+        generated_at INTEGER NOT NULL,
+        statement_pages INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        runs INTEGER NOT NULL
+      )`,
+      // One row per item: a day's report can outgrow SQLite's 2 MB value limit for a single JSON blob.
+      `CREATE TABLE IF NOT EXISTS reconciliation_items (
+        business_date TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        class TEXT NOT NULL,
+        end_to_end_id TEXT NOT NULL,
+        payment_id TEXT,
+        item TEXT NOT NULL,
+        PRIMARY KEY (business_date, seq)
+      )`,
+    ],
+  },
+  {
+    id: 5,
+    description: "webhooks: endpoints, outbox events, deliveries and their attempts",
+    statements: [
+      // secret is stored in clear because it signs every delivery (an API key
+      // is only ever compared, so only its hash is kept); '' once deleted.
+      `CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        previous_secret TEXT,
+        previous_secret_expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        secret_rotated_at INTEGER,
+        deleted_at INTEGER
+      )`,
+      // AUTOINCREMENT: a seq is never reused after old events are pruned, so a
+      // client's cursor can never skip a newer event.
+      `CREATE TABLE IF NOT EXISTS webhook_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        event_seq INTEGER NOT NULL,
+        endpoint_id TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
+        redelivery INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      )`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+         WHERE state = 'pending' AND next_attempt_at IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_chain ON webhook_deliveries (endpoint_id, ordering_key, id) WHERE state = 'pending'`,
+      `CREATE INDEX IF NOT EXISTS webhook_deliveries_by_event ON webhook_deliveries (event_seq)`,
+      `CREATE INDEX IF NOT EXISTS webhook_events_by_created ON webhook_events (created_at)`,
+      `CREATE TABLE IF NOT EXISTS webhook_attempts (
+        delivery_id INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      )`,
+    ],
+  },
 ];
 
-/** Applies every migration newer than the stored version, each in its own transaction. */
+/** Whether this object's database was ever initialized (a read; creates nothing). */
+export function hasSchema(sql: SqlStorage): boolean {
+  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).toArray().length > 0;
+}
+
+/**
+ * Applies, in id order, every migration not yet recorded, each in its own
+ * transaction. Recorded ids are compared as a set, not as a high-water mark,
+ * so a migration that lands after a higher-numbered one (parallel branches)
+ * is still applied.
+ */
 export function applyMigrations(storage: DurableObjectStorage, migrations: Migration[] = MIGRATIONS): number {
   const sql = storage.sql;
   sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const row = sql.exec<{ version: number | null }>(`SELECT MAX(id) AS version FROM schema_migrations`).one();
-  let version = row.version ?? 0;
-  for (const migration of migrations) {
-    if (migration.id <= version) continue;
+  const applied = new Set(sql.exec<{ id: number }>(`SELECT id FROM schema_migrations`).toArray().map((row) => row.id));
+  for (const migration of [...migrations].sort((x, y) => x.id - y.id)) {
+    if (applied.has(migration.id)) continue;
     storage.transactionSync(() => {
       for (const statement of migration.statements) sql.exec(statement);
       sql.exec(`INSERT INTO schema_migrations (id, description, applied_at) VALUES (?, ?, ?)`, migration.id, migration.description, Date.now());
     });
-    version = migration.id;
+    applied.add(migration.id);
   }
-  return version;
+  return applied.size;
 }

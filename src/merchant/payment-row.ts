@@ -30,6 +30,14 @@ export type PaymentRow = {
   failure_code: string | null;
   failure_message: string | null;
   attempts: number;
+  /**
+   * 1 once a submission was attempted that did not provably fail to reach the
+   * bank (timeout, reset, 5xx, bad answer, crash mid-call). Such a payment is
+   * never failed for being undeliverable: only an answer from the bank ends it.
+   */
+  bank_may_hold: number;
+  /** Status inquiries made so far; with attempts, drives the backoff. */
+  inquiries: number;
   next_action_at: number | null;
   created_at: number;
   updated_at: number;

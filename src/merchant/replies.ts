@@ -1,7 +1,7 @@
 /** What the merchant object answers over RPC; the Worker maps these onto HTTP. */
 import type { Merchant, Payment } from "../../schemas/merchant-api.ts";
 import type { Problem } from "../../schemas/problem.ts";
-import type { StoredPaymentEvent } from "./event-log.ts";
+import type { HistoryVerification, StoredPaymentEvent } from "./event-log.ts";
 
 export type Refusal = { ok: false; problem: Problem; headers?: Record<string, string> };
 
@@ -17,6 +17,6 @@ export interface AuthContext {
 
 export type GetPaymentReply = { ok: true; payment: Payment } | Refusal;
 
-export type PaymentEventsReply = { ok: true; events: StoredPaymentEvent[] } | Refusal;
+export type PaymentEventsReply = { ok: true; events: StoredPaymentEvent[]; verification: HistoryVerification } | Refusal;
 
 export type InitializeReply = { ok: true; merchant: Merchant } | Refusal;

@@ -60,7 +60,8 @@ paymentRoutes.get("/v1/payments/:id/events", async (c) => {
     prev_hash: event.prev_hash,
     hash: event.hash,
   }));
-  return c.json({ data }, 200);
+  // Tamper evidence for operators: false when a stored event was edited or lost.
+  return c.json({ data, ...reply.verification }, 200);
 });
 
 /** A malformed id cannot name any payment: 404, same as another merchant's id. */

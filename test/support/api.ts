@@ -66,3 +66,24 @@ export function endToEndId(paymentId: string): string {
 export function merchantStub(merchantId: string) {
   return env.MERCHANT.get(env.MERCHANT.idFromName(merchantId));
 }
+
+export interface PaymentEventView {
+  seq: number;
+  from_status: string | null;
+  to_status: string;
+  bank_status: string | null;
+  reason_code: string | null;
+  attempt: number;
+  detail: Record<string, unknown> | null;
+  hash: string;
+  prev_hash: string;
+}
+
+export async function getPaymentEvents(
+  apiKey: string,
+  id: string,
+): Promise<{ data: PaymentEventView[]; verified: boolean; broken_at_seq?: number; problem?: string }> {
+  const response = await call(`/v1/payments/${id}/events`, { headers: { authorization: `Bearer ${apiKey}` } });
+  if (response.status !== 200) throw new Error(`events: ${response.status} ${await response.text()}`);
+  return response.json();
+}

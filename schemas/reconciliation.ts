@@ -1,0 +1,62 @@
+/**
+ * Daily reconciliation of a merchant's payments against the bank's statement
+ * (POST /v1/reconciliations, GET /v1/reconciliations/{date}).
+ * docs/reconciliation.md is the prose version.
+ */
+import { z } from "zod";
+import { PaymentId } from "./common.ts";
+import { PaymentStatus } from "./merchant-api.ts";
+
+/** A UTC calendar day. The bank books statements per UTC day, so the business date is one too. */
+export const BusinessDate = z.iso
+  .date({ error: "must be a calendar date in the form YYYY-MM-DD" })
+  .meta({ description: "UTC business day.", example: "2026-11-23" });
+
+export const ReconcileRequest = z.strictObject({ date: BusinessDate }).meta({ id: "ReconcileRequest" });
+export type ReconcileRequest = z.output<typeof ReconcileRequest>;
+
+export const RECONCILIATION_CLASSES = ["matched", "missing_at_bank", "unexpected_at_bank", "amount_mismatch", "status_mismatch"] as const;
+export const ReconciliationClass = z.enum(RECONCILIATION_CLASSES);
+export type ReconciliationClass = z.infer<typeof ReconciliationClass>;
+
+export const ReconciliationItem = z
+  .object({
+    class: ReconciliationClass,
+    end_to_end_id: z.string(),
+    payment_id: PaymentId.nullable(),
+    connector: z
+      .object({ status: PaymentStatus, amount: z.number().int(), currency: z.string() })
+      .nullable()
+      .meta({ description: "The payment as the connector holds it after this run; null for an entry the connector never sent." }),
+    bank: z
+      .object({ transfer_id: z.string(), status: z.string(), amount: z.number().int(), currency: z.string(), booked_at: z.string() })
+      .nullable()
+      .meta({ description: "The statement entry; null when the bank's statement has none." }),
+    resolved: z.boolean().meta({ description: "The payment was pending and reconciliation settled it from the statement." }),
+  })
+  .meta({ id: "ReconciliationItem" });
+export type ReconciliationItem = z.infer<typeof ReconciliationItem>;
+
+export const ReconciliationSummary = z.object({
+  matched: z.number().int(),
+  missing_at_bank: z.number().int(),
+  unexpected_at_bank: z.number().int(),
+  amount_mismatch: z.number().int(),
+  status_mismatch: z.number().int(),
+  resolved: z.number().int(),
+  connector_payments: z.number().int(),
+  statement_entries: z.number().int(),
+});
+export type ReconciliationSummary = z.infer<typeof ReconciliationSummary>;
+
+export const ReconciliationReport = z
+  .object({
+    date: BusinessDate,
+    merchant_id: z.string(),
+    generated_at: z.string(),
+    statement_pages: z.number().int(),
+    summary: ReconciliationSummary,
+    items: z.array(ReconciliationItem),
+  })
+  .meta({ id: "ReconciliationReport" });
+export type ReconciliationReport = z.infer<typeof ReconciliationReport>;

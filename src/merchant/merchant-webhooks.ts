@@ -1,0 +1,90 @@
+/**
+ * The webhook side of a merchant object: endpoint management, the outbox
+ * hook for status changes, the event log and delivery. The object
+ * (merchant-account.ts) authenticates and delegates here, so the payment
+ * code carries a single call into webhooks.
+ */
+import type { ConnectorConfig } from "../../schemas/config.ts";
+import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import { MAX_WEBHOOK_ENDPOINTS, type CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import type { Env } from "../env.ts";
+import { problem } from "../http/problem.ts";
+import type { WebhookFetch } from "../webhooks/send.ts";
+import { WebhookDispatcher } from "./webhook-dispatcher.ts";
+import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./webhook-endpoints.ts";
+import { WEBHOOK_EVENT_RETENTION_MS, enqueuePaymentStatusChange, listEvents, pruneEvents, redeliverEvent } from "./webhook-outbox.ts";
+import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
+
+export class MerchantWebhooks {
+  private readonly sql: SqlStorage;
+  private readonly dispatcher: WebhookDispatcher;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    env: Env,
+    config: ConnectorConfig,
+    merchantId: () => string | undefined,
+  ) {
+    this.sql = storage.sql;
+    this.dispatcher = new WebhookDispatcher({ storage, fetchWebhook: webhookFetch(env), timeoutMs: config.WEBHOOK_TIMEOUT_MS, merchantId });
+  }
+
+  /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
+  onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null): number {
+    return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
+  }
+
+  /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */
+  async deliverDue(asOf: number): Promise<number> {
+    this.storage.transactionSync(() => pruneEvents(this.sql, Date.now() - WEBHOOK_EVENT_RETENTION_MS));
+    return this.dispatcher.deliverDue(asOf);
+  }
+
+  createEndpoint(request: CreateWebhookEndpointRequest, now: number): WebhookEndpointReply {
+    const result = this.storage.transactionSync(() => createEndpoint(this.sql, request, now));
+    if (result.ok) return { ok: true, endpoint: result.endpoint };
+    return {
+      ok: false,
+      problem: problem("webhook-endpoint-limit", 409, `A merchant can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`),
+    };
+  }
+
+  listEndpoints(): WebhookEndpointListReply {
+    return { ok: true, endpoints: activeEndpoints(this.sql).map(endpointFromRow) };
+  }
+
+  deleteEndpoint(endpointId: string, now: number): DeleteWebhookEndpointReply {
+    const deleted = this.storage.transactionSync(() => deleteEndpoint(this.sql, endpointId, now));
+    return deleted ? { ok: true } : endpointNotFound();
+  }
+
+  rotateSecret(endpointId: string, now: number): WebhookEndpointReply {
+    const endpoint = this.storage.transactionSync(() => rotateEndpointSecret(this.sql, endpointId, now));
+    return endpoint ? { ok: true, endpoint } : endpointNotFound();
+  }
+
+  listEvents(afterSeq: number, limit: number): EventListReply {
+    const page = listEvents(this.sql, afterSeq, limit);
+    return { ok: true, list: { data: page.events, next_cursor: page.nextCursor, has_more: page.hasMore } };
+  }
+
+  redeliver(eventId: string, now: number): RedeliverReply {
+    const result = this.storage.transactionSync(() => redeliverEvent(this.sql, eventId, now));
+    if (result.ok) return { ok: true, event: result.event };
+    if (result.reason === "not-found") return { ok: false, problem: problem("not-found", 404, "No event with this id exists for this merchant.") };
+    return {
+      ok: false,
+      problem: problem("webhook-no-endpoint", 409, "No webhook endpoint is subscribed to this event's type; register one first."),
+    };
+  }
+}
+
+function webhookFetch(env: Env): WebhookFetch {
+  const binding = env.WEBHOOK_FETCH;
+  if (binding) return (request) => binding.fetch(request);
+  return (request) => fetch(request);
+}
+
+function endpointNotFound(): { ok: false; problem: ReturnType<typeof problem> } {
+  return { ok: false, problem: problem("not-found", 404, "No webhook endpoint with this id exists for this merchant.") };
+}

@@ -1,0 +1,164 @@
+/**
+ * Sends due webhook deliveries; called from the merchant object's alarm.
+ *
+ * Isolation: each merchant has its own object, so a slow merchant endpoint
+ * cannot delay another merchant. Within a merchant, one round sends at most
+ * WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT deliveries per endpoint in parallel, and
+ * each request is cut at the timeout, so a dead endpoint costs one round at
+ * most one timeout and leaves the other endpoints' deliveries flowing.
+ *
+ * Crash safety: before a request starts, its delivery's next_attempt_at is
+ * pushed past the timeout (a lease). If the object dies mid-request, the
+ * delivery is simply due again once the lease ends: at-least-once delivery,
+ * which the event id lets receivers de-duplicate.
+ */
+import { logEvent } from "../observability/log.ts";
+import { sendWebhook, type WebhookAttemptResult, type WebhookFetch } from "../webhooks/send.ts";
+import { webhookRetriesExhausted, webhookRetryDelayMs } from "../webhooks/retry-schedule.ts";
+import { signingSecrets, type WebhookEndpointRow } from "./webhook-endpoints.ts";
+import { releaseNextInChain } from "./webhook-outbox.ts";
+
+export const WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 4;
+export const WEBHOOK_MAX_PER_ROUND = 32;
+/** A delivery being sent is not picked again before its timeout plus this. */
+export const WEBHOOK_LEASE_GRACE_MS = 5_000;
+/** One alarm run stops starting new rounds after this long; the alarm comes back for the rest. */
+export const WEBHOOK_ROUNDS_BUDGET_MS = 30_000;
+
+type DueDelivery = {
+  id: number;
+  endpoint_id: string;
+  ordering_key: string;
+  attempts: number;
+  event_id: string;
+  type: string;
+  body: string;
+} & Pick<WebhookEndpointRow, "url" | "secret" | "previous_secret" | "previous_secret_expires_at">;
+
+export interface WebhookDispatcherOptions {
+  storage: DurableObjectStorage;
+  fetchWebhook: WebhookFetch;
+  timeoutMs: number;
+  merchantId: () => string | undefined;
+  random?: () => number;
+}
+
+export class WebhookDispatcher {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    this.sql = options.storage.sql;
+  }
+
+  /**
+   * Sends every delivery due by `asOf` (first round), then keeps going with
+   * what became due meanwhile (a chain's next event, released when its
+   * predecessor settled). Returns the number of attempts made.
+   */
+  async deliverDue(asOf: number): Promise<number> {
+    const started = Date.now();
+    let cutoff = asOf;
+    let attempts = 0;
+    while (Date.now() - started < WEBHOOK_ROUNDS_BUDGET_MS) {
+      const batch = this.leaseDue(cutoff, Date.now());
+      if (batch.length === 0) break;
+      await Promise.all(batch.map((delivery) => this.attempt(delivery)));
+      attempts += batch.length;
+      cutoff = Date.now();
+    }
+    return attempts;
+  }
+
+  /** Picks due deliveries (fair per endpoint) and leases them, in one synchronous step. */
+  private leaseDue(cutoff: number, now: number): DueDelivery[] {
+    return this.options.storage.transactionSync(() => {
+      const due = this.sql
+        .exec<DueDelivery>(
+          `SELECT d.id, d.endpoint_id, d.ordering_key, d.attempts, e.id AS event_id, e.type, e.body,
+                  p.url, p.secret, p.previous_secret, p.previous_secret_expires_at
+           FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS endpoint_rank
+                 FROM webhook_deliveries
+                 WHERE state = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?) d
+           JOIN webhook_events e ON e.seq = d.event_seq
+           JOIN webhook_endpoints p ON p.id = d.endpoint_id
+           WHERE d.endpoint_rank <= ?
+           ORDER BY d.next_attempt_at, d.id
+           LIMIT ?`,
+          cutoff,
+          WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT,
+          WEBHOOK_MAX_PER_ROUND,
+        )
+        .toArray();
+      const leaseUntil = now + this.options.timeoutMs + WEBHOOK_LEASE_GRACE_MS;
+      for (const delivery of due) {
+        this.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?`, leaseUntil, delivery.id);
+      }
+      return due;
+    });
+  }
+
+  private async attempt(delivery: DueDelivery): Promise<void> {
+    const attempt = delivery.attempts + 1;
+    const result = await sendWebhook(
+      this.options.fetchWebhook,
+      {
+        url: delivery.url,
+        body: delivery.body,
+        eventId: delivery.event_id,
+        eventType: delivery.type,
+        attempt,
+        secrets: signingSecrets(delivery, Date.now()),
+      },
+      this.options.timeoutMs,
+    );
+    this.recordAttempt(delivery, attempt, result, Date.now());
+  }
+
+  private recordAttempt(delivery: DueDelivery, attempt: number, result: WebhookAttemptResult, now: number): void {
+    const outcome = this.options.storage.transactionSync((): "delivered" | "retry" | "failed" | "cancelled" => {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)`,
+        delivery.id,
+        attempt,
+        now - result.durationMs,
+        result.status,
+        result.error,
+        result.durationMs,
+      );
+      const state = this.sql.exec<{ state: string }>(`SELECT state FROM webhook_deliveries WHERE id = ?`, delivery.id).one().state;
+      if (state !== "pending") {
+        // Cancelled (endpoint deleted) while the request was out: keep the attempt, change nothing else.
+        this.sql.exec(`UPDATE webhook_deliveries SET attempts = ? WHERE id = ?`, attempt, delivery.id);
+        return "cancelled";
+      }
+      if (result.delivered || webhookRetriesExhausted(attempt)) {
+        this.sql.exec(
+          `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = NULL, finished_at = ? WHERE id = ?`,
+          result.delivered ? "delivered" : "failed",
+          attempt,
+          now,
+          delivery.id,
+        );
+        releaseNextInChain(this.sql, delivery.endpoint_id, delivery.ordering_key, now);
+        return result.delivered ? "delivered" : "failed";
+      }
+      this.sql.exec(
+        `UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?`,
+        attempt,
+        now + webhookRetryDelayMs(attempt, this.options.random),
+        delivery.id,
+      );
+      return "retry";
+    });
+    logEvent(outcome === "delivered" ? "info" : outcome === "failed" ? "error" : "warn", "webhook_attempt", {
+      merchant_id: this.options.merchantId(),
+      event_id: delivery.event_id,
+      endpoint_id: delivery.endpoint_id,
+      attempt,
+      outcome,
+      http_status: result.status,
+      error: result.error,
+      latency_ms: result.durationMs,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * What workerd's fetch really throws when the bank cannot be talked to, and
+ * how the bank client classifies it. A wrong "not_sent" could pay twice, so
+ * every transport failure must come out "unknown" (src/bank/client.ts). If a
+ * workerd upgrade changes these errors, this file says so first.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { BankClient, classifyTransportError } from "../src/bank/client.ts";
+import { bankTransfer } from "./support/bank.ts";
+import { uniqueIban } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
+import { TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
+
+function client(fetcher: Fetcher, timeoutMs = TEST_BANK_TIMEOUT_MS): BankClient {
+  return new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs });
+}
+
+function transfer(debtorIban: string, endToEndId: string) {
+  return {
+    end_to_end_id: endToEndId,
+    debtor_iban: debtorIban,
+    creditor: { name: "Jane Supplier", iban: "DE89370400440532013000" },
+    amount: { value: 999, currency: "EUR" },
+    remittance_information: "transport test",
+  };
+}
+
+async function thrownBy(fetcher: Fetcher, init: RequestInit = {}): Promise<unknown> {
+  try {
+    await fetcher.fetch(`${env.BANK_URL}/v1/credit-transfers/NO-SUCH-ID`, init);
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected fetch to throw");
+}
+
+describe("transport errors from workerd's fetch", () => {
+  it("connection refused: a generic 'Network connection lost.', classified unknown", async () => {
+    const error = await thrownBy(env.BANK_UNREACHABLE);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe("Network connection lost.");
+    expect(classifyTransportError(error)).toMatchObject({ kind: "unknown" });
+  });
+
+  it("TLS handshake refused by the bank (no client certificate): an opaque internal error, classified unknown", async () => {
+    const error = await thrownBy(env.BANK_WITHOUT_CERT);
+    expect((error as Error).message).toMatch(/^internal error; reference = /);
+    expect(classifyTransportError(error)).toMatchObject({ kind: "unknown" });
+  });
+
+  it("reset after the bank booked the transfer: the same error as a refused connection", async () => {
+    const debtor = uniqueIban();
+    const endToEndId = `RST${Date.now()}`;
+    await addFault({ match: { debtor_iban: debtor }, action: { kind: "reset", record: true }, times: 1 });
+    const call = await client(env.BANK).submitCreditTransfer(transfer(debtor, endToEndId));
+    expect(call.outcome).toEqual({ kind: "unknown", reason: "network error: Error: Network connection lost." });
+    // ...while the bank did book it: this is why refusal cannot be told apart and must not be "not sent".
+    expect(await bankTransfer(endToEndId)).toMatchObject({ status: "ACSC" });
+  });
+
+  it("timeout: a TimeoutError, classified unknown", async () => {
+    const debtor = uniqueIban();
+    await addFault({ match: { debtor_iban: debtor }, action: { kind: "hang", record: false }, times: 1 });
+    const call = await client(env.BANK, 300).submitCreditTransfer(transfer(debtor, `HNG${Date.now()}`));
+    expect(call).toMatchObject({ httpStatus: null, outcome: { kind: "unknown", reason: "bank call timed out" } });
+  });
+
+  it("no thrown value is ever classified 'not sent'", () => {
+    for (const error of [
+      new Error("Network connection lost."),
+      new Error("connect ECONNREFUSED 127.0.0.1:8443"),
+      new Error("TLS handshake failed"),
+      new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+      "a string",
+      undefined,
+    ]) {
+      expect(classifyTransportError(error).kind).toBe("unknown");
+    }
+  });
+});

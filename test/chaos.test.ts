@@ -1,0 +1,127 @@
+/**
+ * Chaos: 500 payments over 20 merchants, sent concurrently with duplicate
+ * retries (same key, same body), random bank faults of every mode, a bank
+ * outage for some merchants and crashes of others, then recovery driven to
+ * completion by running the alarms. Seeded: a failure prints its seed, and
+ * `CHAOS_SEED=<seed> npx vitest run test/chaos.test.ts` replays the draw.
+ */
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { MerchantCreated } from "../schemas/merchant-api.ts";
+import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
+import { checkInvariants, type Answer } from "./support/invariants.ts";
+import { driveRecoveryToCompletion, paymentRows, pointMerchantAtBank } from "./support/recovery.ts";
+import { randomFault, seededRandom, type Random } from "./support/chaos.ts";
+
+const MERCHANTS = 20;
+const PAYMENTS = 500;
+const CONCURRENT_REQUESTS = 64;
+const FAULT_RATE = 0.45;
+const DUPLICATE_RATE = 0.3;
+const OUTAGE_MERCHANTS = 2;
+const CRASHED_MERCHANTS = 2;
+const MAX_MERCHANT_RETRIES = 5;
+
+const seed = env.CHAOS_SEED ? Number(env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
+
+interface Planned {
+  merchant: MerchantCreated;
+  key: string;
+  body: Record<string, unknown>;
+  duplicates: number;
+}
+
+/** A merchant as the API asks it to behave: on 503 or a lost answer, retry with the same key and body. */
+async function payLikeAMerchant(planned: Planned, answers: Answer[]): Promise<void> {
+  for (let attempt = 0; attempt < MAX_MERCHANT_RETRIES; attempt++) {
+    let status = 0;
+    let paymentId: string | null = null;
+    try {
+      const response = await postPayment(planned.merchant.api_key, planned.body, planned.key);
+      status = response.status;
+      if (status === 201 || status === 202) paymentId = (await json(response)).id;
+      else await response.body?.cancel();
+    } catch {
+      status = 0;
+    }
+    answers.push({ key: planned.key, status, paymentId });
+    if (status !== 503 && status !== 0) return;
+  }
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+describe("chaos", () => {
+  it(`never pays twice and never loses a payment (seed ${seed})`, { timeout: 120_000 }, async () => {
+    const random: Random = seededRandom(seed);
+    try {
+      const merchants = await Promise.all(Array.from({ length: MERCHANTS }, () => createMerchant()));
+      const answers = new Map<string, Answer[]>(merchants.map((m) => [m.id, []]));
+
+      // Faults: one-shot rules scoped to each merchant's debtor IBAN; whichever request comes first takes one.
+      const rules = [];
+      for (let i = 0; i < PAYMENTS; i++) {
+        if (random() < FAULT_RATE) rules.push(addFault({ ...randomFault(random), match: { debtor_iban: merchants[i % MERCHANTS]!.debtor_iban, operation: random() < 0.8 ? "submit" : "inquiry" } }));
+      }
+      await Promise.all(rules);
+      const outage = merchants.slice(0, OUTAGE_MERCHANTS);
+      for (const merchant of outage) await pointMerchantAtBank(merchant.id, env.BANK_UNREACHABLE);
+
+      const plan: Planned[] = Array.from({ length: PAYMENTS }, (_, i) => ({
+        merchant: merchants[i % MERCHANTS]!,
+        key: `chaos-${seed}-${i}`,
+        body: paymentBody({ amount: 100 + Math.floor(random() * 100_000), reference: `chaos ${i}` }),
+        duplicates: random() < DUPLICATE_RATE ? 1 + Math.floor(random() * 2) : 0,
+      }));
+      const sends = plan.flatMap((p) => Array.from({ length: 1 + p.duplicates }, () => p));
+      // Shuffle so duplicates race their originals.
+      for (let i = sends.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [sends[i], sends[j]] = [sends[j]!, sends[i]!];
+      }
+      // Some merchant objects crash (ctx.abort) at a random moment while requests are in flight.
+      const crashes = new Map(
+        merchants.slice(OUTAGE_MERCHANTS, OUTAGE_MERCHANTS + CRASHED_MERCHANTS).map((m) => [Math.floor(random() * sends.length), m] as const),
+      );
+      let sent = 0;
+      await pool(sends, CONCURRENT_REQUESTS, async (planned) => {
+        const victim = crashes.get(sent++);
+        if (victim) void runInDurableObject(merchantStub(victim.id), (_i, state) => state.abort("chaos crash")).catch(() => undefined);
+        await payLikeAMerchant(planned, answers.get(planned.merchant.id)!);
+      });
+
+      // The bank comes back for the merchants that saw it down.
+      for (const merchant of outage) await pointMerchantAtBank(merchant.id, env.BANK);
+      await driveRecoveryToCompletion(
+        merchants.map((m) => m.id),
+        { maxRounds: 600, pauseMs: 50 },
+      );
+
+      for (const merchant of merchants) await checkInvariants(merchant, answers.get(merchant.id)!);
+      const rows = (await Promise.all(merchants.map((m) => paymentRows(m.id)))).flat();
+      const tally = (values: string[]) => Object.fromEntries([...new Set(values)].map((v) => [v, values.filter((x) => x === v).length]));
+      console.log("chaos summary", JSON.stringify({
+        seed,
+        requests: [...answers.values()].flat().length,
+        answers: tally([...answers.values()].flat().map((a) => String(a.status))),
+        outcomes: tally(rows.map((r) => r.failure_code ?? r.status)),
+        max_attempts: Math.max(...rows.map((r) => r.attempts)),
+        max_inquiries: Math.max(...rows.map((r) => r.inquiries)),
+      }));
+      // Every planned payment was accepted in the end (merchants retried 503s).
+      const accepted = new Set([...answers.values()].flat().filter((a) => a.paymentId !== null).map((a) => a.key));
+      expect(accepted.size).toBe(PAYMENTS);
+    } catch (error) {
+      throw new Error(`chaos run failed with CHAOS_SEED=${seed}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Crash safety: the merchant object dies (is aborted or evicted) between
+ * admission and the bank's answer, or its alarm handler throws. Whatever
+ * storage says at that point, the alarm resumes the payment, and running
+ * recovery again (alarm delivery is at least once) changes nothing twice.
+ */
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { MerchantAccount } from "../src/merchant/merchant-account.ts";
+import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
+import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
+import { TEST_BANK_TIMEOUT_MS, driveRecoveryToCompletion, paymentRows, sleep } from "./support/recovery.ts";
+
+/** vitest.config.ts: BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS, after which a call in flight is presumed lost. */
+const IN_FLIGHT_DEADLINE_MS = TEST_BANK_TIMEOUT_MS + 300;
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function crash(merchantId: string): Promise<void> {
+  // ctx.abort() resets the object at once: in-flight calls fail, in-memory state is gone, storage stays.
+  await runInDurableObject(merchantStub(merchantId), (_instance, state) => state.abort("crash drill")).catch(() => undefined);
+}
+
+describe("crash safety", () => {
+  for (const booked of [true, false]) {
+    it(`object aborted mid-call (bank ${booked ? "booked" : "did not book"} it): the alarm resumes by inquiry, paid exactly once`, async () => {
+      const merchant = await createMerchant();
+      await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "hang", record: booked }, times: 1 });
+      const idempotencyKey = crypto.randomUUID();
+      const posting = postPayment(merchant.api_key, paymentBody(), idempotencyKey);
+      await until(async () => (await paymentRows(merchant.id)).some((r) => r.bank_phase === "sending"), "the bank call to start");
+      const [row] = await paymentRows(merchant.id);
+      await until(async () => (await bankRequestsFor(row!.end_to_end_id)).length === 1, "the bank to receive the request");
+      await crash(merchant.id);
+
+      // The merchant is not left guessing: either the Worker's safe retry
+      // replays the admitted payment, or it says to retry with the same key.
+      const first = await posting;
+      expect([202, 503]).toContain(first.status);
+      const replay = await postPayment(merchant.api_key, paymentBody(), idempotencyKey);
+      expect(replay.status).toBe(202);
+      expect(await json(replay)).toMatchObject({ id: row!.id, status: "pending" });
+
+      expect((await paymentRows(merchant.id))[0]).toMatchObject({ bank_phase: "sending", bank_may_hold: 1 });
+      // Once the call is presumed lost, the alarm (armed at admission) resumes
+      // it; it may already have fired on its own by the time we run it.
+      await sleep(IN_FLIGHT_DEADLINE_MS);
+      await driveRecoveryToCompletion([merchant.id]);
+
+      expect(await json(await getPayment(merchant.api_key, row!.id))).toMatchObject({ status: "succeeded" });
+      const transfers = await bankTransfersOf(merchant.debtor_iban);
+      expect(transfers).toHaveLength(1);
+      expect(transfers[0]).toMatchObject({ end_to_end_id: row!.end_to_end_id, submissions: 1 });
+      const methods = (await bankRequestsFor(row!.end_to_end_id)).map((r) => r.method);
+      expect(methods).toEqual(booked ? ["POST", "GET"] : ["POST", "GET", "POST"]);
+      expect((await getPaymentEvents(merchant.api_key, row!.id)).verified).toBe(true);
+    });
+  }
+
+  it("object evicted while a payment waits for recovery: a fresh instance resumes it", async () => {
+    const merchant = await createMerchant();
+    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "server_error", record: true }, times: 1 });
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(payment.status).toBe("pending");
+    await evictDurableObject(merchantStub(merchant.id));
+    await driveRecoveryToCompletion([merchant.id]);
+    expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({ status: "succeeded" });
+    expect(await bankTransfersOf(merchant.debtor_iban)).toHaveLength(1);
+    expect((await bankRequestsFor(endToEndId(payment.id))).map((r) => r.method)).toEqual(["POST", "GET"]);
+  });
+
+  it("recording the bank's answer fails after the bank booked: the merchant is told to retry, recovery finds the transfer", async () => {
+    const merchant = await createMerchant();
+    await runInDurableObject(merchantStub(merchant.id), (instance) => {
+      const original = Reflect.get(instance, "recordBankOutcome") as (...args: unknown[]) => void;
+      let failures = 0;
+      Reflect.set(instance, "recordBankOutcome", function (this: MerchantAccount, ...args: unknown[]) {
+        if (failures++ === 0) throw new Error("storage failure drill");
+        return original.apply(this, args);
+      });
+    });
+    const idempotencyKey = crypto.randomUUID();
+    const first = await postPayment(merchant.api_key, paymentBody(), idempotencyKey);
+    expect(first.status).toBe(503);
+    const replay = await json(await postPayment(merchant.api_key, paymentBody(), idempotencyKey));
+    expect(replay.status).toBe("pending");
+    await sleep(IN_FLIGHT_DEADLINE_MS);
+    await driveRecoveryToCompletion([merchant.id]);
+    expect(await json(await getPayment(merchant.api_key, replay.id))).toMatchObject({ status: "succeeded" });
+    expect(await bankTransfersOf(merchant.debtor_iban)).toHaveLength(1);
+    expect((await bankRequestsFor(endToEndId(replay.id))).map((r) => r.method)).toEqual(["POST", "GET"]);
+  });
+
+  it("an alarm handler that throws is retried, and re-running recovery is idempotent", async () => {
+    const merchant = await createMerchant();
+    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: true }, times: 1 });
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(payment.status).toBe("pending");
+    const stub = merchantStub(merchant.id);
+    // The handler does its recovery work, then dies on its last step (re-arming the alarm).
+    let throws = 0;
+    await runInDurableObject(stub, (instance) => {
+      const original = Reflect.get(instance, "scheduleAlarm") as () => Promise<void>;
+      Reflect.set(instance, "scheduleAlarm", async function (this: MerchantAccount) {
+        await original.call(this);
+        if (throws++ === 0) throw new Error("alarm crash drill");
+      });
+    });
+    await sleep(100);
+    await expect(runDurableObjectAlarm(stub)).rejects.toThrow("alarm crash drill");
+    expect(throws).toBe(1);
+    // An alarm stays armed, so the runtime (or the next run) comes back for the payment.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
+    // At-least-once delivery: the retried alarm and a duplicate run at the same time.
+    await Promise.all([runDurableObjectAlarm(stub), stub.recoverDuePayments(Date.now()), stub.recoverDuePayments(Date.now())]);
+    await driveRecoveryToCompletion([merchant.id]);
+
+    expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({ status: "succeeded" });
+    expect(await bankTransfersOf(merchant.debtor_iban)).toHaveLength(1);
+    expect((await bankRequestsFor(endToEndId(payment.id))).filter((r) => r.method === "POST")).toHaveLength(1);
+    const events = await getPaymentEvents(merchant.api_key, payment.id);
+    expect(events.verified).toBe(true);
+    expect(events.data.filter((e) => e.to_status === "succeeded")).toHaveLength(1);
+  });
+});

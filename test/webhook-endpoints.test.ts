@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { MAX_WEBHOOK_ENDPOINTS, WebhookEndpoint, WebhookEndpointWithSecret } from "../schemas/webhooks.ts";
+import { call, createMerchant } from "./support/api.ts";
+import { HOOK_HOST, uniqueHookPath } from "./support/webhooks.ts";
+
+function post(apiKey: string, path: string, body?: unknown): Promise<Response> {
+  return call(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+function get(apiKey: string, path: string): Promise<Response> {
+  return call(path, { headers: { authorization: `Bearer ${apiKey}` } });
+}
+
+describe("webhook endpoints API", () => {
+  it("creates an endpoint and shows its secret once", async () => {
+    const merchant = await createMerchant();
+    const created = await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/a`, events: ["payment.failed"] });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("cache-control")).toBe("no-store");
+    const endpoint = WebhookEndpointWithSecret.parse(await created.json());
+    expect(endpoint).toMatchObject({ url: `${HOOK_HOST}/a`, events: ["payment.failed"], secret_rotated_at: null });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect(created.headers.get("location")).toBe(`/v1/webhook-endpoints/${endpoint.id}`);
+
+    const defaults = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/b` })).json());
+    expect(defaults.events).toEqual(["payment.pending", "payment.succeeded", "payment.failed"]);
+
+    const listed = await get(merchant.api_key, "/v1/webhook-endpoints");
+    expect(listed.status).toBe(200);
+    const text = await listed.text();
+    expect(text).not.toContain(endpoint.secret);
+    expect(text).not.toContain("whsec_");
+    const { data } = JSON.parse(text) as { data: unknown[] };
+    expect(data.map((item) => WebhookEndpoint.strict().parse(item).id)).toEqual([endpoint.id, defaults.id]);
+  });
+
+  it("accepts https URLs with a DNS name only", async () => {
+    const merchant = await createMerchant();
+    for (const url of [
+      "http://hooks.shop.example/x",
+      "https://user:pass@hooks.shop.example/x",
+      "https://localhost/x",
+      "https://10.0.0.1/x",
+      "https://[::1]/x",
+      "https://intranet/x",
+      "https://hooks.shop.example/x#frag",
+      "not a url",
+      `https://hooks.shop.example/${"a".repeat(2100)}`,
+    ]) {
+      const response = await post(merchant.api_key, "/v1/webhook-endpoints", { url });
+      expect(response.status, url).toBe(400);
+      expect(await response.json()).toMatchObject({ type: "urn:payment-connector:problem:validation-error" });
+    }
+    for (const body of [{ url: `${HOOK_HOST}/x`, events: [] }, { url: `${HOOK_HOST}/x`, events: ["payment.refunded"] }, { url: `${HOOK_HOST}/x`, extra: 1 }]) {
+      expect((await post(merchant.api_key, "/v1/webhook-endpoints", body)).status).toBe(400);
+    }
+  });
+
+  it("requires the merchant's API key and keeps merchants apart", async () => {
+    const [a, b] = await Promise.all([createMerchant(), createMerchant()]);
+    expect((await call("/v1/webhook-endpoints", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    expect((await call("/v1/webhook-endpoints")).status).toBe(401);
+    expect((await call("/v1/events")).status).toBe(401);
+    const forged = a.api_key.slice(0, -4) + "AAAA";
+    expect((await get(forged, "/v1/webhook-endpoints")).status).toBe(401);
+
+    const endpoint = WebhookEndpointWithSecret.parse(await (await post(a.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/a` })).json());
+    expect(((await (await get(b.api_key, "/v1/webhook-endpoints")).json()) as { data: unknown[] }).data).toEqual([]);
+    expect((await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${b.api_key}` } })).status).toBe(404);
+    expect((await post(b.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(404);
+  });
+
+  it("rotates the secret and deletes the endpoint", async () => {
+    const merchant = await createMerchant();
+    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    const rotatedResponse = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
+    expect(rotatedResponse.status).toBe(200);
+    const rotated = WebhookEndpointWithSecret.parse(await rotatedResponse.json());
+    expect(rotated.id).toBe(endpoint.id);
+    expect(rotated.secret).not.toBe(endpoint.secret);
+    expect(rotated.secret_rotated_at).not.toBeNull();
+
+    const deleted = await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    expect(deleted.status).toBe(204);
+    expect(((await (await get(merchant.api_key, "/v1/webhook-endpoints")).json()) as { data: unknown[] }).data).toEqual([]);
+    expect((await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } })).status).toBe(404);
+    expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(404);
+    expect((await post(merchant.api_key, `/v1/webhook-endpoints/whe_nonsense/rotate-secret`)).status).toBe(404);
+  });
+
+  it(`allows at most ${MAX_WEBHOOK_ENDPOINTS} endpoints per merchant`, async () => {
+    const merchant = await createMerchant();
+    for (let i = 0; i < MAX_WEBHOOK_ENDPOINTS; i++) {
+      expect((await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/e${i}` })).status).toBe(201);
+    }
+    const refused = await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/one-too-many` });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ type: "urn:payment-connector:problem:webhook-endpoint-limit" });
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * How the simulated bank misbehaves once a fault rule matched a request.
+ * Each function either answers (or deliberately fails to) and returns
+ * "handled", or returns "continue" so the bank serves the request normally.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { MAX_HANG_MS, type FaultAction, type FaultBook } from "./faults.ts";
+import { transferView, type Ledger, type LedgerEntry } from "./ledger.ts";
+
+export type FaultResult = "handled" | "continue";
+
+export interface FaultContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ledger: Ledger;
+  faults: FaultBook;
+  sendJson(res: ServerResponse, status: number, body: unknown): void;
+}
+
+export async function serveFaultySubmission(
+  action: FaultAction,
+  request: BankCreditTransferRequest,
+  context: FaultContext,
+): Promise<FaultResult> {
+  const { res, ledger, faults, sendJson } = context;
+  const book = (): LedgerEntry => ledger.book(request, "ACSC").entry;
+  switch (action.kind) {
+    case "latency":
+      await sleep(action.ms);
+      return "continue";
+    case "hang":
+      if (action.record) book();
+      await hangUp(context);
+      return "handled";
+    case "server_error":
+      if (action.record) book();
+      sendJson(res, action.status, { code: "INTERNAL", message: "Temporary failure, please retry." });
+      return "handled";
+    case "reset":
+      if (action.record) book();
+      resetConnection(context.req.socket);
+      return "handled";
+    case "malformed_json": {
+      const entry = book();
+      sendRaw(res, 201, `{"transfer_id":"${entry.transfer_id}","end_to_end_id":"${entry.end_to_end_id}","status":"AC`);
+      return "handled";
+    }
+    case "contract_violation": {
+      const entry = book();
+      // Well-formed JSON, wrong shape: an unknown status and a non-ISO timestamp.
+      sendJson(res, 201, { transfer_id: entry.transfer_id, end_to_end_id: entry.end_to_end_id, status: "SETTLED", status_at: "yesterday" });
+      return "handled";
+    }
+    case "refuse":
+      sendJson(res, action.status, { code: action.code, message: "The bank refused this credit transfer." });
+      return "handled";
+    case "async_settlement": {
+      const existing = ledger.get(request.end_to_end_id);
+      if (existing) return "continue"; // a resubmission: the de-duplicated original answers
+      const { entry } = ledger.book(request, action.interim);
+      faults.settlements.set(entry.end_to_end_id, {
+        final: action.final,
+        reasonCode: action.reason_code,
+        inquiriesLeft: action.after_inquiries,
+      });
+      if (action.after_ms !== undefined) {
+        setTimeout(() => settle(ledger, faults, entry.end_to_end_id), action.after_ms).unref();
+      }
+      sendJson(res, 201, transferView(entry));
+      return "handled";
+    }
+    default:
+      return action satisfies never;
+  }
+}
+
+export async function serveFaultyInquiry(action: FaultAction, endToEndId: string, context: FaultContext): Promise<FaultResult> {
+  const { res, ledger, sendJson } = context;
+  switch (action.kind) {
+    case "latency":
+      await sleep(action.ms);
+      return "continue";
+    case "hang":
+      await hangUp(context);
+      return "handled";
+    case "server_error":
+      sendJson(res, action.status, { code: "INTERNAL", message: "Temporary failure, please retry." });
+      return "handled";
+    case "reset":
+      resetConnection(context.req.socket);
+      return "handled";
+    case "malformed_json":
+      sendRaw(res, 200, `{"end_to_end_id":"${endToEndId}","status":`);
+      return "handled";
+    case "contract_violation": {
+      const entry = ledger.get(endToEndId);
+      sendJson(res, 200, { end_to_end_id: endToEndId, status: entry ? entry.status.toLowerCase() : "unknown", status_at: 0 });
+      return "handled";
+    }
+    case "refuse":
+      sendJson(res, action.status, { code: action.code, message: "The bank refused this inquiry." });
+      return "handled";
+    case "async_settlement":
+      return "continue"; // only meaningful for a submission
+    default:
+      return action satisfies never;
+  }
+}
+
+/** Counts an inquiry towards a pending settlement; settles it when its count is reached. */
+export function noteInquiry(ledger: Ledger, faults: FaultBook, endToEndId: string): void {
+  const pending = faults.settlements.get(endToEndId);
+  if (!pending || pending.inquiriesLeft === undefined) return;
+  pending.inquiriesLeft--;
+  if (pending.inquiriesLeft <= 0) settle(ledger, faults, endToEndId);
+}
+
+function settle(ledger: Ledger, faults: FaultBook, endToEndId: string): void {
+  const pending = faults.settlements.get(endToEndId);
+  if (!pending) return;
+  faults.settlements.delete(endToEndId);
+  ledger.setStatus(endToEndId, pending.final, pending.final === "RJCT" ? (pending.reasonCode ?? "AM04") : undefined);
+}
+
+/** Holds the request open until the client gives up (or MAX_HANG_MS passes), then drops it. */
+async function hangUp({ req, res }: FaultContext): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, MAX_HANG_MS);
+    timer.unref();
+    res.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  req.socket.destroy();
+}
+
+/** A TCP RST where the platform allows it (what a crashing load balancer sends), else an abrupt close. */
+function resetConnection(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+function sendRaw(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,156 @@
+/**
+ * Fault injection for the bank simulator. Tests (and operators running
+ * drills against `npm start`) install rules through the control plane:
+ *
+ *   POST   /control/faults            { match, action, times? }  -> { id }
+ *   GET    /control/faults            -> { rules }
+ *   DELETE /control/faults/{id}
+ *   DELETE /control/faults?debtor_iban=...   (all rules of one debtor)
+ *
+ * A rule is scoped by `match` (debtor IBAN, end-to-end id, operation), so
+ * test files running in parallel against one simulator never see each
+ * other's faults. `times` bounds how many requests a rule hits (omitted:
+ * until deleted). The first live rule that matches, in insertion order, wins.
+ *
+ * Refusing connections is not a rule: at connect time the bank cannot know
+ * which debtor is calling. It is a door (listener) that the control plane
+ * closes and reopens; see simulator.ts.
+ */
+import { z } from "zod";
+
+/** A hung request is dropped after this long even if the client never gives up. */
+export const MAX_HANG_MS = 60_000;
+export const MAX_LATENCY_MS = 120_000;
+
+const ServerErrorStatus = z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]);
+
+export const FaultAction = z.discriminatedUnion("kind", [
+  /** Answer normally, but late. */
+  z.strictObject({ kind: z.literal("latency"), ms: z.number().int().min(0).max(MAX_LATENCY_MS) }),
+  /** Never answer; the connection stays open until the client gives up. `record`: book the transfer first. */
+  z.strictObject({ kind: z.literal("hang"), record: z.boolean() }),
+  /** Answer 5xx; `record`: after booking the transfer (the dangerous case) or without booking it. */
+  z.strictObject({ kind: z.literal("server_error"), status: ServerErrorStatus.default(500), record: z.boolean() }),
+  /** Destroy the connection without an answer; `record`: after booking the transfer. */
+  z.strictObject({ kind: z.literal("reset"), record: z.boolean() }),
+  /** Book the transfer, then answer 201 with a body that is not JSON. */
+  z.strictObject({ kind: z.literal("malformed_json") }),
+  /** Book the transfer, then answer 201 with JSON that violates the bank contract. */
+  z.strictObject({ kind: z.literal("contract_violation") }),
+  /** Refuse the request with a 4xx and book nothing. */
+  z.strictObject({
+    kind: z.literal("refuse"),
+    status: z.union([z.literal(400), z.literal(422)]).default(422),
+    code: z.string().max(64).default("AC04"),
+  }),
+  /**
+   * Book the transfer with a non-final status and settle it later: after
+   * `after_ms` on a timer, or on the `after_inquiries`-th status inquiry
+   * (deterministic, for tests that drive recovery themselves).
+   */
+  z
+    .strictObject({
+      kind: z.literal("async_settlement"),
+      interim: z.enum(["ACSP", "PDNG", "RCVD", "ACTC", "ACCP", "ACWC"]).default("ACSP"),
+      final: z.enum(["ACSC", "RJCT"]),
+      reason_code: z.string().min(1).max(8).optional(),
+      after_ms: z.number().int().min(0).max(MAX_HANG_MS).optional(),
+      after_inquiries: z.number().int().min(1).max(1_000).optional(),
+    })
+    .refine((a) => a.after_ms !== undefined || a.after_inquiries !== undefined, {
+      error: "needs after_ms or after_inquiries",
+    }),
+]);
+export type FaultAction = z.output<typeof FaultAction>;
+
+export const FaultMatch = z.strictObject({
+  debtor_iban: z.string().optional(),
+  end_to_end_id: z.string().optional(),
+  /** submit: POST /v1/credit-transfers; inquiry: GET /v1/credit-transfers/{id}. Omitted: both. */
+  operation: z.enum(["submit", "inquiry"]).optional(),
+});
+export type FaultMatch = z.output<typeof FaultMatch>;
+
+export const FaultRuleInput = z.strictObject({
+  match: FaultMatch,
+  action: FaultAction,
+  times: z.number().int().min(1).optional(),
+});
+export type FaultRuleInput = z.output<typeof FaultRuleInput>;
+
+export interface FaultRule extends FaultRuleInput {
+  id: string;
+  /** How many requests this rule has hit so far. */
+  hits: number;
+}
+
+export interface BankRequestFacts {
+  operation: "submit" | "inquiry";
+  endToEndId: string | undefined;
+  debtorIban: string | undefined;
+}
+
+/** A transfer booked with an interim status that will settle later. */
+export interface PendingSettlement {
+  final: "ACSC" | "RJCT";
+  reasonCode: string | undefined;
+  inquiriesLeft: number | undefined;
+}
+
+export class FaultBook {
+  private readonly rules: FaultRule[] = [];
+  private sequence = 0;
+  /** Debtor of every end-to-end id ever submitted, so inquiries can be scoped by debtor too. */
+  private readonly debtorOf = new Map<string, string>();
+  readonly settlements = new Map<string, PendingSettlement>();
+
+  add(input: FaultRuleInput): FaultRule {
+    const rule: FaultRule = { ...input, id: `flt_${++this.sequence}`, hits: 0 };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  list(): FaultRule[] {
+    return [...this.rules];
+  }
+
+  remove(id: string): boolean {
+    const index = this.rules.findIndex((rule) => rule.id === id);
+    if (index < 0) return false;
+    this.rules.splice(index, 1);
+    return true;
+  }
+
+  removeForDebtor(debtorIban: string): number {
+    let removed = 0;
+    for (let i = this.rules.length - 1; i >= 0; i--) {
+      if (this.rules[i]?.match.debtor_iban === debtorIban) {
+        this.rules.splice(i, 1);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  rememberDebtor(endToEndId: string, debtorIban: string): void {
+    this.debtorOf.set(endToEndId, debtorIban);
+  }
+
+  /** The action for this request, consuming one use of its rule; undefined: behave normally. */
+  take(facts: BankRequestFacts): FaultAction | undefined {
+    const debtor = facts.debtorIban ?? (facts.endToEndId ? this.debtorOf.get(facts.endToEndId) : undefined);
+    const index = this.rules.findIndex((rule) => matches(rule.match, facts, debtor));
+    const rule = this.rules[index];
+    if (!rule) return undefined;
+    rule.hits++;
+    if (rule.times !== undefined && rule.hits >= rule.times) this.rules.splice(index, 1);
+    return rule.action;
+  }
+}
+
+function matches(match: FaultMatch, facts: BankRequestFacts, debtor: string | undefined): boolean {
+  if (match.operation !== undefined && match.operation !== facts.operation) return false;
+  if (match.end_to_end_id !== undefined && match.end_to_end_id !== facts.endToEndId) return false;
+  if (match.debtor_iban !== undefined && match.debtor_iban !== debtor) return false;
+  return true;
+}

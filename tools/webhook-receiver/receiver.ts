@@ -1,0 +1,132 @@
+/**
+ * A merchant's webhook receiver, for tests and local runs: plain HTTP on
+ * loopback (the connector's WEBHOOK_FETCH binding routes https endpoint URLs
+ * here). Each request path is one "endpoint". For every POST it checks the
+ * signature with the documented verification code
+ * (src/webhooks/verify-signature.ts), records what arrived, and answers as
+ * scripted through the control routes under /_control/.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyWebhookSignature } from "../../src/webhooks/verify-signature.ts";
+
+export interface ScriptedAnswer {
+  status: number;
+  /** Wait this long before answering (longer than the connector's timeout: a timeout). */
+  delayMs?: number;
+}
+
+export interface EndpointSetup {
+  /** Secrets the receiver accepts (the merchant's copy); a request verifies if any matches. */
+  secrets: string[];
+  /** Answers for the next requests, in order; afterwards every request gets 200. */
+  script?: ScriptedAnswer[];
+}
+
+export interface ReceivedWebhook {
+  path: string;
+  received_at: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Result of verifyWebhookSignature with the configured secrets. */
+  verified: boolean;
+  verify_reason: string | null;
+  answered: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export async function startWebhookReceiver(options: { port?: number } = {}): Promise<WebhookReceiver> {
+  const endpoints = new Map<string, { secrets: string[]; script: ScriptedAnswer[] }>();
+  const received: ReceivedWebhook[] = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://receiver.local");
+    const body = await readBody(req);
+    if (url.pathname === "/_control/endpoints" && req.method === "PUT") {
+      const path = url.searchParams.get("path") ?? "";
+      const setup = JSON.parse(body) as EndpointSetup;
+      endpoints.set(path, { secrets: setup.secrets, script: [...(setup.script ?? [])] });
+      return sendJson(res, 200, { path });
+    }
+    if (url.pathname === "/_control/received" && req.method === "GET") {
+      const path = url.searchParams.get("path");
+      return sendJson(res, 200, { received: received.filter((r) => r.path === path) });
+    }
+    if (req.method !== "POST") return sendJson(res, 405, { error: "POST only" });
+
+    const endpoint = endpoints.get(url.pathname);
+    const header = headerValue(req, "connector-signature");
+    let verified = false;
+    let reason: string | null = "endpoint not configured";
+    for (const secret of endpoint?.secrets ?? []) {
+      const check = await verifyWebhookSignature(body, header, secret);
+      verified = check.ok;
+      reason = check.ok ? null : check.reason;
+      if (check.ok) break;
+    }
+    const scripted = endpoint?.script.shift() ?? { status: 200 };
+    // A receiver that cannot verify the signature must refuse the event.
+    const answer = verified ? scripted : { ...scripted, status: 400 };
+    const record: ReceivedWebhook = {
+      path: url.pathname,
+      received_at: Date.now(),
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
+      body,
+      verified,
+      verify_reason: reason,
+      answered: answer.status,
+    };
+    received.push(record);
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    if (res.destroyed) return;
+    sendJson(res, answer.status, { received: verified });
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
