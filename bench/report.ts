@@ -157,7 +157,7 @@ export function renderMarkdown(results: BenchResults): string {
     `### Run of ${results.startedAt}`,
     "",
     `- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM, Linux ${m.kernel}; 1-minute load average at start ${m.loadAverage.toFixed(2)}`,
-    `- Software: Node ${m.node}, workerd ${m.workerd}, Miniflare ${m.miniflare}`,
+    `- Software: Node ${m.node}, ${m.workerd.startsWith("workerd") ? m.workerd : `workerd ${m.workerd}`}, Miniflare ${m.miniflare}`,
     `- Bank simulator latency ${p.bankLatencyMs} ms; warm-up ${p.warmupRequests} requests; ${p.latencySamples} sequential samples for 1–2, ${p.replaySamples} for 3; ` +
       `throughput windows of ${p.throughput.durationMs / 1000} s after ${p.throughput.warmupMs / 1000} s of warm-up; whole run ${(results.wallClockMs / 1000).toFixed(0)} s`,
     "",
