@@ -22,6 +22,8 @@ export const PROBLEM_SLUGS = [
   "amount-limit-exceeded",
   "daily-limit-exceeded",
   "merchant-exists",
+  "api-key-limit-reached",
+  "last-active-api-key",
   "webhook-endpoint-limit",
   "webhook-no-endpoint",
   "service-unavailable",

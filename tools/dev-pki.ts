@@ -69,7 +69,7 @@ export function issueLeaf(dir: string, name: string, subject: string, extensions
   ]);
 }
 
-function newKey(file: string): void {
+export function newKey(file: string): void {
   openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", file]);
 }
 
@@ -77,6 +77,6 @@ function randomSerial(): string {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("").replace(/^[89a-f]/, "1");
 }
 
-function openssl(args: string[]): void {
+export function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
 }

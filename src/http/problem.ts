@@ -17,6 +17,8 @@ const TITLES: Record<ProblemSlug, string> = {
   "amount-limit-exceeded": "Payment amount exceeds the merchant's limit",
   "daily-limit-exceeded": "Payment exceeds the merchant's daily limit",
   "merchant-exists": "Merchant already exists",
+  "api-key-limit-reached": "Too many active API keys",
+  "last-active-api-key": "Cannot revoke the last active API key",
   "webhook-endpoint-limit": "Too many webhook endpoints",
   "webhook-no-endpoint": "No webhook endpoint for this event",
   "service-unavailable": "Service temporarily unavailable",

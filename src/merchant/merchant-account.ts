@@ -14,6 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
@@ -23,13 +24,16 @@ import type { InquiryOutcome } from "../bank/outcome.ts";
 import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
+import { BankHealthReporter, bankCallReport } from "../observability/bank-health.ts";
 import { logEvent, maskIban } from "../observability/log.ts";
+import { merchantRegistry } from "../registry/merchant-registry.ts";
+import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
 import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
 import { applyMigrations, hasSchema } from "./migrations.ts";
 import { endToEndIdFor, paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
 import { BankCircuit } from "./bank-circuit.ts";
 import { recoveryDelayMs } from "./recovery-schedule.ts";
-import type { AuthContext, GetPaymentReply, InitializeReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
+import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
 import { Semaphore } from "./semaphore.ts";
 import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
 import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
@@ -103,6 +107,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly bankSlots: Semaphore;
   private readonly webhooks: MerchantWebhooks;
   private readonly circuit: BankCircuit;
+  private readonly bankHealth = new BankHealthReporter();
   private readonly nextUlid = monotonicUlidFactory();
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
@@ -155,6 +160,45 @@ export class MerchantAccount extends DurableObject<Env> {
     return { ok: true, merchant: merchantFromRow(this.loadMerchant() as MerchantRow) };
   }
 
+  // ---------------------------------------------------------------- operator
+  // Thin: the rules live in api-keys-store.ts. Each write drops the cache it
+  // invalidates, so the next authorize() sees a revoked key or a disabled merchant.
+
+  getMerchant(): MerchantReply {
+    const merchant = this.existingMerchant();
+    return merchant ? { ok: true, merchant: merchantFromRow(merchant) } : merchantNotFound();
+  }
+
+  updateMerchantStatus(status: MerchantStatus): MerchantReply {
+    if (!this.existingMerchant()) return merchantNotFound();
+    setMerchantStatus(this.sql, status);
+    this.merchantCache = undefined;
+    return this.getMerchant();
+  }
+
+  listApiKeys(): ApiKeyListReply {
+    return this.existingMerchant() ? { ok: true, keys: listApiKeys(this.sql) } : merchantNotFound();
+  }
+
+  addApiKey(key: { id: string; hash: string }): ApiKeyReply {
+    if (!this.existingMerchant()) return merchantNotFound();
+    const reply = addApiKey(this.ctx.storage, key, Date.now());
+    this.keyHashCache = undefined;
+    return reply;
+  }
+
+  revokeApiKey(keyId: string): ApiKeyReply {
+    if (!this.existingMerchant()) return merchantNotFound();
+    const reply = revokeApiKey(this.ctx.storage, keyId, Date.now());
+    this.keyHashCache = undefined;
+    return reply;
+  }
+
+  /** The merchant row, or null for an object never initialized (which has no tables to read). */
+  private existingMerchant(): MerchantRow | null {
+    return this.initialized ? this.loadMerchant() : null;
+  }
+
   // ---------------------------------------------------------------- payments
 
   async createPayment(auth: AuthContext, command: CreatePaymentCommand): Promise<PaymentReply> {
@@ -190,7 +234,7 @@ export class MerchantAccount extends DurableObject<Env> {
         // replay always coalesces onto this call.
         await this.track(admission.paymentId, async () => {
           await this.ensureAlarmBy(this.inFlightDeadline(Date.now()));
-          await this.submitToBank(admission.paymentId);
+          await this.submitToBank(admission.paymentId, auth.requestId);
         });
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
@@ -228,7 +272,7 @@ export class MerchantAccount extends DurableObject<Env> {
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
     const merchant = this.authorize(auth);
     if ("ok" in merchant) return merchant;
-    const result = await this.reconcileDay(merchant, date);
+    const result = await this.reconcileDay(merchant, date, auth.requestId);
     if (result.ok) return result;
     return { ok: false, problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."), headers: { "retry-after": "60" } };
   }
@@ -249,7 +293,8 @@ export class MerchantAccount extends DurableObject<Env> {
     return { ok: false, problem: problem("not-found", 404, `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`) };
   }
 
-  private async reconcileDay(merchant: MerchantRow, date: string): Promise<ReconciliationResult> {
+  /** `requestId`: the merchant request that asked for it, for the bank_call lines (none for the cron). */
+  private async reconcileDay(merchant: MerchantRow, date: string, requestId?: string): Promise<ReconciliationResult> {
     const result = await reconcileBusinessDay(
       {
         sql: this.sql,
@@ -257,6 +302,7 @@ export class MerchantAccount extends DurableObject<Env> {
         fetchStatementPage: async (cursor) => {
           const call = await this.bank.fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
           logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+            request_id: requestId,
             merchant_id: merchant.id,
             operation: "statement",
             business_date: date,
@@ -403,7 +449,8 @@ export class MerchantAccount extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- bank
 
-  private async submitToBank(paymentId: string): Promise<void> {
+  /** `requestId`: the merchant request that triggered the call, for the log line (none when the alarm resumes it). */
+  private async submitToBank(paymentId: string, requestId?: string): Promise<void> {
     await this.bankSlots.acquire();
     try {
       const held = this.findPayment(paymentId);
@@ -426,7 +473,7 @@ export class MerchantAccount extends DurableObject<Env> {
       );
       const call = await this.bank.submitCreditTransfer(this.wireRequest(row));
       this.circuit.observe(call.httpStatus, Date.now());
-      this.logBankCall("submit", row, attempt, call);
+      this.logBankCall("submit", row, attempt, call, requestId);
       this.recordBankOutcome(paymentId, attempt, call.outcome, { operation: "submit", bankMayHoldBefore: row.bank_may_hold === 1 });
     } finally {
       this.bankSlots.release();
@@ -886,10 +933,18 @@ export class MerchantAccount extends DurableObject<Env> {
     };
   }
 
-  private logBankCall(operation: "submit" | "inquiry" | "probe", row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>): void {
+  private logBankCall(
+    operation: "submit" | "inquiry" | "probe",
+    row: PaymentRow,
+    attempt: number,
+    call: BankCall<InquiryOutcome>,
+    requestId?: string,
+  ): void {
     const outcome = call.outcome;
+    this.reportBankHealth(call);
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
-      merchant_id: this.merchantCache?.id,
+      request_id: requestId,
+      merchant_id: this.loadMerchant()?.id,
       payment_id: row.id,
       operation,
       attempt,
@@ -900,6 +955,20 @@ export class MerchantAccount extends DurableObject<Env> {
       reason: "reason" in outcome ? outcome.reason : undefined,
       creditor_iban: maskIban(row.creditor_iban),
     });
+  }
+
+  /** Throttled report to the registry for GET /health; never delays or fails the payment. */
+  private reportBankHealth(call: BankCall<InquiryOutcome>): void {
+    const report = this.bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
+    if (!report) return;
+    this.ctx.waitUntil(
+      merchantRegistry(this.env)
+        .recordBankCall(report)
+        .catch((error: unknown) => {
+          this.bankHealth.forget(report);
+          logEvent("warn", "bank_health_report_failed", { error: String(error) });
+        }),
+    );
   }
 }
 
@@ -915,6 +984,10 @@ function merchantFromRow(row: MerchantRow): Merchant {
     status: row.status,
     created_at: new Date(row.created_at).toISOString(),
   };
+}
+
+function merchantNotFound(): Refusal {
+  return { ok: false, problem: problem("not-found", 404, "No merchant with this id exists.") };
 }
 
 function paymentNotFound(): Refusal {

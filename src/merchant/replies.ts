@@ -20,3 +20,6 @@ export type GetPaymentReply = { ok: true; payment: Payment } | Refusal;
 export type PaymentEventsReply = { ok: true; events: StoredPaymentEvent[]; verification: HistoryVerification } | Refusal;
 
 export type InitializeReply = { ok: true; merchant: Merchant } | Refusal;
+
+/** The operator's view of a merchant (admin API). */
+export type MerchantReply = { ok: true; merchant: Merchant } | Refusal;

@@ -12,9 +12,22 @@ export function maskIban(iban: string): string {
   return compact.length <= 4 ? "****" : `****${compact.slice(-4)}`;
 }
 
+/** Secrets that can hide inside free text (an error message, a bank's answer), whatever the field is called. */
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g;
+const API_KEY_LIKE = /\b(mck_[0-9A-Z]{26}_)[A-Za-z0-9_-]+/g;
+const BEARER_CREDENTIAL = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
+
+export function redactText(text: string): string {
+  return text
+    .replace(PEM_BLOCK, "[redacted pem]")
+    .replace(API_KEY_LIKE, "$1[redacted]")
+    .replace(BEARER_CREDENTIAL, "$1 [redacted]")
+    .replace(IBAN_LIKE, (match) => maskIban(match));
+}
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[depth]";
-  if (typeof value === "string") return value.replace(IBAN_LIKE, (match) => maskIban(match));
+  if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

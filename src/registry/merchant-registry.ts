@@ -6,6 +6,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import type { BankCallReport } from "../observability/bank-health.ts";
+import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
 
 export type RegisteredMerchant = {
   id: string;
@@ -20,6 +22,16 @@ export class MerchantRegistry extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS merchants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+    ensureBankHealthTable(this.sql);
+  }
+
+  /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
+  recordBankCall(report: BankCallReport): void {
+    recordBankCall(this.sql, report);
+  }
+
+  lastBankCall(): BankCallReport | null {
+    return lastBankCall(this.sql);
   }
 
   register(merchant: RegisteredMerchant): void {

@@ -2,6 +2,7 @@ import canonicalize from "canonicalize";
 import { Hono } from "hono";
 import { PaymentId } from "../../schemas/common.ts";
 import { CreatePaymentRequest } from "../../schemas/merchant-api.ts";
+import type { PaymentEventList } from "../../schemas/payment-events.ts";
 import { sha256Hex } from "../auth/api-keys.ts";
 import type { AppContext, AppEnv } from "../http/context.ts";
 import { parseIdempotencyKey } from "../http/idempotency-key.ts";
@@ -56,12 +57,13 @@ paymentRoutes.get("/v1/payments/:id/events", async (c) => {
     bank_status: event.bank_status,
     reason_code: event.reason_code,
     attempt: event.attempt,
-    detail: event.detail ? (JSON.parse(event.detail) as unknown) : null,
+    detail: event.detail ? (JSON.parse(event.detail) as Record<string, unknown>) : null,
     prev_hash: event.prev_hash,
     hash: event.hash,
   }));
   // Tamper evidence for operators: false when a stored event was edited or lost.
-  return c.json({ data, ...reply.verification }, 200);
+  const body: PaymentEventList = { data, ...reply.verification };
+  return c.json(body, 200);
 });
 
 /** A malformed id cannot name any payment: 404, same as another merchant's id. */

@@ -34,3 +34,10 @@ export async function bankRequestsFor(endToEndId: string): Promise<Array<{ metho
 export async function bankStats(): Promise<{ requests: number; tls_rejections: number; transfers: number }> {
   return control("/control/stats");
 }
+
+/** Every request the bank received whose body named this debtor IBAN (one merchant's submissions). */
+export async function bankRequestsByDebtor(debtorIban: string): Promise<Array<{ method: string; path: string; end_to_end_id?: string }>> {
+  return (await control<{ requests: Array<{ method: string; path: string; end_to_end_id?: string }> }>(
+    `/control/requests?debtor_iban=${encodeURIComponent(debtorIban)}`,
+  )).requests;
+}

@@ -39,6 +39,8 @@ export interface RequestLogEntry {
   path: string;
   client_cn: string | null;
   end_to_end_id?: string;
+  /** From the body of a submission, even an invalid one, so tests can scope "was the bank called?" by merchant. */
+  debtor_iban?: string;
   /** The fault injected into this request, if any. */
   fault?: string;
 }
@@ -98,7 +100,9 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     if (latencyMs > 0) await sleep(latencyMs);
 
     if (req.method === "POST" && url.pathname === "/v1/credit-transfers") {
-      const parsed = BankCreditTransferRequest.safeParse(parseJson(body));
+      const raw = parseJson(body) as { debtor_iban?: unknown } | undefined;
+      if (typeof raw?.debtor_iban === "string") entry.debtor_iban = raw.debtor_iban;
+      const parsed = BankCreditTransferRequest.safeParse(raw);
       if (!parsed.success) {
         return sendJson(res, 400, { code: "INVALID_REQUEST", message: parsed.error.issues.map((i) => i.path.join(".")).join(", ") });
       }
@@ -157,7 +161,10 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     }
     if (req.method === "GET" && url.pathname === "/control/requests") {
       const e2e = url.searchParams.get("end_to_end_id");
-      return sendJson(res, 200, { requests: requests.filter((r) => !e2e || r.end_to_end_id === e2e) });
+      const debtor = url.searchParams.get("debtor_iban");
+      return sendJson(res, 200, {
+        requests: requests.filter((r) => (!e2e || r.end_to_end_id === e2e) && (!debtor || r.debtor_iban === debtor)),
+      });
     }
     if (req.method === "GET" && url.pathname === "/control/stats") {
       return sendJson(res, 200, { requests: requests.length, tls_rejections: stats.tlsRejections, transfers: ledger.all().length });
