@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: starts the local stack in-process (workerd via Miniflare,
  * bank simulator with real mTLS, throw-away persisted state), warms it up,
- * runs every scenario, prints a table and writes docs/benchmarks.md.
+ * runs every scenario, prints a table and writes docs/benchmarks.md. The dev
+ * PKI, bank ledger and object state are made in the run's own directory.
  *
  * Environment: BENCH_PLAN ("smoke": a few requests per scenario), BENCH_BANK_LATENCY_MS (default 20), BENCH_STATE_DIR (default a
  * temporary directory, deleted afterwards), BENCH_REPORT (default
@@ -12,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../tools/local-stack.ts";
-import { DEFAULT_PKI_DIR, readDevPki } from "../tools/dev-pki.ts";
+import { readDevPki } from "../tools/dev-pki.ts";
 import { CpuMeter } from "./cpu.ts";
 import { keepAlivePool } from "./load.ts";
 import { describeMachine, type MachineDescription } from "./machine.ts";
@@ -124,6 +125,8 @@ async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: 
       stateDir,
       adminToken: randomBytes(32).toString("hex"),
       simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs },
+      // A PKI and bank ledger of its own: nothing of `npm start`'s .dev is read or written.
+      pkiDir: join(stateDir, "pki"),
       bankJournalPath: join(stateDir, "bank-ledger.jsonl"),
       logRequests: false,
       inspectDurableObjects: true,
@@ -148,7 +151,7 @@ async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: 
     const connectorUrl = stack.directUrl ?? stack.url;
     progress(`stack up at ${connectorUrl} (entry ${stack.url}), bank ${stack.bankUrl} (+${plan.bankLatencyMs} ms), workerd pid ${workerdPid ?? "not found"}`);
 
-    const pki = readDevPki(DEFAULT_PKI_DIR);
+    const pki = readDevPki(join(stateDir, "pki"));
     const bank = { url: stack.bankUrl, tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey } };
     const merchant = await createMerchant(connectorUrl, stack.adminToken, "Bench Shop");
     const oneConnection = keepAlivePool(connectorUrl, 1);
@@ -243,6 +246,7 @@ async function tmpfsReference(plan: BenchPlan, progress: (line: string) => void)
       stateDir,
       adminToken: randomBytes(32).toString("hex"),
       simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs },
+      pkiDir: join(stateDir, "pki"),
       bankJournalPath: join(stateDir, "bank-ledger.jsonl"),
       logRequests: false,
       directSocket: true,
