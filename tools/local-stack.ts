@@ -26,10 +26,20 @@ export interface LocalStackOptions {
   pkiDir?: string;
   /** The simulator's ledger journal (default .dev/bank-ledger.jsonl). */
   bankJournalPath?: string;
+  /** Miniflare's one line per request (default true; the benchmark turns it off). */
+  logRequests?: boolean;
+  /** Receives the Worker's log lines instead of the console (the benchmark counts them). */
+  onWorkerLog?: (log: { level: string; message: string }) => void;
+  /** Miniflare's unsafeInspectDurableObjects: lets Node run SQL inside an object (benchmark seeding). */
+  inspectDurableObjects?: boolean;
+  /** Also serve the Worker on a socket of its own, without Miniflare's dev entry Worker in front (LocalStack.directUrl). */
+  directSocket?: boolean;
 }
 
 export interface LocalStack {
   url: string;
+  /** With options.directSocket: the Worker's own socket, as production has no dev entry Worker. */
+  directUrl?: string;
   adminToken: string;
   adminTokenGenerated: boolean;
   bankUrl: string;
@@ -124,10 +134,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     },
     resourcePersistencePath: options.stateDir,
+    ...(options.logRequests === false ? { logRequests: false } : {}),
+    ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
+    ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
+    ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
   }));
   const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  const directUrl = options.directSocket ? (await miniflare.unsafeGetDirectURL()).toString().replace(/\/$/, "") : undefined;
   return {
     url,
+    ...(directUrl ? { directUrl } : {}),
     adminToken,
     adminTokenGenerated,
     bankUrl,

@@ -4,7 +4,7 @@
  * line per request once the response is known.
  */
 import type { MiddlewareHandler } from "hono";
-import { ulid } from "ulid";
+import { ulid } from "../ids/ulid.ts";
 import { logEvent } from "../observability/log.ts";
 import type { AppEnv } from "./context.ts";
 

@@ -11,7 +11,6 @@
  * resumed by the alarm from what the last phase stored.
  */
 import { DurableObject } from "cloudflare:workers";
-import { monotonicFactory } from "ulid";
 import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
@@ -19,6 +18,7 @@ import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
+import { monotonicUlidFactory } from "../ids/ulid.ts";
 import { BankClient, type BankCall } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { loadConfig } from "../config.ts";
@@ -108,7 +108,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly webhooks: MerchantWebhooks;
   private readonly circuit: BankCircuit;
   private readonly bankHealth = new BankHealthReporter();
-  private readonly nextUlid = monotonicFactory();
+  private readonly nextUlid = monotonicUlidFactory();
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
   private merchantCache: MerchantRow | null | undefined;

@@ -10,7 +10,7 @@
  * finally failed, which releases the next one. So event n+1 of a payment
  * never reaches an endpoint before event n has been settled there.
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlidFactory } from "../ids/ulid.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type {
   EventWithDeliveries,
@@ -21,7 +21,7 @@ import type {
 } from "../../schemas/webhooks.ts";
 import { activeEndpoints } from "./webhook-endpoints.ts";
 
-const nextEventUlid = monotonicFactory();
+const nextEventUlid = monotonicUlidFactory();
 
 export type WebhookEventRow = {
   seq: number;

@@ -3,7 +3,7 @@
  * Cloudflare Access in production (docs/operations.md).
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { ulid } from "ulid";
+import { ulid } from "../ids/ulid.ts";
 import { CreateMerchantRequest, type MerchantCreated } from "../../schemas/merchant-api.ts";
 import { bearerToken, digestsEqual, generateApiKey, sha256Hex } from "../auth/api-keys.ts";
 import { loadConfig } from "../config.ts";
