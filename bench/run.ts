@@ -121,16 +121,8 @@ async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: 
   let sampler: MemorySampler | undefined;
   try {
     stack = await startLocalStack({
-      port: 0,
-      stateDir,
-      adminToken: randomBytes(32).toString("hex"),
-      simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs },
-      // A PKI and bank ledger of its own: nothing of `npm start`'s .dev is read or written.
-      pkiDir: join(stateDir, "pki"),
-      bankJournalPath: join(stateDir, "bank-ledger.jsonl"),
-      logRequests: false,
+      ...benchStackOptions(stateDir, plan),
       inspectDurableObjects: true,
-      directSocket: true,
       onWorkerLog: ({ level, message }) => {
         workerLog.lines++;
         if (level === "warn" || level === "error") {
@@ -235,23 +227,27 @@ async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: 
 
 const TMPFS_DIR = "/dev/shm";
 
+/** A stack of the bench's own: free ports, fresh admin token, and a PKI and bank ledger inside `stateDir` (nothing of `npm start`'s .dev is read or written). */
+function benchStackOptions(stateDir: string, plan: BenchPlan) {
+  return {
+    port: 0,
+    stateDir,
+    adminToken: randomBytes(32).toString("hex"),
+    simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs },
+    pkiDir: join(stateDir, "pki"),
+    bankJournalPath: join(stateDir, "bank-ledger.jsonl"),
+    logRequests: false,
+    directSocket: true,
+  };
+}
+
 /** A second stack whose object state lives in RAM: same Worker, same bank, no fsync behind each commit. */
 async function tmpfsReference(plan: BenchPlan, progress: (line: string) => void): Promise<BenchResults["tmpfs"]> {
   if (!existsSync(TMPFS_DIR)) return { skipped: `${TMPFS_DIR} does not exist on this machine` };
   const stateDir = mkdtempSync(join(TMPFS_DIR, "connector-bench-"));
   let stack: LocalStack | undefined;
   try {
-    stack = await startLocalStack({
-      port: 0,
-      stateDir,
-      adminToken: randomBytes(32).toString("hex"),
-      simulator: { port: 0, controlPort: 0, latencyMs: plan.bankLatencyMs },
-      pkiDir: join(stateDir, "pki"),
-      bankJournalPath: join(stateDir, "bank-ledger.jsonl"),
-      logRequests: false,
-      directSocket: true,
-      onWorkerLog: () => {},
-    });
+    stack = await startLocalStack({ ...benchStackOptions(stateDir, plan), onWorkerLog: () => {} });
     const cpu = new CpuMeter(findWorkerdPid());
     const url = stack.directUrl ?? stack.url;
     const { durationMs, warmupMs, concurrencies } = plan.throughput;

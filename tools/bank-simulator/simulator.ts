@@ -14,6 +14,7 @@ import { serveFaultyInquiry, serveFaultySubmission, noteInquiry, type FaultConte
 import { FaultBook, FaultRuleInput } from "./faults.ts";
 import { Ledger, transferView } from "./ledger.ts";
 import { StatementDesk } from "./statements.ts";
+import { readBody, sendJson } from "../node-http.ts";
 
 export interface BankSimulatorOptions {
   host?: string;
@@ -96,7 +97,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     const peer = (req.socket as TLSSocket).getPeerCertificate();
     const entry: RequestLogEntry = { at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, client_cn: commonName(peer?.subject?.CN) };
     requests.push(entry);
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (latencyMs > 0) await sleep(latencyMs);
 
     if (req.method === "POST" && url.pathname === "/v1/credit-transfers") {
@@ -149,7 +150,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
 
   async function handleControlRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://control.local");
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (req.method === "GET" && url.pathname === "/control/ledger") {
       const debtor = url.searchParams.get("debtor_iban");
       return sendJson(res, 200, { transfers: ledger.all().filter((e) => !debtor || e.debtor_iban === debtor) });
@@ -247,16 +248,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error("body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -266,11 +257,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
 
 function commonName(cn: string | string[] | undefined): string | null {
   if (cn === undefined) return null;

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyWebhookSignature } from "../../src/webhooks/verify-signature.ts";
+import { readBody, sendJson } from "../node-http.ts";
 
 export interface ScriptedAnswer {
   status: number;
@@ -48,7 +49,7 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://receiver.local");
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (url.pathname === "/_control/endpoints" && req.method === "PUT") {
       const path = url.searchParams.get("path") ?? "";
       const setup = JSON.parse(body) as EndpointSetup;
@@ -114,19 +115,4 @@ function headerValue(req: IncomingMessage, name: string): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error("body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
