@@ -75,3 +75,16 @@ export const PaymentId = prefixedId("pay");
 export const MerchantId = prefixedId("mer");
 
 export const Timestamp = z.iso.datetime({ offset: false }).meta({ example: "2026-11-23T10:15:30.123Z" });
+
+/**
+ * A page-size query parameter. Query parameters arrive as strings; this one is
+ * digits only ("1e2", " 5" and "0x10" are refused, not coerced).
+ */
+export function pageLimit(max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^\d{1,3}$/, { error: `must be an integer from 1 to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` }))
+    .default(fallback);
+}

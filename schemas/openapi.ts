@@ -207,7 +207,7 @@ export const OPERATIONS: Operation[] = [
     security: "merchant",
     pathParams: [WEBHOOK_ENDPOINT_ID],
     responses: { 200: { description: "The endpoint with its new secret.", schema: WebhookEndpointWithSecret } },
-    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"] },
+    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"], 409: ["webhook-secret-rotation-in-progress"] },
   },
   {
     method: "get",

@@ -8,7 +8,7 @@
  * payments are inserted between pages.
  */
 import { z } from "zod";
-import { MerchantId, PaymentId } from "./common.ts";
+import { MerchantId, PaymentId, pageLimit } from "./common.ts";
 import { Payment, PaymentStatus } from "./merchant-api.ts";
 
 export const MAX_PAGE_LIMIT = 100;
@@ -19,13 +19,7 @@ export const MAX_CURSOR_LENGTH = 512;
 export const PaymentOrder = z.enum(["asc", "desc"], { error: "must be asc or desc" });
 export type PaymentOrder = z.infer<typeof PaymentOrder>;
 
-/** Query parameters arrive as strings; `limit` is digits only ("1e2" and " 5" are refused, not coerced). */
-const Limit = z
-  .string()
-  .regex(/^\d{1,3}$/, { error: `must be an integer from 1 to ${MAX_PAGE_LIMIT}` })
-  .transform(Number)
-  .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(MAX_PAGE_LIMIT, { error: `must be at most ${MAX_PAGE_LIMIT}` }))
-  .default(DEFAULT_PAGE_LIMIT);
+const Limit = pageLimit(MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT);
 
 const Instant = z.iso
   .datetime({ offset: true, error: "must be an RFC 3339 date-time, e.g. 2026-11-23T00:00:00Z" })

@@ -26,6 +26,7 @@ export const PROBLEM_SLUGS = [
   "last-active-api-key",
   "webhook-endpoint-limit",
   "webhook-no-endpoint",
+  "webhook-secret-rotation-in-progress",
   "service-unavailable",
   "bank-unavailable",
   "internal-error",

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { Payment } from "./merchant-api.ts";
-import { Timestamp, prefixedId } from "./common.ts";
+import { Timestamp, pageLimit, prefixedId } from "./common.ts";
 
 /**
  * Every event type a merchant can subscribe to. `reconciliation.completed`
@@ -29,7 +29,10 @@ const IPV4_LITERAL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
  * (the signature authenticates the sender; TLS keeps the payment data
  * private), no credentials in the URL (they would be stored and shown in
  * listings), and a DNS name rather than an IP literal or localhost, which
- * would point the connector at its own infrastructure.
+ * would point the connector at its own infrastructure. A DNS name that
+ * resolves to a private address is not caught here (resolving at
+ * registration proves nothing about delivery time); in production a
+ * Worker's fetch() cannot reach private networks anyway (docs/security.md).
  */
 export function webhookUrlProblem(value: string): string | undefined {
   let url: URL;
@@ -41,7 +44,10 @@ export function webhookUrlProblem(value: string): string | undefined {
   if (url.protocol !== "https:") return "must use https";
   if (url.username !== "" || url.password !== "") return "must not contain credentials";
   if (url.hash !== "") return "must not contain a fragment";
-  const host = url.hostname.toLowerCase();
+  // "localhost." and "a.localhost." are the same hosts as without the dot
+  // (a fully qualified name's root label), so compare without trailing dots.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
+  if (host === "") return "must name a host";
   if (host === "localhost" || host.endsWith(".localhost")) return "must not point at localhost";
   if (IPV4_LITERAL.test(host) || host.startsWith("[")) return "must use a DNS name, not an IP address";
   if (!host.includes(".")) return "must use a fully qualified host name";
@@ -145,5 +151,5 @@ export const EventListQuery = z.strictObject({
     .string()
     .regex(/^\d{1,15}$/, { error: "must be a next_cursor value from an earlier page" })
     .optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).default(DEFAULT_EVENTS_PAGE),
+  limit: pageLimit(MAX_EVENTS_PAGE, DEFAULT_EVENTS_PAGE),
 });

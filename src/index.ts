@@ -7,11 +7,11 @@ import { Hono } from "hono";
 import { ConfigurationError } from "./config.ts";
 import type { Env } from "./env.ts";
 import type { AppEnv } from "./http/context.ts";
-import { ProblemError, problem, problemResponse } from "./http/problem.ts";
+import { ProblemError, echoable, problem, problemResponse } from "./http/problem.ts";
 import { requestContext } from "./http/request-context.ts";
 import { logEvent } from "./observability/log.ts";
 import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
-import { adminRoutes } from "./routes/admin.ts";
+import { adminRoutes, requireAdmin } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { paymentRoutes } from "./routes/payments.ts";
@@ -26,6 +26,9 @@ export { MerchantRegistry } from "./registry/merchant-registry.ts";
 export const app = new Hono<AppEnv>();
 
 app.use("*", requestContext);
+// One gate for every /admin/* path, known or not: without the token even a
+// 404 is not given out, so the operator API cannot be mapped from outside.
+app.use("/admin/*", requireAdmin);
 app.route("/", healthRoutes);
 app.route("/", openApiRoutes);
 app.route("/", adminRoutes);
@@ -35,7 +38,9 @@ app.route("/", paymentListRoutes);
 app.route("/", reconciliationRoutes);
 app.route("/", webhookRoutes);
 
-app.notFound((c) => problemResponse(problem("not-found", 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), c.get("requestId")));
+app.notFound((c) =>
+  problemResponse(problem("not-found", 404, `No route for ${echoable(c.req.method, 16)} ${echoable(new URL(c.req.url).pathname, 128)}.`), c.get("requestId")),
+);
 
 app.onError((error, c) => {
   if (error instanceof ProblemError) return problemResponse(error.problem, c.get("requestId"), error.headers);

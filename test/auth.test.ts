@@ -57,6 +57,26 @@ describe("admin authentication", () => {
     }
   });
 
+  it("gates every /admin path, known or not, before routing", async () => {
+    for (const [method, path] of [["GET", "/admin/v1/nothing-here"], ["DELETE", "/admin/v1/merchants"], ["GET", "/admin/"]] as const) {
+      const response = await call(path, { method });
+      expect(response.status, `${method} ${path}`).toBe(401);
+      expect((await json<Problem>(response)).type).toBe(UNAUTHORIZED);
+    }
+    const known = await call("/admin/v1/nothing-here", { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    expect(known.status).toBe(404);
+  });
+
+  it("answers merchant creation with no-store, since the answer holds the only copy of the key", async () => {
+    const response = await call("/admin/v1/merchants", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Cache Test GmbH", debtor_iban: uniqueIban() }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("creates a merchant whose key is shown once and works", async () => {
     const merchant = await createMerchant({ limits: { max_amount: 500 } });
     expect(merchant.id).toMatch(/^mer_[0-9A-Z]{26}$/);

@@ -172,6 +172,35 @@ describe("X-Request-Id", () => {
   });
 });
 
+describe("caller-chosen names in errors", () => {
+  const PAYLOAD = "<img src=x onerror=alert(1)>";
+  const auth = () => ({ authorization: `Bearer ${merchant.api_key}` });
+
+  it("are echoed only in a bounded, inert form: unknown fields, duplicate keys, query parameters, paths", async () => {
+    const longKey = `k${"x".repeat(500)}`;
+    const answers = [
+      await rawPost(JSON.stringify({ ...paymentBody(), [PAYLOAD]: 1, [longKey]: 2 })),
+      await rawPost(`{"amount":1,"${PAYLOAD}":1,"${PAYLOAD}":2}`),
+      await call(`/v1/payments?${encodeURIComponent(PAYLOAD)}=1&${encodeURIComponent(PAYLOAD)}=2`, { headers: auth() }),
+      await call(`/v1/events?${encodeURIComponent(PAYLOAD)}=1`, { headers: auth() }),
+      await call(`/${encodeURIComponent(PAYLOAD)}/${"y".repeat(500)}`),
+    ];
+    for (const response of answers) {
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      const text = await response.text();
+      for (const fragment of ["<", ">", "x".repeat(100), "y".repeat(200), "%3C"]) {
+        expect(text, text).not.toContain(fragment);
+      }
+    }
+  });
+
+  it("still name the field when it is an ordinary one", async () => {
+    const response = await rawPost(JSON.stringify({ ...paymentBody(), colour: "red" }));
+    const body = await expectProblem(response, 400, "validation-error");
+    expect(body.invalid_params).toEqual([{ name: "colour", reason: "is not a known field" }]);
+  });
+});
+
 describe("after all of the above", () => {
   it("nothing of the refused requests was stored or sent to the bank", async () => {
     // The file's one valid payment (X-Request-Id test) is the only row and the only bank submission.

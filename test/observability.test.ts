@@ -55,6 +55,7 @@ describe("redaction", () => {
     for (const secret of ["abc", "mck_x", "MIGHAgEA", "sekrit-token", "A".repeat(43), '"ff"']) expect(text).not.toContain(secret);
     expect(out["error"]).toBe("TLS failed with [redacted pem] for Bearer [redacted] and key mck_01JD5Z8Q9X4R7M2K3N6P8T0V1W_[redacted]");
     expect(redactText("-----BEGIN CERTIFICATE-----\nMIIB (truncated")).toBe("[redacted pem]");
+    expect(redactText("signing with whsec_Zm9vYmFyLWJhei1xdXV4_-9 failed")).toBe("signing with whsec_[redacted] failed");
   });
 });
 

@@ -309,6 +309,21 @@ describe("webhook delivery", () => {
     expect(delivery).toMatchObject({ state: "pending", attempts: [{ status: 400 }] });
   });
 
+  it("adds no delivery when the event is still pending to that endpoint, however often redelivery is asked", async () => {
+    const merchant = await createMerchant();
+    const path = uniqueHookPath();
+    await registerEndpoint(merchant.api_key, path, { events: ["payment.pending"], script: [{ status: 500 }] });
+    await postPayment(merchant.api_key, paymentBody());
+    const list = await waitForEvents(merchant.api_key, (l) => (deliveryOf(l, "payment.pending")?.attempts.length ?? 0) === 1);
+    const event = list.data.find((e) => e.type === "payment.pending") as EventWithDeliveries;
+    for (let i = 0; i < 5; i++) {
+      const response = await call(`/v1/events/${event.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+      expect(response.status).toBe(202);
+      const answered = (await response.json()) as EventWithDeliveries;
+      expect(answered.deliveries.map((d) => [d.state, d.redelivery])).toEqual([["pending", false]]);
+    }
+  });
+
   it("cancels the pending deliveries of a deleted endpoint", async () => {
     const merchant = await createMerchant();
     const path = uniqueHookPath();

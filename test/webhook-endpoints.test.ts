@@ -1,6 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_WEBHOOK_ENDPOINTS, WebhookEndpoint, WebhookEndpointWithSecret } from "../schemas/webhooks.ts";
-import { call, createMerchant } from "./support/api.ts";
+import { call, createMerchant, merchantStub } from "./support/api.ts";
 import { HOOK_HOST, uniqueHookPath } from "./support/webhooks.ts";
 
 function post(apiKey: string, path: string, body?: unknown): Promise<Response> {
@@ -44,6 +45,9 @@ describe("webhook endpoints API", () => {
       "http://hooks.shop.example/x",
       "https://user:pass@hooks.shop.example/x",
       "https://localhost/x",
+      "https://localhost./x",
+      "https://hooks.localhost../x",
+      "https://10.0.0.1./x",
       "https://10.0.0.1/x",
       "https://[::1]/x",
       "https://intranet/x",
@@ -90,6 +94,30 @@ describe("webhook endpoints API", () => {
     expect((await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } })).status).toBe(404);
     expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(404);
     expect((await post(merchant.api_key, `/v1/webhook-endpoints/whe_nonsense/rotate-secret`)).status).toBe(404);
+  });
+
+  it("refuses a second rotation while the previous secret still signs, and allows it once that secret has expired", async () => {
+    const merchant = await createMerchant();
+    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    const first = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).json());
+
+    const again = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ type: "urn:payment-connector:problem:webhook-secret-rotation-in-progress" });
+    // Both secrets a receiver may hold still sign: the original one and the first rotation's.
+    const secrets = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
+      state.storage.sql.exec<{ secret: string; previous_secret: string | null }>(`SELECT secret, previous_secret FROM webhook_endpoints WHERE id = ?`, endpoint.id).one(),
+    );
+    expect(secrets).toEqual({ secret: first.secret, previous_secret: endpoint.secret });
+
+    // Once the grace period is over, the next rotation goes through.
+    await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
+      state.storage.sql.exec(`UPDATE webhook_endpoints SET previous_secret_expires_at = ? WHERE id = ?`, Date.now() - 1, endpoint.id);
+    });
+    const later = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
+    expect(later.status).toBe(200);
+    const second = WebhookEndpointWithSecret.parse(await later.json());
+    expect(second.secret).not.toBe(first.secret);
   });
 
   it(`allows at most ${MAX_WEBHOOK_ENDPOINTS} endpoints per merchant`, async () => {

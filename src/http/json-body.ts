@@ -5,7 +5,7 @@
  * where the last one silently wins) or abusive (deep nesting) is refused.
  */
 import type { InvalidParam } from "../../schemas/problem.ts";
-import { ProblemError, problem } from "./problem.ts";
+import { ProblemError, echoable, problem } from "./problem.ts";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_JSON_DEPTH = 16;
@@ -103,7 +103,7 @@ export function findStructureError(json: string): StructureError | undefined {
         const top = stack.at(-1) as Frame;
         top.key = key;
         if (top.keys?.has(key)) {
-          return { detail: `The body repeats the key "${key.slice(0, 40)}".`, path: pathOf(stack), reason: "appears more than once" };
+          return { detail: `The body repeats the key "${echoable(key, 40)}".`, path: pathOf(stack), reason: "appears more than once" };
         }
         top.keys?.add(key);
         expectKey = false;

@@ -21,6 +21,7 @@ const TITLES: Record<ProblemSlug, string> = {
   "last-active-api-key": "Cannot revoke the last active API key",
   "webhook-endpoint-limit": "Too many webhook endpoints",
   "webhook-no-endpoint": "No webhook endpoint for this event",
+  "webhook-secret-rotation-in-progress": "The previous webhook secret is still in its grace period",
   "service-unavailable": "Service temporarily unavailable",
   "bank-unavailable": "The bank could not be reached",
   "internal-error": "Internal error",
@@ -28,8 +29,23 @@ const TITLES: Record<ProblemSlug, string> = {
 
 export function problem(slug: ProblemSlug, status: number, detail: string, invalidParams?: InvalidParam[]): Problem {
   const body: Problem = { type: PROBLEM_TYPE_PREFIX + slug, title: TITLES[slug], status, detail };
-  if (invalidParams && invalidParams.length > 0) body.invalid_params = invalidParams;
+  if (invalidParams && invalidParams.length > 0) {
+    body.invalid_params = invalidParams.map((param) => ({ ...param, name: echoable(param.name) }));
+  }
   return body;
+}
+
+const ECHOABLE_CHARS = /[^A-Za-z0-9_.,:()/-]/g;
+
+/**
+ * A caller-chosen name (a JSON key, a query parameter, a path) made fit to be
+ * echoed in an error: only characters that cannot carry markup, control
+ * sequences or log-injection payloads, and bounded, so an error never
+ * reflects an attacker's text at length.
+ */
+export function echoable(text: string, max = 64): string {
+  const safe = text.replace(ECHOABLE_CHARS, "?");
+  return safe.length > max ? `${safe.slice(0, max)}...` : safe;
 }
 
 /** Thrown by request parsing helpers; the app's error handler renders it. */
@@ -57,7 +73,7 @@ export function problemResponse(body: Problem, requestId: string | undefined, he
 export function invalidParamsFromZod(error: z.ZodError, prefix = ""): InvalidParam[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
-    const name = prefix + (issue.code === "unrecognized_keys" ? joinPath(path, issue.keys.join(",")) : path);
+    const name = echoable(prefix + (issue.code === "unrecognized_keys" ? joinPath(path, issue.keys.join(",")) : path));
     const reason = issue.code === "unrecognized_keys" ? "is not a known field" : issue.message;
     return { name: name || "(body)", reason };
   });

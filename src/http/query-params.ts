@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ProblemError, problem } from "./problem.ts";
+import { ProblemError, echoable, problem } from "./problem.ts";
 import { validateOrThrow } from "./validate.ts";
 
 /**
@@ -14,7 +14,7 @@ export function validateQueryOrThrow<S extends z.ZodType>(schema: S, url: string
   for (const [name, value] of params) {
     if (Object.hasOwn(values, name)) {
       throw new ProblemError(
-        problem("validation-error", 400, `The query is invalid: ${name} must be given at most once.`, [
+        problem("validation-error", 400, `The query is invalid: ${echoable(name)} must be given at most once.`, [
           { name, reason: "must be given at most once" },
         ]),
       );

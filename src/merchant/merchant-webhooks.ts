@@ -59,8 +59,18 @@ export class MerchantWebhooks {
   }
 
   rotateSecret(endpointId: string, now: number): WebhookEndpointReply {
-    const endpoint = this.storage.transactionSync(() => rotateEndpointSecret(this.sql, endpointId, now));
-    return endpoint ? { ok: true, endpoint } : endpointNotFound();
+    const result = this.storage.transactionSync(() => rotateEndpointSecret(this.sql, endpointId, now));
+    if (result.ok) return { ok: true, endpoint: result.endpoint };
+    if (result.reason === "not-found") return endpointNotFound();
+    const until = new Date(result.previousSecretExpiresAt).toISOString();
+    return {
+      ok: false,
+      problem: problem(
+        "webhook-secret-rotation-in-progress",
+        409,
+        `The previous secret still signs until ${until}; rotate again after that, or delete and re-create the endpoint to drop a leaked secret at once.`,
+      ),
+    };
   }
 
   listEvents(afterSeq: number, limit: number): EventListReply {

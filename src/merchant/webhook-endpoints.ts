@@ -77,9 +77,23 @@ export function createEndpoint(sql: SqlStorage, request: CreateWebhookEndpointRe
   return { ok: true, endpoint: { ...endpointFromRow(activeEndpoint(sql, id) as WebhookEndpointRow), secret } };
 }
 
-export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: number): WebhookEndpointWithSecret | undefined {
+export type RotateSecretResult =
+  | { ok: true; endpoint: WebhookEndpointWithSecret }
+  | { ok: false; reason: "not-found" }
+  | { ok: false; reason: "rotation-in-progress"; previousSecretExpiresAt: number };
+
+/**
+ * A second rotation while the previous secret still signs is refused: it
+ * would have to drop one of the two secrets a receiver may still rely on
+ * (the original, or the one issued an hour ago). A leaked secret is dropped
+ * at once by deleting the endpoint and registering it again.
+ */
+export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: number): RotateSecretResult {
   const row = activeEndpoint(sql, endpointId);
-  if (!row) return undefined;
+  if (!row) return { ok: false, reason: "not-found" };
+  if (row.previous_secret && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now) {
+    return { ok: false, reason: "rotation-in-progress", previousSecretExpiresAt: row.previous_secret_expires_at };
+  }
   const secret = generateWebhookSecret();
   sql.exec(
     `UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, secret_rotated_at = ? WHERE id = ?`,
@@ -89,7 +103,7 @@ export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: n
     now,
     endpointId,
   );
-  return { ...endpointFromRow(activeEndpoint(sql, endpointId) as WebhookEndpointRow), secret };
+  return { ok: true, endpoint: { ...endpointFromRow(activeEndpoint(sql, endpointId) as WebhookEndpointRow), secret } };
 }
 
 /**

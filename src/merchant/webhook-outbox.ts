@@ -112,11 +112,16 @@ function addDeliveries(
   orderingKey: string,
   now: number,
   redelivery: boolean,
-): { created: number; due: number } {
-  let created = 0;
+): { subscribed: number; due: number } {
+  let subscribed = 0;
   let due = 0;
   for (const endpoint of activeEndpoints(sql)) {
     if (!(JSON.parse(endpoint.events) as string[]).includes(type)) continue;
+    subscribed++;
+    // A redelivery to an endpoint that still has this event queued adds
+    // nothing: it would send the same bytes twice, and repeated calls could
+    // pile up deliveries without bound.
+    if (redelivery && hasPendingDelivery(sql, eventSeq, endpoint.id)) continue;
     const chainBusy =
       sql
         .exec<{ n: number }>(
@@ -135,10 +140,21 @@ function addDeliveries(
       chainBusy ? null : now,
       now,
     );
-    created++;
     if (!chainBusy) due++;
   }
-  return { created, due };
+  return { subscribed, due };
+}
+
+function hasPendingDelivery(sql: SqlStorage, eventSeq: number, endpointId: string): boolean {
+  return (
+    sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE event_seq = ? AND endpoint_id = ? AND state = 'pending'`,
+        eventSeq,
+        endpointId,
+      )
+      .one().n > 0
+  );
 }
 
 /** Lets the next waiting delivery of a chain go, once its predecessor is settled. */
@@ -153,19 +169,21 @@ export function releaseNextInChain(sql: SqlStorage, endpointId: string, ordering
   );
 }
 
-export type RedeliverResult = { ok: true; event: EventWithDeliveries; due: number } | { ok: false; reason: "not-found" | "no-endpoint" };
+export type RedeliverResult = { ok: true; event: EventWithDeliveries } | { ok: false; reason: "not-found" | "no-endpoint" };
 
 /**
  * A redelivery is a new delivery of the same event (same id, same body) to
  * every endpoint now subscribed to its type, with the full retry schedule.
  * It queues behind unsettled deliveries of the same payment to that endpoint.
+ * Endpoints that still have the event pending get nothing new, so asking
+ * again before the last redelivery settled changes nothing.
  */
 export function redeliverEvent(sql: SqlStorage, eventId: string, now: number): RedeliverResult {
   const event = findEvent(sql, eventId);
   if (!event) return { ok: false, reason: "not-found" };
-  const { created, due } = addDeliveries(sql, event.seq, event.type, event.ordering_key, now, true);
-  if (created === 0) return { ok: false, reason: "no-endpoint" };
-  return { ok: true, event: eventsWithDeliveries(sql, [event])[0] as EventWithDeliveries, due };
+  const { subscribed } = addDeliveries(sql, event.seq, event.type, event.ordering_key, now, true);
+  if (subscribed === 0) return { ok: false, reason: "no-endpoint" };
+  return { ok: true, event: eventsWithDeliveries(sql, [event])[0] as EventWithDeliveries };
 }
 
 export function findEvent(sql: SqlStorage, eventId: string): WebhookEventRow | undefined {

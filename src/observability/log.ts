@@ -18,11 +18,13 @@ export function maskIban(iban: string): string {
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g;
 const API_KEY_LIKE = /\b(mck_[0-9A-Z]{26}_)[A-Za-z0-9_-]+/g;
 const BEARER_CREDENTIAL = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
+const WEBHOOK_SECRET_LIKE = /\b(whsec_)[A-Za-z0-9_-]+/g;
 
 export function redactText(text: string): string {
   return text
     .replace(PEM_BLOCK, "[redacted pem]")
     .replace(API_KEY_LIKE, "$1[redacted]")
+    .replace(WEBHOOK_SECRET_LIKE, "$1[redacted]")
     .replace(BEARER_CREDENTIAL, "$1 [redacted]")
     .replace(IBAN_LIKE, (match) => maskIban(match));
 }

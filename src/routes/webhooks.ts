@@ -12,6 +12,7 @@ import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
 import { ProblemError, problem } from "../http/problem.ts";
 import { refusalResponse } from "../http/reply.ts";
+import { validateQueryOrThrow } from "../http/query-params.ts";
 import { validateOrThrow } from "../http/validate.ts";
 import type {
   DeleteWebhookEndpointReply,
@@ -63,7 +64,7 @@ webhookRoutes.post("/v1/webhook-endpoints/:id/rotate-secret", async (c) => {
 
 webhookRoutes.get("/v1/events", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
-  const query = validateOrThrow(EventListQuery, c.req.query(), "event list query");
+  const query = validateQueryOrThrow(EventListQuery, c.req.url);
   const afterSeq = query.cursor === undefined ? 0 : Number(query.cursor);
   const reply = await callMerchant<EventListReply>(c.env, merchantId, (stub) => stub.listEvents(auth, afterSeq, query.limit), { safeToRetry: true });
   if (!reply.ok) return refusalResponse(c, reply);
