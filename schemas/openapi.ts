@@ -20,6 +20,8 @@ import {
   EventList,
   EventListQuery,
   EventWithDeliveries,
+  PaymentWebhookEvent,
+  ReconciliationWebhookEvent,
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from "./webhooks.ts";
@@ -409,6 +411,7 @@ export function buildOpenApiDocument(): JsonObject {
       { name: "operations", description: "Unauthenticated health and description endpoints." },
     ],
     paths,
+    webhooks: webhookDescriptions(components),
     components: {
       schemas: components.schemas(),
       parameters: {
@@ -434,6 +437,32 @@ export function buildOpenApiDocument(): JsonObject {
       },
     },
     "x-problem-types": PROBLEM_SLUGS.map((slug) => PROBLEM_TYPE_PREFIX + slug),
+  };
+}
+
+/** OpenAPI 3.1 `webhooks`: what the connector POSTs to a merchant's endpoints (docs/webhooks.md). */
+function webhookDescriptions(components: ComponentCollector): JsonObject {
+  const signature = {
+    name: "Connector-Signature",
+    in: "header",
+    required: true,
+    description: "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + \".\" + raw body)>`; two v1 values during a secret rotation. Verify before parsing.",
+    schema: { type: "string" },
+  };
+  const post = (summary: string, schema: z.ZodType): JsonObject => ({
+    post: {
+      summary,
+      tags: ["webhooks"],
+      parameters: [signature],
+      requestBody: { required: true, content: { "application/json": { schema: components.ref(schema, "output") } } },
+      responses: {
+        "2XX": { description: "Received. Anything else (or no answer within the timeout) is retried for more than 24 h." },
+      },
+    },
+  });
+  return {
+    paymentEvent: post("payment.pending / payment.succeeded / payment.failed: a payment's status changed", PaymentWebhookEvent),
+    reconciliationCompleted: post("reconciliation.completed: a reconciliation run stored its report", ReconciliationWebhookEvent),
   };
 }
 

@@ -6,14 +6,19 @@
 import { z } from "zod";
 import { Payment } from "./merchant-api.ts";
 import { Timestamp, pageLimit, prefixedId } from "./common.ts";
+import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
+/** One per payment status change. */
+export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed"] as const;
 /**
- * Every event type a merchant can subscribe to. `reconciliation.completed`
- * is the planned next one (docs/webhooks.md, "Adding an event type").
+ * Every event type a merchant can subscribe to. Receivers must accept (2xx)
+ * types they do not know: endpoints registered without `events` get new
+ * types as they are added (docs/webhooks.md).
  */
-export const WEBHOOK_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed"] as const;
+export const WEBHOOK_EVENT_TYPES = [...PAYMENT_EVENT_TYPES, "reconciliation.completed"] as const;
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES).meta({ id: "WebhookEventType" });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
+export type PaymentEventType = (typeof PAYMENT_EVENT_TYPES)[number];
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 /** Endpoints per merchant: each status change writes one delivery row per subscribed endpoint. */
@@ -96,16 +101,43 @@ export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret
 
 export const WebhookEndpointList = z.object({ data: z.array(WebhookEndpoint) });
 
-/** The body POSTed to an endpoint, byte for byte the same on every attempt and redelivery. */
+/** A payment event's body as POSTed, byte for byte the same on every attempt and redelivery. */
 export const PaymentWebhookEvent = z
   .object({
     id: EventId.meta({ description: "Unique per status change; de-duplicate on it." }),
-    type: WebhookEventType,
+    type: z.enum(PAYMENT_EVENT_TYPES),
     created_at: Timestamp,
     data: z.object({ payment: Payment.meta({ description: "The payment as it stood right after the change." }) }),
   })
   .meta({ id: "PaymentWebhookEvent" });
 export type PaymentWebhookEvent = z.infer<typeof PaymentWebhookEvent>;
+
+/** A reconciliation run's outcome without its items (a day can have thousands): fetch `report_url` for those. */
+export const ReconciliationCompletion = z
+  .object({
+    date: BusinessDate,
+    generated_at: Timestamp,
+    statement_pages: z.number().int(),
+    summary: ReconciliationSummary,
+    report_url: z.string().meta({ description: "Path of the stored report (JSON, or CSV with `Accept: text/csv`).", example: "/v1/reconciliations/2026-11-23" }),
+  })
+  .meta({ id: "ReconciliationCompletion" });
+export type ReconciliationCompletion = z.infer<typeof ReconciliationCompletion>;
+
+/** Sent after every reconciliation run that stored a report (merchant-requested or the daily cron). */
+export const ReconciliationWebhookEvent = z
+  .object({
+    id: EventId.meta({ description: "Unique per run; de-duplicate on it." }),
+    type: z.literal("reconciliation.completed"),
+    created_at: Timestamp,
+    data: z.object({ reconciliation: ReconciliationCompletion }),
+  })
+  .meta({ id: "ReconciliationWebhookEvent" });
+export type ReconciliationWebhookEvent = z.infer<typeof ReconciliationWebhookEvent>;
+
+/** Any body POSTed to an endpoint; branch on `type`. */
+export const WebhookEvent = z.discriminatedUnion("type", [PaymentWebhookEvent, ReconciliationWebhookEvent]).meta({ id: "WebhookEvent" });
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 export const WebhookDeliveryState = z.enum(["pending", "delivered", "failed", "cancelled"]).meta({ id: "WebhookDeliveryState" });
 export type WebhookDeliveryState = z.infer<typeof WebhookDeliveryState>;
@@ -128,10 +160,13 @@ export const WebhookDelivery = z.object({
     description: "When the next attempt is due; null when finished or waiting for an earlier event of the same payment.",
   }),
   attempts: z.array(WebhookDeliveryAttempt),
-});
+}).meta({ id: "WebhookDelivery" });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
-export const EventWithDeliveries = PaymentWebhookEvent.extend({ deliveries: z.array(WebhookDelivery) }).meta({ id: "EventWithDeliveries" });
+const Deliveries = { deliveries: z.array(WebhookDelivery) };
+export const EventWithDeliveries = z
+  .discriminatedUnion("type", [PaymentWebhookEvent.extend(Deliveries), ReconciliationWebhookEvent.extend(Deliveries)])
+  .meta({ id: "EventWithDeliveries" });
 export type EventWithDeliveries = z.infer<typeof EventWithDeliveries>;
 
 export const EventList = z

@@ -28,7 +28,7 @@ describe("webhook endpoints API", () => {
     expect(created.headers.get("location")).toBe(`/v1/webhook-endpoints/${endpoint.id}`);
 
     const defaults = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/b` })).json());
-    expect(defaults.events).toEqual(["payment.pending", "payment.succeeded", "payment.failed"]);
+    expect(defaults.events).toEqual(["payment.pending", "payment.succeeded", "payment.failed", "reconciliation.completed"]);
 
     const listed = await get(merchant.api_key, "/v1/webhook-endpoints");
     expect(listed.status).toBe(200);

@@ -318,6 +318,9 @@ export class MerchantAccount extends DurableObject<Env> {
           return call.outcome;
         },
         settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
+        reportStored: (report) => {
+          if (this.webhooks.onReconciliationCompleted(report) > 0) queueMicrotask(() => void this.wakeForWebhooks());
+        },
       },
       merchant.id,
       date,

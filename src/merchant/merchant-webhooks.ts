@@ -6,13 +6,21 @@
  */
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import { MAX_WEBHOOK_ENDPOINTS, type CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import type { WebhookFetch } from "../webhooks/send.ts";
 import { WebhookDispatcher } from "./webhook-dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./webhook-endpoints.ts";
-import { WEBHOOK_EVENT_RETENTION_MS, enqueuePaymentStatusChange, listEvents, pruneEvents, redeliverEvent } from "./webhook-outbox.ts";
+import {
+  WEBHOOK_EVENT_RETENTION_MS,
+  enqueuePaymentStatusChange,
+  enqueueReconciliationCompleted,
+  listEvents,
+  pruneEvents,
+  redeliverEvent,
+} from "./webhook-outbox.ts";
 import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
 
 export class MerchantWebhooks {
@@ -32,6 +40,11 @@ export class MerchantWebhooks {
   /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
   onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null): number {
     return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
+  }
+
+  /** Outbox write; see enqueueReconciliationCompleted. Returns how many deliveries are due now. */
+  onReconciliationCompleted(report: ReconciliationReport): number {
+    return enqueueReconciliationCompleted(this.sql, report);
   }
 
   /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */

@@ -8,7 +8,8 @@
  * 2. settle each payment still pending at the connector that the statement
  *    shows final, through the object's own bank-outcome path (same state
  *    machine, same event log), one transaction per payment;
- * 3. classify and store the report in one transaction.
+ * 3. classify and store the report, with its `reconciliation.completed`
+ *    webhook event, in one transaction.
  * Phase 2 changes what phase 3 sees, never what a rerun sees: a payment
  * settled here keeps its "reconciliation" event, which is what marks it
  * `resolved` in every later run of the same day. So a rerun gives the same
@@ -38,6 +39,8 @@ export interface ReconciliationPorts {
   fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
   /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
   settleFromStatement(row: PaymentRow, entry: BankStatementEntry): void;
+  /** Called inside the transaction that stores the report (the webhook outbox write). */
+  reportStored(report: ReconciliationReport): void;
 }
 
 export type ReconciliationResult = { ok: true; report: ReconciliationReport } | { ok: false; reason: string };
@@ -61,6 +64,7 @@ export async function reconcileBusinessDay(
   return ports.transactionSync(() => {
     const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, now);
     storeReport(ports.sql, report);
+    ports.reportStored(report);
     return { ok: true, report };
   });
 }

@@ -12,11 +12,15 @@
  */
 import { monotonicUlidFactory } from "../ids/ulid.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type {
   EventWithDeliveries,
+  PaymentEventType,
   PaymentWebhookEvent,
+  ReconciliationWebhookEvent,
   WebhookDelivery,
   WebhookDeliveryState,
+  WebhookEvent,
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
 import { activeEndpoints } from "./webhook-endpoints.ts";
@@ -51,7 +55,7 @@ type AttemptRow = {
   duration_ms: number;
 };
 
-export function paymentEventType(status: PaymentStatus): WebhookEventType {
+export function paymentEventType(status: PaymentStatus): PaymentEventType {
   switch (status) {
     case "pending":
       return "payment.pending";
@@ -84,9 +88,30 @@ export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fr
 }
 
 /**
- * The generic outbox write. Another event type (reconciliation.completed)
- * calls this with its own ordering key, e.g. `reconciliation:<day>`.
+ * Records a stored reconciliation report in the outbox. Must be called inside
+ * the transaction that stored it, so a report exists exactly when its event
+ * does. Runs of one day share an ordering key: an endpoint sees them in order.
  */
+export function enqueueReconciliationCompleted(sql: SqlStorage, report: ReconciliationReport): number {
+  const at = Date.parse(report.generated_at);
+  const event: ReconciliationWebhookEvent = {
+    id: `evt_${nextEventUlid(at)}`,
+    type: "reconciliation.completed",
+    created_at: report.generated_at,
+    data: {
+      reconciliation: {
+        date: report.date,
+        generated_at: report.generated_at,
+        statement_pages: report.statement_pages,
+        summary: report.summary,
+        report_url: `/v1/reconciliations/${report.date}`,
+      },
+    },
+  };
+  return enqueueEvent(sql, { id: event.id, type: event.type, orderingKey: `reconciliation:${report.date}`, createdAt: at, body: JSON.stringify(event) });
+}
+
+/** The generic outbox write, shared by every event type. */
 export function enqueueEvent(
   sql: SqlStorage,
   event: { id: string; type: WebhookEventType; orderingKey: string; createdAt: number; body: string },
@@ -233,7 +258,7 @@ function eventsWithDeliveries(sql: SqlStorage, events: WebhookEventRow[]): Event
   const attemptsByDelivery = groupBy(attempts, (a) => a.delivery_id);
   const deliveriesByEvent = groupBy(deliveries, (d) => d.event_seq);
   return events.map((event) => ({
-    ...(JSON.parse(event.body) as PaymentWebhookEvent),
+    ...(JSON.parse(event.body) as WebhookEvent),
     deliveries: (deliveriesByEvent.get(event.seq) ?? []).map(
       (d): WebhookDelivery => ({
         id: `whd_${d.id}`,

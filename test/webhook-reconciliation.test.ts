@@ -1,0 +1,90 @@
+/**
+ * reconciliation.completed: every reconciliation run that stores a report
+ * emits one signed event, written in the report's own transaction.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ReconciliationWebhookEvent } from "../schemas/webhooks.ts";
+import { merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { createIsolatedMerchant, getReconciliation, postReconciliation, reconcile, todayUtc } from "./support/reconciliation.ts";
+import { listEvents, receivedAt, registerEndpoint, uniqueHookPath, waitForReceived } from "./support/webhooks.ts";
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function eventTypesStored(merchantId: string): Promise<string[]> {
+  return runInDurableObject(merchantStub(merchantId), (_instance, state) =>
+    state.storage.sql
+      .exec<{ type: string }>(`SELECT type FROM webhook_events ORDER BY seq`)
+      .toArray()
+      .map((row) => row.type),
+  );
+}
+
+describe("reconciliation.completed webhook", () => {
+  it("is sent once per run, signed, with the stored report's summary, only to endpoints subscribed to it", async () => {
+    const merchant = await createIsolatedMerchant();
+    const reconPath = uniqueHookPath();
+    const paymentsPath = uniqueHookPath();
+    await registerEndpoint(merchant.api_key, reconPath, { events: ["reconciliation.completed"] });
+    await registerEndpoint(merchant.api_key, paymentsPath, { events: ["payment.succeeded"] });
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    await waitForReceived(paymentsPath, 1);
+
+    const first = await reconcile(merchant.api_key, todayUtc());
+    const [delivered] = await waitForReceived(reconPath, 1);
+    expect(delivered).toMatchObject({ verified: true, answered: 200 });
+    const event = ReconciliationWebhookEvent.strict().parse(JSON.parse(delivered?.body ?? ""));
+    expect(event.data.reconciliation).toEqual({
+      date: todayUtc(),
+      generated_at: first.generated_at,
+      statement_pages: first.statement_pages,
+      summary: first.summary,
+      report_url: `/v1/reconciliations/${todayUtc()}`,
+    });
+    expect(first.summary).toMatchObject({ matched: 1, connector_payments: 1 });
+    expect(event.created_at).toBe(first.generated_at);
+
+    // A second run is a second completion: a new event with its own id.
+    await reconcile(merchant.api_key, todayUtc());
+    const both = await waitForReceived(reconPath, 2);
+    const second = ReconciliationWebhookEvent.parse(JSON.parse(both[1]?.body ?? ""));
+    expect(second.id).not.toBe(event.id);
+
+    // The payments-only endpoint never got a reconciliation event, and the event log lists them with their deliveries.
+    await sleep(200);
+    expect((await receivedAt(paymentsPath)).map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(["payment.succeeded"]);
+    const listed = (await listEvents(merchant.api_key)).data.filter((e) => e.type === "reconciliation.completed");
+    expect(listed.map((e) => e.id)).toEqual([event.id, second.id]);
+    expect(listed[0]?.deliveries).toHaveLength(1);
+  });
+
+  it("is not emitted when the report's transaction rolls back, and is emitted by the run that stores it", async () => {
+    const merchant = await createIsolatedMerchant();
+    const path = uniqueHookPath();
+    await registerEndpoint(merchant.api_key, path, { events: ["reconciliation.completed"] });
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    const stub = merchantStub(merchant.id);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `CREATE TRIGGER test_abort_after_outbox AFTER INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'test: abort after outbox write'); END`,
+      );
+    });
+
+    const failed = await postReconciliation(merchant.api_key, { date: todayUtc() });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect((await getReconciliation(merchant.api_key, todayUtc())).status).toBe(404);
+    expect(await eventTypesStored(merchant.id)).not.toContain("reconciliation.completed");
+    await sleep(300);
+    expect(await receivedAt(path)).toHaveLength(0);
+
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`DROP TRIGGER test_abort_after_outbox`);
+    });
+    await reconcile(merchant.api_key, todayUtc());
+    expect((await eventTypesStored(merchant.id)).filter((type) => type === "reconciliation.completed")).toHaveLength(1);
+    const [delivered] = await waitForReceived(path, 1);
+    expect(ReconciliationWebhookEvent.parse(JSON.parse(delivered?.body ?? "")).data.reconciliation.date).toBe(todayUtc());
+  });
+});
