@@ -83,8 +83,9 @@ export const Timestamp = z.iso.datetime({ offset: false }).meta({ example: "2026
 export function pageLimit(max: number, fallback: number) {
   return z
     .string()
-    .regex(/^\d{1,3}$/, { error: `must be an integer from 1 to ${max}` })
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), { error: `must be an integer from 1 to ${max}` })
     .transform(Number)
     .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` }))
-    .default(fallback);
+    .default(fallback)
+    .meta({ description: `Page size: an integer from 1 to ${max} (default ${fallback}), digits only.`, example: String(fallback) });
 }

@@ -22,6 +22,7 @@ import {
   EventWithDeliveries,
   PaymentWebhookEvent,
   ReconciliationWebhookEvent,
+  RotateWebhookSecretRequest,
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from "./webhooks.ts";
@@ -63,6 +64,8 @@ interface Operation {
   query?: z.ZodObject;
   idempotencyKey?: boolean;
   requestBody?: z.ZodType;
+  /** The body may be left out (an empty POST). */
+  requestBodyOptional?: boolean;
   responses: Record<number, SuccessResponse>;
   /** Error statuses this operation can answer, each with the problem types it may carry. */
   problems: Record<number, string[]>;
@@ -205,11 +208,15 @@ export const OPERATIONS: Operation[] = [
     path: "/v1/webhook-endpoints/{id}/rotate-secret",
     operationId: "rotateWebhookSecret",
     summary: "Replace an endpoint's signing secret (shown once)",
+    description:
+      "Without a body (or with `revoke_previous: false`) the old secret keeps signing for 24 h beside the new one, and another rotation during those 24 h is refused with 409. `revoke_previous: true` drops every old secret at once (for a leaked secret).",
     tag: "webhooks",
     security: "merchant",
     pathParams: [WEBHOOK_ENDPOINT_ID],
+    requestBody: RotateWebhookSecretRequest,
+    requestBodyOptional: true,
     responses: { 200: { description: "The endpoint with its new secret.", schema: WebhookEndpointWithSecret } },
-    problems: { ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"], 409: ["webhook-secret-rotation-in-progress"] },
+    problems: { ...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, 404: ["not-found"], 409: ["webhook-secret-rotation-in-progress"] },
   },
   {
     method: "get",
@@ -388,7 +395,7 @@ export function buildOpenApiDocument(): JsonObject {
       security: op.security === "none" ? [] : [{ [op.security === "admin" ? "adminToken" : "merchantApiKey"]: [] }],
       parameters,
       ...(op.requestBody
-        ? { requestBody: { required: true, content: { "application/json": { schema: components.ref(op.requestBody, "input") } } } }
+        ? { requestBody: { required: !op.requestBodyOptional, content: { "application/json": { schema: components.ref(op.requestBody, "input") } } } }
         : {}),
       responses,
     };

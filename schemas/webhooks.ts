@@ -81,6 +81,16 @@ export const CreateWebhookEndpointRequest = z
   .meta({ id: "CreateWebhookEndpointRequest" });
 export type CreateWebhookEndpointRequest = z.output<typeof CreateWebhookEndpointRequest>;
 
+export const RotateWebhookSecretRequest = z
+  .strictObject({
+    revoke_previous: z.boolean().default(false).meta({
+      description:
+        "true: the current secret (and any older one still in its grace period) stops signing at once, for a leaked secret. false (default): it keeps signing for 24 h beside the new one.",
+    }),
+  })
+  .meta({ id: "RotateWebhookSecretRequest" });
+export type RotateWebhookSecretRequest = z.output<typeof RotateWebhookSecretRequest>;
+
 export const WebhookEndpoint = z
   .object({
     id: WebhookEndpointId,

@@ -58,13 +58,21 @@ describe("admin authentication", () => {
   });
 
   it("gates every /admin path, known or not, before routing", async () => {
-    for (const [method, path] of [["GET", "/admin/v1/nothing-here"], ["DELETE", "/admin/v1/merchants"], ["GET", "/admin/"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/admin/v1/nothing-here"],
+      ["DELETE", "/admin/v1/merchants"],
+      ["GET", "/admin/"],
+      ["POST", "/%61dmin/v1/merchants"],
+      ["GET", "/admin/v1/../v1/merchants/mer_01M84VZ5AP8MVGWYKK009FMFWN"],
+    ] as const) {
       const response = await call(path, { method });
       expect(response.status, `${method} ${path}`).toBe(401);
       expect((await json<Problem>(response)).type).toBe(UNAUTHORIZED);
     }
     const known = await call("/admin/v1/nothing-here", { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     expect(known.status).toBe(404);
+    // Routing is case-sensitive: another spelling reaches no admin handler at all.
+    expect((await call("/ADMIN/v1/merchants", { method: "POST" })).status).toBe(404);
   });
 
   it("answers merchant creation with no-store, since the answer holds the only copy of the key", async () => {

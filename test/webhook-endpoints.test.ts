@@ -48,6 +48,7 @@ describe("webhook endpoints API", () => {
       "https://localhost./x",
       "https://hooks.localhost../x",
       "https://10.0.0.1./x",
+      "https://intranet./x",
       "https://10.0.0.1/x",
       "https://[::1]/x",
       "https://intranet/x",
@@ -110,14 +111,40 @@ describe("webhook endpoints API", () => {
     );
     expect(secrets).toEqual({ secret: first.secret, previous_secret: endpoint.secret });
 
-    // Once the grace period is over, the next rotation goes through.
+    // Once the grace period is over, the next rotation goes through (a POST without any body or content type).
     await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
       state.storage.sql.exec(`UPDATE webhook_endpoints SET previous_secret_expires_at = ? WHERE id = ?`, Date.now() - 1, endpoint.id);
     });
-    const later = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
+    const later = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
     expect(later.status).toBe(200);
     const second = WebhookEndpointWithSecret.parse(await later.json());
     expect(second.secret).not.toBe(first.secret);
+  });
+
+  it("revokes every old secret at once on request, even during a grace period", async () => {
+    const merchant = await createMerchant();
+    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { revoke_previous: false })).status).toBe(200);
+    const revoked = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { revoke_previous: true });
+    expect(revoked.status).toBe(200);
+    const fresh = WebhookEndpointWithSecret.parse(await revoked.json());
+    const secrets = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
+      state.storage.sql
+        .exec<{ secret: string; previous_secret: string | null; previous_secret_expires_at: number | null }>(
+          `SELECT secret, previous_secret, previous_secret_expires_at FROM webhook_endpoints WHERE id = ?`,
+          endpoint.id,
+        )
+        .one(),
+    );
+    expect(secrets).toEqual({ secret: fresh.secret, previous_secret: null, previous_secret_expires_at: null });
+    // No grace period is running now, so a planned rotation is allowed again.
+    expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(200);
+
+    for (const body of [{ revoke_previous: "yes" }, { revoke: true }]) {
+      const refused = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, body);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ type: "urn:payment-connector:problem:validation-error" });
+    }
   });
 
   it(`allows at most ${MAX_WEBHOOK_ENDPOINTS} endpoints per merchant`, async () => {

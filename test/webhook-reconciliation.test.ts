@@ -4,9 +4,18 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ReconciliationWebhookEvent } from "../schemas/webhooks.ts";
-import { merchantStub, paymentBody, postPayment } from "./support/api.ts";
-import { createIsolatedMerchant, getReconciliation, postReconciliation, reconcile, todayUtc } from "./support/reconciliation.ts";
+import { ReconciliationWebhookEvent, WebhookEvent } from "../schemas/webhooks.ts";
+import { ALL_EVENT_TYPES } from "../src/merchant/webhook-endpoints.ts";
+import { endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import {
+  createIsolatedMerchant,
+  getReconciliation,
+  injectDiscrepancy,
+  postReconciliation,
+  reconcile,
+  setDebtorScenario,
+  todayUtc,
+} from "./support/reconciliation.ts";
 import { listEvents, receivedAt, registerEndpoint, uniqueHookPath, waitForReceived } from "./support/webhooks.ts";
 
 function sleep(ms: number): Promise<void> {
@@ -58,6 +67,31 @@ describe("reconciliation.completed webhook", () => {
     const listed = (await listEvents(merchant.api_key)).data.filter((e) => e.type === "reconciliation.completed");
     expect(listed.map((e) => e.id)).toEqual([event.id, second.id]);
     expect(listed[0]?.deliveries).toHaveLength(1);
+  });
+
+  it("reaches an endpoint registered without an event list, dated after the settlements the run resolved", async () => {
+    const merchant = await createIsolatedMerchant();
+    const path = uniqueHookPath();
+    const endpoint = await registerEndpoint(merchant.api_key, path);
+    expect(endpoint.events).toContain("reconciliation.completed");
+    const stored = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
+      state.storage.sql.exec<{ events: string }>(`SELECT events FROM webhook_endpoints WHERE id = ?`, endpoint.id).one().events,
+    );
+    expect(stored).toBe(ALL_EVENT_TYPES);
+
+    // Acknowledged ACSP (stays pending); the statement already shows it settled, so the run resolves it.
+    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    const pending = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(pending.status).toBe("pending");
+    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(pending.id), status: "ACSC" });
+    const report = await reconcile(merchant.api_key, todayUtc());
+    expect(report.summary).toMatchObject({ resolved: 1 });
+
+    const received = (await waitForReceived(path, 3)).map((r) => WebhookEvent.parse(JSON.parse(r.body)));
+    expect(received.map((e) => e.type).sort()).toEqual(["payment.pending", "payment.succeeded", "reconciliation.completed"]);
+    const settledAt = received.find((e) => e.type === "payment.succeeded")?.created_at ?? "";
+    const completedAt = received.find((e) => e.type === "reconciliation.completed")?.created_at ?? "";
+    expect(completedAt >= settledAt, `${completedAt} >= ${settledAt}`).toBe(true);
   });
 
   it("is not emitted when the report's transaction rolls back, and is emitted by the run that stores it", async () => {

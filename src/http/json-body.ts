@@ -10,8 +10,13 @@ import { ProblemError, echoable, problem } from "./problem.ts";
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_JSON_DEPTH = 16;
 
-export async function readJsonBody(request: Request): Promise<unknown> {
+/**
+ * `optional`: a request without a body (no content type and nothing to read,
+ * or an empty JSON body) yields undefined instead of an error.
+ */
+export async function readJsonBody(request: Request, options: { optional?: boolean } = {}): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
+  if (options.optional && contentType === "" && (request.body === null || request.headers.get("content-length") === "0")) return undefined;
   if (!/^application\/json\s*(;\s*charset=("?)utf-8\2\s*)?$/i.test(contentType.trim())) {
     throw new ProblemError(problem("unsupported-media-type", 415, "Send the body as application/json (UTF-8)."));
   }
@@ -19,6 +24,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
 
   const bytes = await readAtMost(request, MAX_BODY_BYTES);
+  if (options.optional && bytes.length === 0) return undefined;
   let textBody: string;
   try {
     textBody = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -324,8 +324,7 @@ export class MerchantAccount extends DurableObject<Env> {
       },
       merchant.id,
       date,
-      Date.now(),
-    );
+          );
     // Settled payments no longer need their alarm.
     await this.scheduleAlarm();
     return result;
@@ -886,9 +885,9 @@ export class MerchantAccount extends DurableObject<Env> {
     return "ok" in merchant ? merchant : this.webhooks.deleteEndpoint(endpointId, Date.now());
   }
 
-  rotateWebhookSecret(auth: AuthContext, endpointId: string): WebhookEndpointReply {
+  rotateWebhookSecret(auth: AuthContext, endpointId: string, revokePrevious = false): WebhookEndpointReply {
     const merchant = this.authorize(auth);
-    return "ok" in merchant ? merchant : this.webhooks.rotateSecret(endpointId, Date.now());
+    return "ok" in merchant ? merchant : this.webhooks.rotateSecret(endpointId, Date.now(), revokePrevious);
   }
 
   listEvents(auth: AuthContext, afterSeq: number, limit: number): EventListReply {

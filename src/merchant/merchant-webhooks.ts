@@ -71,8 +71,8 @@ export class MerchantWebhooks {
     return deleted ? { ok: true } : endpointNotFound();
   }
 
-  rotateSecret(endpointId: string, now: number): WebhookEndpointReply {
-    const result = this.storage.transactionSync(() => rotateEndpointSecret(this.sql, endpointId, now));
+  rotateSecret(endpointId: string, now: number, revokePrevious: boolean): WebhookEndpointReply {
+    const result = this.storage.transactionSync(() => rotateEndpointSecret(this.sql, endpointId, now, revokePrevious));
     if (result.ok) return { ok: true, endpoint: result.endpoint };
     if (result.reason === "not-found") return endpointNotFound();
     const until = new Date(result.previousSecretExpiresAt).toISOString();
@@ -81,7 +81,7 @@ export class MerchantWebhooks {
       problem: problem(
         "webhook-secret-rotation-in-progress",
         409,
-        `The previous secret still signs until ${until}; rotate again after that, or delete and re-create the endpoint to drop a leaked secret at once.`,
+        `The previous secret still signs until ${until}; rotate again after that, or send {"revoke_previous": true} to drop every old secret at once.`,
       ),
     };
   }

@@ -45,12 +45,7 @@ export interface ReconciliationPorts {
 
 export type ReconciliationResult = { ok: true; report: ReconciliationReport } | { ok: false; reason: string };
 
-export async function reconcileBusinessDay(
-  ports: ReconciliationPorts,
-  merchantId: string,
-  date: string,
-  now: number,
-): Promise<ReconciliationResult> {
+export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantId: string, date: string): Promise<ReconciliationResult> {
   const statement = await readWholeStatement(ports);
   if (!statement.ok) return statement;
 
@@ -62,7 +57,9 @@ export async function reconcileBusinessDay(
   }
 
   return ports.transactionSync(() => {
-    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, now);
+    // Dated when it is stored, after phase 2: the report (and its webhook
+    // event) never predates the settlements it counts as resolved.
+    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, Date.now());
     storeReport(ports.sql, report);
     ports.reportStored(report);
     return { ok: true, report };

@@ -32,11 +32,23 @@ export type WebhookEndpointRow = {
   deleted_at: number | null;
 };
 
+/**
+ * Stored in `events` for an endpoint registered without a list: it receives
+ * every type, including types added after it was registered. A stored list
+ * is the merchant's explicit choice and never grows by itself.
+ */
+export const ALL_EVENT_TYPES = "*";
+
+/** The event types an endpoint receives now. */
+export function subscribedTypes(row: Pick<WebhookEndpointRow, "events">): readonly WebhookEventType[] {
+  return row.events === ALL_EVENT_TYPES ? WEBHOOK_EVENT_TYPES : (JSON.parse(row.events) as WebhookEventType[]);
+}
+
 export function endpointFromRow(row: WebhookEndpointRow): WebhookEndpoint {
   return {
     id: row.id,
     url: row.url,
-    events: JSON.parse(row.events) as WebhookEventType[],
+    events: [...subscribedTypes(row)],
     created_at: new Date(row.created_at).toISOString(),
     secret_rotated_at: row.secret_rotated_at === null ? null : new Date(row.secret_rotated_at).toISOString(),
   };
@@ -65,12 +77,12 @@ export function createEndpoint(sql: SqlStorage, request: CreateWebhookEndpointRe
   if (activeEndpoints(sql).length >= MAX_WEBHOOK_ENDPOINTS) return { ok: false, reason: "limit" };
   const id = `whe_${ulid(now)}`;
   const secret = generateWebhookSecret();
-  const events = request.events ?? [...WEBHOOK_EVENT_TYPES];
+  const events = request.events ? JSON.stringify(request.events) : ALL_EVENT_TYPES;
   sql.exec(
     `INSERT INTO webhook_endpoints (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)`,
     id,
     request.url,
-    JSON.stringify(events),
+    events,
     secret,
     now,
   );
@@ -83,23 +95,25 @@ export type RotateSecretResult =
   | { ok: false; reason: "rotation-in-progress"; previousSecretExpiresAt: number };
 
 /**
- * A second rotation while the previous secret still signs is refused: it
- * would have to drop one of the two secrets a receiver may still rely on
- * (the original, or the one issued an hour ago). A leaked secret is dropped
- * at once by deleting the endpoint and registering it again.
+ * A planned rotation keeps the current secret signing for a grace period. A
+ * second planned rotation during it is refused: it would have to drop one of
+ * the two secrets a receiver may still rely on (the original, or the one
+ * issued an hour ago). `revokePrevious` (a leaked secret) drops every old
+ * secret at once, grace period or not; the merchant accepts that receivers
+ * still on an old secret refuse deliveries until updated (they are retried).
  */
-export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: number): RotateSecretResult {
+export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: number, revokePrevious: boolean): RotateSecretResult {
   const row = activeEndpoint(sql, endpointId);
   if (!row) return { ok: false, reason: "not-found" };
-  if (row.previous_secret && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now) {
+  if (!revokePrevious && row.previous_secret && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now) {
     return { ok: false, reason: "rotation-in-progress", previousSecretExpiresAt: row.previous_secret_expires_at };
   }
   const secret = generateWebhookSecret();
   sql.exec(
     `UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, secret_rotated_at = ? WHERE id = ?`,
     secret,
-    row.secret,
-    now + SECRET_ROTATION_GRACE_MS,
+    revokePrevious ? null : row.secret,
+    revokePrevious ? null : now + SECRET_ROTATION_GRACE_MS,
     now,
     endpointId,
   );

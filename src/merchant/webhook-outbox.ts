@@ -23,7 +23,7 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
-import { activeEndpoints } from "./webhook-endpoints.ts";
+import { activeEndpoints, subscribedTypes } from "./webhook-endpoints.ts";
 
 const nextEventUlid = monotonicUlidFactory();
 
@@ -141,7 +141,7 @@ function addDeliveries(
   let subscribed = 0;
   let due = 0;
   for (const endpoint of activeEndpoints(sql)) {
-    if (!(JSON.parse(endpoint.events) as string[]).includes(type)) continue;
+    if (!subscribedTypes(endpoint).includes(type)) continue;
     subscribed++;
     // A redelivery to an endpoint that still has this event queued adds
     // nothing: it would send the same bytes twice, and repeated calls could

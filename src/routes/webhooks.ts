@@ -5,7 +5,7 @@
  * register an endpoint twice).
  */
 import { Hono } from "hono";
-import { CreateWebhookEndpointRequest, EventId, EventListQuery, WebhookEndpointId } from "../../schemas/webhooks.ts";
+import { CreateWebhookEndpointRequest, EventId, EventListQuery, RotateWebhookSecretRequest, WebhookEndpointId } from "../../schemas/webhooks.ts";
 import type { AppContext, AppEnv } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
@@ -55,7 +55,10 @@ webhookRoutes.delete("/v1/webhook-endpoints/:id", async (c) => {
 webhookRoutes.post("/v1/webhook-endpoints/:id/rotate-secret", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
   const endpointId = endpointIdParam(c);
-  const reply = await callMerchant<WebhookEndpointReply>(c.env, merchantId, (stub) => stub.rotateWebhookSecret(auth, endpointId), {
+  // The body is optional: an empty POST is a planned rotation.
+  const body = await readJsonBody(c.req.raw, { optional: true });
+  const request = validateOrThrow(RotateWebhookSecretRequest, body ?? {}, "rotation request");
+  const reply = await callMerchant<WebhookEndpointReply>(c.env, merchantId, (stub) => stub.rotateWebhookSecret(auth, endpointId, request.revoke_previous), {
     safeToRetry: false,
   });
   if (!reply.ok) return refusalResponse(c, reply);
