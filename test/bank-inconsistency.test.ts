@@ -8,7 +8,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { bankRequestsFor } from "./support/bank.ts";
-import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
 import { paymentRow } from "./support/recovery.ts";
 
@@ -34,5 +34,41 @@ describe("a bank that forgets a transfer it acknowledged", () => {
       state.storage.sql.exec<{ detail: string }>(`SELECT detail FROM payment_events WHERE payment_id = ? ORDER BY seq`, payment.id).toArray(),
     );
     expect(events.at(-1)?.detail).toContain("not resent");
+  });
+});
+
+describe("a bank that contradicts a final status", () => {
+  it("keeps the status, and records the contradiction in the payment's history for the merchant", async () => {
+    const merchant = await createMerchant();
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(payment.status).toBe("succeeded");
+
+    // An answer that arrives after the payment was final (e.g. an inquiry racing reconciliation) says RJCT.
+    await runInDurableObject(merchantStub(merchant.id), (instance) => {
+      const record = Reflect.get(instance, "recordBankOutcome") as (...args: unknown[]) => void;
+      record.call(
+        instance,
+        payment.id,
+        1,
+        {
+          kind: "accepted",
+          transfer: { transfer_id: payment.bank?.transfer_id, end_to_end_id: endToEndId(payment.id), status: "RJCT", reason_code: "AC04", status_at: new Date().toISOString() },
+        },
+        { operation: "inquiry" },
+      );
+    });
+
+    const after = await json(await getPayment(merchant.api_key, payment.id));
+    expect(after).toMatchObject({ status: "succeeded", updated_at: payment.updated_at, bank: { status: "ACSC" } });
+    const history = await getPaymentEvents(merchant.api_key, payment.id);
+    expect(history.verified).toBe(true);
+    expect(history.data.at(-1)).toMatchObject({
+      from_status: "succeeded",
+      to_status: "succeeded",
+      bank_status: "RJCT",
+      reason_code: "AC04",
+      detail: { operation: "inquiry" },
+    });
+    expect(String(history.data.at(-1)?.detail?.["contradiction"])).toContain("RJCT");
   });
 });

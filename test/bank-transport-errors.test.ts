@@ -79,3 +79,32 @@ describe("transport errors from workerd's fetch", () => {
     }
   });
 });
+
+describe("redirects from the bank", () => {
+  /** A bank that answers every request with a redirect, and records what the client asked of fetch. */
+  function redirectingBank(status: number, seen: RequestInit[]): Fetcher {
+    return {
+      fetch: async (_url: string, init: RequestInit) => {
+        seen.push(init);
+        return new Response(null, { status, headers: { location: "https://elsewhere.example/v1/credit-transfers/x" } });
+      },
+      connect: () => {
+        throw new Error("unused");
+      },
+    } as unknown as Fetcher;
+  }
+
+  it("are never followed, and a 3xx is an unknown outcome (not 'refused', not 'not found')", async () => {
+    for (const status of [301, 302, 307, 308]) {
+      const seen: RequestInit[] = [];
+      const bank = client(redirectingBank(status, seen));
+      const submit = await bank.submitCreditTransfer(transfer(uniqueIban(), `REDIR${status}`));
+      expect(submit.outcome.kind, `submit ${status}`).toBe("unknown");
+      const inquiry = await bank.inquireCreditTransfer(`REDIR${status}`);
+      expect(inquiry.outcome.kind, `inquiry ${status}`).toBe("unknown");
+      const statement = await bank.fetchStatementPage({ debtorIban: uniqueIban(), date: "2026-11-23", cursor: null });
+      expect(statement.outcome.kind, `statement ${status}`).toBe("failed");
+      expect(seen.map((init) => init.redirect)).toEqual(["manual", "manual", "manual"]);
+    }
+  });
+});

@@ -68,6 +68,7 @@ export class BankClient {
     try {
       response = await this.options.fetcher.fetch(`${this.options.baseUrl}/v1/statements?${params.toString()}`, {
         method: "GET",
+        redirect: "manual",
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       bodyText = await response.text();
@@ -100,6 +101,10 @@ export class BankClient {
     try {
       response = await this.options.fetcher.fetch(this.options.baseUrl + path, {
         ...init,
+        // A redirect is never followed: a 307/308 would replay the POST
+        // elsewhere, and a 404 at the redirect target would read as "the bank
+        // has no such transfer". Any 3xx is an unknown outcome, like a 5xx.
+        redirect: "manual",
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {

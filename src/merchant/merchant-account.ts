@@ -37,6 +37,7 @@ import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, Paym
 import { Semaphore } from "./semaphore.ts";
 import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
 import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
+import { keyExpiresAt, keyIsLive, purgeExpiredKeys } from "./idempotency-expiry.ts";
 import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
 import { MerchantWebhooks } from "./merchant-webhooks.ts";
 import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
@@ -226,7 +227,9 @@ export class MerchantAccount extends DurableObject<Env> {
         };
       case "replay": {
         // Coalesce onto the first request's bank call instead of answering "in progress".
-        await this.inflight.get(admission.paymentId);
+        const running = this.inflight.get(admission.paymentId);
+        if (running) await running;
+        else await this.ensureRecoveryArmed(admission.paymentId);
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
@@ -355,14 +358,15 @@ export class MerchantAccount extends DurableObject<Env> {
       const record = this.sql
         .exec<IdempotencyRow>(`SELECT * FROM idempotency_keys WHERE key = ?`, idempotencyKey)
         .toArray()[0];
-      if (record && record.expires_at > now) {
+      const keyed = record?.payment_id ? this.findPayment(record.payment_id) : undefined;
+      if (record && keyIsLive(record.expires_at, keyed, now, this.keyTtlMs())) {
         if (record.fingerprint !== fingerprint) return { kind: "reuse" };
         if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at };
         return { kind: "replay-refusal", problem: JSON.parse(record.response_body ?? "{}") as Problem, expiresAt: record.expires_at };
       }
       if (record) this.sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
 
-      const expiresAt = now + this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
+      const expiresAt = now + this.keyTtlMs();
       const limitProblem = this.checkLimits(merchant, request, now);
       if (limitProblem) {
         // A decision taken after validation is part of the key's history: replay it as it was.
@@ -573,7 +577,8 @@ export class MerchantAccount extends DurableObject<Env> {
   /**
    * Records what a bank call proved, in one transaction with its event.
    * A final status is never changed: a later contradicting answer is logged
-   * for an operator, not applied. Every status change of a payment goes
+   * for an operator and recorded in the payment's history (an event that
+   * keeps the status), not applied. Every status change of a payment goes
    * through here and appends its event in the same transaction.
    */
   private recordBankOutcome(
@@ -596,6 +601,22 @@ export class MerchantAccount extends DurableObject<Env> {
             payment_id: paymentId,
             status: row.status,
             bank_status: outcome.transfer.status,
+          });
+          // Visible to the merchant in GET /v1/payments/{id}/events, not only in
+          // our logs: "failed" while the bank says ACSC means money may have moved.
+          appendPaymentEvent(this.sql, {
+            paymentId,
+            at: now,
+            fromStatus: row.status,
+            toStatus: row.status,
+            bankStatus: outcome.transfer.status,
+            reasonCode: outcome.transfer.reason_code ?? null,
+            attempt,
+            detail: {
+              contradiction: `the bank now reports ${outcome.transfer.status} for this ${row.status} payment; status kept, reconcile by hand`,
+              transfer_id: outcome.transfer.transfer_id,
+              operation: source.operation,
+            },
           });
         }
         return;
@@ -773,10 +794,7 @@ export class MerchantAccount extends DurableObject<Env> {
    * which the bank de-duplicates.
    */
   async recoverDuePayments(asOf: number): Promise<number> {
-    this.sql.exec(
-      `DELETE FROM idempotency_keys WHERE key IN (SELECT key FROM idempotency_keys WHERE expires_at <= ? LIMIT 1000)`,
-      Date.now(),
-    );
+    purgeExpiredKeys(this.sql, Date.now(), this.keyTtlMs());
     const due = this.sql
       .exec<PaymentRow>(
         `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
@@ -846,7 +864,7 @@ export class MerchantAccount extends DurableObject<Env> {
     const at = Math.max(next, Date.now() + MIN_ALARM_INTERVAL_MS);
     if (this.alarmAt === at) return;
     this.alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+    await this.setAlarmOrForget(at);
   }
 
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
@@ -859,7 +877,31 @@ export class MerchantAccount extends DurableObject<Env> {
     if (this.alarmAt !== null && this.alarmAt <= at) return;
     // Noted before the await, so a concurrent caller compares against it and never sets a later time after ours.
     this.alarmAt = at;
-    await this.ctx.storage.setAlarm(at);
+    await this.setAlarmOrForget(at);
+  }
+
+  /** On failure the cached time is dropped, so the next caller reads storage instead of trusting an alarm never set. */
+  private async setAlarmOrForget(at: number): Promise<void> {
+    try {
+      await this.ctx.storage.setAlarm(at);
+    } catch (error) {
+      this.alarmAt = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A replay of a pending payment that nothing in this instance is working
+   * on: make sure the alarm will come back for it, so a merchant's retry
+   * can never find a payment stranded without one (e.g. an arm that failed
+   * after admission committed).
+   */
+  private async ensureRecoveryArmed(paymentId: string): Promise<void> {
+    const row = this.findPayment(paymentId);
+    if (row?.status !== "pending") return;
+    await this.ensureAlarmBy(row.next_action_at ?? Date.now()).catch((error: unknown) => {
+      logEvent("error", "alarm_arm_failed", { payment_id: paymentId, error: String(error) });
+    });
   }
 
   private async track(paymentId: string, work: () => Promise<void>): Promise<void> {
@@ -956,15 +998,19 @@ export class MerchantAccount extends DurableObject<Env> {
     return this.sql.exec<PaymentRow>(`SELECT * FROM payments WHERE id = ?`, paymentId).toArray()[0];
   }
 
-  private paymentReply(paymentId: string, replayed: boolean, expiresAt: number): PaymentReply {
+  private paymentReply(paymentId: string, replayed: boolean, storedExpiresAt: number): PaymentReply {
     const row = this.findPayment(paymentId) as PaymentRow;
     return {
       ok: true,
       httpStatus: row.status === "pending" ? 202 : 201,
       payment: paymentFromRow(row),
       replayed,
-      idempotencyExpiresAt: new Date(expiresAt).toISOString(),
+      idempotencyExpiresAt: new Date(keyExpiresAt(storedExpiresAt, row, Date.now(), this.keyTtlMs())).toISOString(),
     };
+  }
+
+  private keyTtlMs(): number {
+    return this.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
   }
 
   private logBankCall(
