@@ -1,2 +1,2 @@
-/** Reported by GET /health; test/version.test.ts keeps it equal to package.json's version. */
+/** Reported by GET /health; test/health.test.ts keeps it equal to package.json's version. */
 export const CONNECTOR_VERSION = "0.1.0";

@@ -65,6 +65,11 @@ describe("Idempotency-Key expiry", () => {
     const first = await postPayment(merchant.api_key, paymentBody(), "order-final-1");
     expect(first.status).toBe(201);
     const payment = await json(first);
+    // Becoming final pushed the stored expiry to a TTL after the outcome.
+    const stored = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ expires_at: number }>(`SELECT expires_at FROM idempotency_keys WHERE key = ?`, "order-final-1").one().expires_at,
+    );
+    expect(stored).toBe(Date.parse(payment.updated_at) + TTL_MS);
 
     // Admitted long ago, but final only just now: still remembered.
     await sql(stub, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`, Date.now() - HOUR_MS, "order-final-1");
@@ -82,6 +87,22 @@ describe("Idempotency-Key expiry", () => {
     expect(fresh.status).toBe(201);
     expect(fresh.headers.get("idempotent-replayed")).toBeNull();
     expect((await json(fresh)).id).not.toBe(payment.id);
+  });
+
+  it("a key held past its stored expiry by a pending payment does not make the alarm spin", async () => {
+    const merchant = await createMerchant();
+    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    const stub = merchantStub(merchant.id);
+    const payment = await json(await postPayment(merchant.api_key, paymentBody(), "order-held-1"));
+    expect(payment.status).toBe("pending");
+    const inAnHour = Date.now() + HOUR_MS;
+    await sql(stub, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`, Date.now() - HOUR_MS, "order-held-1");
+    await sql(stub, `UPDATE payments SET next_action_at = ? WHERE id = ?`, inAnHour, payment.id);
+
+    await purge(stub);
+    expect(await keyCount(stub, "order-held-1")).toBe(1);
+    // The only due work is the payment's next inquiry: the alarm waits for it instead of firing every second.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inAnHour);
   });
 
   it("a replay of a pending payment re-arms a missing alarm, so recovery cannot be stranded", async () => {

@@ -37,7 +37,7 @@ import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, Paym
 import { Semaphore } from "./semaphore.ts";
 import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
 import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
-import { keyExpiresAt, keyIsLive, purgeExpiredKeys } from "./idempotency-expiry.ts";
+import { holdKeyAfterOutcome, keyExpiresAt, keyIsLive, nextKeyPurgeAt, purgeExpiredKeys } from "./idempotency-expiry.ts";
 import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
 import { MerchantWebhooks } from "./merchant-webhooks.ts";
 import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
@@ -117,6 +117,10 @@ export class MerchantAccount extends DurableObject<Env> {
   private initialized: boolean;
   /** Last alarm time this instance set (undefined: not loaded yet, null: none). */
   private alarmAt: number | null | undefined;
+  /** The last key purge hit its batch limit: come back soon for the rest. */
+  private keyPurgeBacklog = false;
+  /** Time of the last key purge in this instance (0: none yet, so past expiries still count once). */
+  private keysPurgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -643,6 +647,7 @@ export class MerchantAccount extends DurableObject<Env> {
             paymentId,
           );
           if (failed) this.releaseDailyTotal(row);
+          if (status !== "pending") holdKeyAfterOutcome(this.sql, row.idempotency_key, now, this.keyTtlMs());
           if (status !== row.status || transfer.status !== row.bank_status) {
             this.appendEvent(row, status, transfer.status, transfer.reason_code ?? null, attempt, {
               transfer_id: transfer.transfer_id,
@@ -661,6 +666,7 @@ export class MerchantAccount extends DurableObject<Env> {
             paymentId,
           );
           this.releaseDailyTotal(row);
+          holdKeyAfterOutcome(this.sql, row.idempotency_key, now, this.keyTtlMs());
           this.appendEvent(row, "failed", null, outcome.code, attempt, { http_status: outcome.httpStatus });
           return;
         }
@@ -701,6 +707,7 @@ export class MerchantAccount extends DurableObject<Env> {
             paymentId,
           );
           this.releaseDailyTotal(row);
+          holdKeyAfterOutcome(this.sql, row.idempotency_key, now, this.keyTtlMs());
           this.appendEvent(row, "failed", null, null, attempt, { outcome: outcome.kind, reason: outcome.reason });
           return;
         }
@@ -794,7 +801,8 @@ export class MerchantAccount extends DurableObject<Env> {
    * which the bank de-duplicates.
    */
   async recoverDuePayments(asOf: number): Promise<number> {
-    purgeExpiredKeys(this.sql, Date.now(), this.keyTtlMs());
+    this.keysPurgedAt = Date.now();
+    this.keyPurgeBacklog = purgeExpiredKeys(this.sql, this.keysPurgedAt, this.keyTtlMs());
     const due = this.sql
       .exec<PaymentRow>(
         `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
@@ -845,14 +853,15 @@ export class MerchantAccount extends DurableObject<Env> {
 
   /** Keeps the single alarm at the earliest due work: a pending payment, an expiring idempotency key or a webhook delivery. */
   private async scheduleAlarm(): Promise<void> {
-    const next = this.sql
+    const work = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MIN(next_action_at) AS at FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL
-           UNION ALL SELECT MIN(expires_at) FROM idempotency_keys
            UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
+    const keys = nextKeyPurgeAt(this.sql, this.keysPurgedAt, this.keyPurgeBacklog);
+    const next = work === null ? keys : keys === null ? work : Math.min(work, keys);
     // The cached time is updated before each await, so a concurrent
     // ensureAlarmBy() compares against what storage is about to hold.
     if (next === null) {
