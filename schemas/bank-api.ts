@@ -33,6 +33,12 @@ export const BankTransfer = z.object({
   status: BankStatusCode,
   reason_code: z.string().min(1).max(8).optional(),
   status_at: z.iso.datetime(),
+  /**
+   * When the bank booked the transfer, which decides the statement (UTC day)
+   * it appears on. Optional: a bank that does not send it is reconciled by
+   * the payment's creation day.
+   */
+  booked_at: z.iso.datetime().optional(),
 });
 export type BankTransfer = z.infer<typeof BankTransfer>;
 

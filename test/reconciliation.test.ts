@@ -229,6 +229,28 @@ describe("GET /v1/reconciliations/{date}", () => {
     expect(preferJson.headers.get("content-type")).toMatch(/^application\/json/);
   });
 
+  it("midnight: a payment the bank booked on another day is expected on that day's statement, not missing from its creation day's", async () => {
+    const merchant = await createIsolatedMerchant();
+    const today = todayUtc();
+    const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const sameDay = await pay(merchant.api_key, { amount: 101 });
+    // The next two are booked a day later (created "before midnight", booked "after"), then a day earlier.
+    await setDebtorScenario(merchant.debtor_iban, { booking_offset_ms: 86_400_000 });
+    const bookedTomorrow = await pay(merchant.api_key, { amount: 202 });
+    await setDebtorScenario(merchant.debtor_iban, { booking_offset_ms: -86_400_000 });
+    const bookedYesterday = await pay(merchant.api_key, { amount: 303 });
+
+    const report = await reconcile(merchant.api_key, today);
+    expect(report.summary).toMatchObject({ matched: 1, missing_at_bank: 0, unexpected_at_bank: 0, connector_payments: 1, statement_entries: 1 });
+    expect(report.items.map((item) => item.payment_id)).toEqual([sameDay.id]);
+    expect(report.items.some((item) => item.payment_id === bookedTomorrow.id)).toBe(false);
+
+    // The payment booked "yesterday" belongs to yesterday's report, although it was created today.
+    const earlier = await reconcile(merchant.api_key, yesterday);
+    expect(earlier.summary).toMatchObject({ matched: 1, missing_at_bank: 0, connector_payments: 1, statement_entries: 1 });
+    expect(itemFor(earlier, endToEndId(bookedYesterday.id))).toMatchObject({ class: "matched", payment_id: bookedYesterday.id });
+  });
+
   it("answers 404 for a day never reconciled and 400 naming the date for a malformed one", async () => {
     const merchant = await createIsolatedMerchant();
     const none = await getReconciliation(merchant.api_key, "2020-01-01");

@@ -344,7 +344,13 @@ export class MerchantAccount extends DurableObject<Env> {
       row.attempts,
       {
         kind: "accepted",
-        transfer: { transfer_id: entry.transfer_id, end_to_end_id: entry.end_to_end_id, status: entry.status, status_at: entry.booked_at },
+        transfer: {
+          transfer_id: entry.transfer_id,
+          end_to_end_id: entry.end_to_end_id,
+          status: entry.status,
+          status_at: entry.booked_at,
+          booked_at: entry.booked_at,
+        },
       },
       { operation: "statement" },
       { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
@@ -634,7 +640,8 @@ export class MerchantAccount extends DurableObject<Env> {
           const failed = status === "failed";
           this.sql.exec(
             `UPDATE payments SET status = ?, bank_phase = ?, bank_transfer_id = ?, bank_status = ?, bank_reason_code = ?,
-               failure_code = ?, failure_message = ?, next_action_at = ?, updated_at = ? WHERE id = ?`,
+               failure_code = ?, failure_message = ?, next_action_at = ?, updated_at = ?,
+               bank_booked_at = COALESCE(bank_booked_at, ?) WHERE id = ?`,
             status,
             status === "pending" ? "acknowledged" : "final",
             transfer.transfer_id,
@@ -644,6 +651,7 @@ export class MerchantAccount extends DurableObject<Env> {
             failed ? `The bank rejected the transfer${transfer.reason_code ? ` (ISO 20022 reason ${transfer.reason_code})` : ""}.` : null,
             status === "pending" ? retryAt : null,
             now,
+            transfer.booked_at === undefined ? null : Date.parse(transfer.booked_at),
             paymentId,
           );
           if (failed) this.releaseDailyTotal(row);

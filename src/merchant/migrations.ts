@@ -177,6 +177,15 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    id: 6,
+    description: "payments: when the bank booked the transfer (which statement day it belongs to)",
+    statements: [
+      // NULL when the bank did not say (or for rows from before): reconciled by creation day.
+      `ALTER TABLE payments ADD COLUMN bank_booked_at INTEGER`,
+      `CREATE INDEX IF NOT EXISTS payments_by_bank_booked ON payments (bank_booked_at) WHERE bank_booked_at IS NOT NULL`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

@@ -38,6 +38,8 @@ export type PaymentRow = {
   bank_may_hold: number;
   /** Status inquiries made so far; with attempts, drives the backoff. */
   inquiries: number;
+  /** When the bank booked the transfer (its statement day), from the first answer that said; null if unknown. */
+  bank_booked_at: number | null;
   next_action_at: number | null;
   created_at: number;
   updated_at: number;

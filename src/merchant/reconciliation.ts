@@ -109,7 +109,7 @@ function buildReport(
   }
 
   let connectorPayments = 0;
-  for (const row of paymentsCreatedOn(sql, date)) {
+  for (const row of paymentsExpectedOn(sql, date)) {
     if (refusedBeforeBooking(row)) continue;
     connectorPayments++;
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
@@ -188,14 +188,36 @@ function paymentByEndToEndId(sql: SqlStorage, endToEndId: string): PaymentRow | 
   return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, endToEndId).toArray()[0];
 }
 
-/** Payments created on the UTC day, as an id range on the primary key (see payment-listing.ts). */
-function paymentsCreatedOn(sql: SqlStorage, date: string): Iterable<PaymentRow> {
+/**
+ * The payments the day's statement should show: those the bank said it
+ * booked that UTC day, and those created that day whose booking time the
+ * bank never gave. So a payment created at 23:59:59 and booked at 00:00:01
+ * is expected on the next day's statement, not reported missing from this
+ * one. Creation is an id range on the primary key (see payment-listing.ts);
+ * booking has its own index.
+ */
+function paymentsExpectedOn(sql: SqlStorage, date: string): PaymentRow[] {
   const start = Date.parse(`${date}T00:00:00.000Z`);
-  return sql.exec<PaymentRow>(
-    `SELECT * FROM payments WHERE id >= ? AND id < ? ORDER BY id`,
-    paymentIdFloor(start),
-    paymentIdFloor(start + DAY_MS),
-  );
+  const end = start + DAY_MS;
+  const createdThatDay = sql
+    .exec<PaymentRow>(
+      `SELECT * FROM payments WHERE id >= ? AND id < ? AND (bank_booked_at IS NULL OR (bank_booked_at >= ? AND bank_booked_at < ?))`,
+      paymentIdFloor(start),
+      paymentIdFloor(end),
+      start,
+      end,
+    )
+    .toArray();
+  const bookedThatDayCreatedOtherwise = sql
+    .exec<PaymentRow>(
+      `SELECT * FROM payments WHERE bank_booked_at >= ? AND bank_booked_at < ? AND NOT (id >= ? AND id < ?)`,
+      start,
+      end,
+      paymentIdFloor(start),
+      paymentIdFloor(end),
+    )
+    .toArray();
+  return [...createdThatDay, ...bookedThatDayCreatedOtherwise];
 }
 
 function wasSettledByReconciliation(sql: SqlStorage, paymentId: string, date: string): boolean {

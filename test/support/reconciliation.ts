@@ -41,7 +41,10 @@ async function control(path: string, method: string, body: unknown): Promise<unk
   return answer;
 }
 
-export async function setDebtorScenario(debtorIban: string, settings: { page_size?: number; booking_status?: string }): Promise<void> {
+export async function setDebtorScenario(
+  debtorIban: string,
+  settings: { page_size?: number; booking_status?: string; booking_offset_ms?: number },
+): Promise<void> {
   await control(`/control/debtors/${encodeURIComponent(debtorIban)}`, "PUT", settings);
 }
 

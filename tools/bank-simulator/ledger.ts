@@ -54,7 +54,12 @@ export class Ledger {
   }
 
   /** Books a transfer, or counts a duplicate submission of one already booked. */
-  book(request: BankCreditTransferRequest, status: BankStatusCode, reasonCode?: string): { entry: LedgerEntry; duplicate: boolean } {
+  book(
+    request: BankCreditTransferRequest,
+    status: BankStatusCode,
+    options: { reasonCode?: string; bookedAt?: string } = {},
+  ): { entry: LedgerEntry; duplicate: boolean } {
+    const { reasonCode } = options;
     const existing = this.entries.get(request.end_to_end_id);
     if (existing) {
       existing.submissions++;
@@ -72,7 +77,7 @@ export class Ledger {
       status,
       ...(reasonCode ? { reason_code: reasonCode } : {}),
       status_at: now,
-      booked_at: now,
+      booked_at: options.bookedAt ?? now,
       submissions: 1,
     };
     this.entries.set(entry.end_to_end_id, entry);
@@ -99,5 +104,6 @@ export function transferView(entry: LedgerEntry): BankTransfer {
     status: entry.status,
     ...(entry.reason_code ? { reason_code: entry.reason_code } : {}),
     status_at: entry.status_at,
+    booked_at: entry.booked_at,
   };
 }

@@ -117,7 +117,9 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
       if (!currencies.has(parsed.data.amount.currency)) {
         return sendJson(res, 422, { code: "CURRENCY_NOT_SUPPORTED", message: `This bank does not book ${parsed.data.amount.currency}.` });
       }
-      const { entry: booked, duplicate } = ledger.book(parsed.data, statements.bookingStatusFor(parsed.data.debtor_iban));
+      const { entry: booked, duplicate } = ledger.book(parsed.data, statements.bookingStatusFor(parsed.data.debtor_iban), {
+        bookedAt: statements.bookingTimeFor(parsed.data.debtor_iban),
+      });
       return sendJson(res, duplicate ? 200 : 201, transferView(booked));
     }
     const inquiry = /^\/v1\/credit-transfers\/([^/]+)$/.exec(url.pathname);

@@ -38,11 +38,18 @@ const ScenarioSettings = z.strictObject({
   page_size: z.number().int().min(1).max(MAX_STATEMENT_PAGE_SIZE).optional(),
   /** Status new transfers of this debtor are booked with (default ACSC); a non-final one keeps them pending. */
   booking_status: BankStatusCode.optional(),
+  /**
+   * Shifts the booking time of this debtor's new transfers (booked_at, hence
+   * the statement day) by this many ms, e.g. + one day to act out a payment
+   * created before midnight and booked after it.
+   */
+  booking_offset_ms: z.number().int().min(-7 * 86_400_000).max(7 * 86_400_000).optional(),
 });
 
 interface DebtorScenario {
   pageSize?: number;
   bookingStatus?: BankStatusCode;
+  bookingOffsetMs?: number;
   discrepancies: StatementDiscrepancy[];
 }
 
@@ -73,6 +80,12 @@ export class StatementDesk {
 
   bookingStatusFor(debtorIban: string): BankStatusCode {
     return this.scenarios.get(debtorIban)?.bookingStatus ?? "ACSC";
+  }
+
+  /** booked_at for a transfer booked now: now, unless the debtor's scenario shifts it. */
+  bookingTimeFor(debtorIban: string): string | undefined {
+    const offset = this.scenarios.get(debtorIban)?.bookingOffsetMs;
+    return offset === undefined ? undefined : new Date(Date.now() + offset).toISOString();
   }
 
   /** GET /v1/statements */
@@ -129,6 +142,7 @@ export class StatementDesk {
         if (!parsed.success) return { status: 400, body: { error: z.prettifyError(parsed.error) } };
         if (parsed.data.page_size !== undefined) scenario.pageSize = parsed.data.page_size;
         if (parsed.data.booking_status !== undefined) scenario.bookingStatus = parsed.data.booking_status;
+        if (parsed.data.booking_offset_ms !== undefined) scenario.bookingOffsetMs = parsed.data.booking_offset_ms;
         this.scenarios.set(debtorIban, scenario);
         return { status: 200, body: scenarioView(scenario) };
       }
@@ -204,6 +218,7 @@ function scenarioView(scenario: DebtorScenario): unknown {
   return {
     page_size: scenario.pageSize ?? null,
     booking_status: scenario.bookingStatus ?? null,
+    booking_offset_ms: scenario.bookingOffsetMs ?? null,
     discrepancies: scenario.discrepancies,
   };
 }
