@@ -1,4 +1,5 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { ulid as ulidAt } from "ulid";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import type { PaymentList } from "../schemas/payment-queries.ts";
@@ -172,6 +173,19 @@ describe("GET /v1/payments bad parameters", () => {
     expect(problem.type).toBe("urn:payment-connector:problem:validation-error");
     expect(problem.invalid_params.map((p) => p.name), query).toContain(param);
   }
+
+  it("a fresh instance mints ids after every stored one, even when its clock is behind", async () => {
+    const merchant = await createIsolatedMerchant();
+    const first = await json(await postPayment(merchant.api_key, paymentBody()));
+    // As if the previous instance ran on a host whose clock was ten minutes ahead of this one.
+    const ahead = `pay_${ulidAt(Date.now() + 10 * 60_000)}`;
+    await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
+      state.storage.sql.exec(`UPDATE payments SET id = ? WHERE id = ?`, ahead, first.id);
+    });
+    await evictDurableObject(merchantStub(merchant.id));
+    const next = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(next.id > ahead, `${next.id} > ${ahead}`).toBe(true);
+  });
 
   it("names the offending parameter", async () => {
     const cases: Array<[string, string]> = [

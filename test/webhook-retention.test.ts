@@ -39,4 +39,20 @@ describe("webhook event retention", () => {
     const newer = await listEvents(merchant.api_key, `?cursor=${cursorAfterAll}`);
     expect(newer.data.map((e) => e.type)).toEqual(["payment.pending", "payment.succeeded"]);
   });
+
+  it("brings the alarm back when the oldest event passes retention, even with no other work", async () => {
+    const merchant = await createMerchant();
+    await registerEndpoint(merchant.api_key, uniqueHookPath());
+    await postPayment(merchant.api_key, paymentBody());
+    await waitForEvents(merchant.api_key, (l) => l.data.length === 2 && l.data.every((e) => e.deliveries[0]?.state === "delivered"));
+    const stub = merchantStub(merchant.id);
+    const createdAt = Date.now() - WEBHOOK_EVENT_RETENTION_MS + 2 * 3_600_000;
+    await runInDurableObject(stub, (_instance, state) => {
+      // Nothing else is due: no idempotency key to purge, the payment is final, the deliveries are done.
+      state.storage.sql.exec(`DELETE FROM idempotency_keys`);
+      state.storage.sql.exec(`UPDATE webhook_events SET created_at = ?`, createdAt);
+    });
+    await stub.deliverDueWebhooks(Date.now());
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(createdAt + WEBHOOK_EVENT_RETENTION_MS);
+  });
 });

@@ -18,6 +18,7 @@ import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Problem } from "../../schemas/problem.ts";
 import { digestsEqual } from "../auth/api-keys.ts";
+import { decodeTime } from "ulid";
 import { monotonicUlidFactory } from "../ids/ulid.ts";
 import { BankClient, type BankCall } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
@@ -110,6 +111,8 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly circuit: BankCircuit;
   private readonly bankHealth = new BankHealthReporter();
   private readonly nextUlid = monotonicUlidFactory();
+  /** The first id this instance mints must sort after every stored one (see paymentIdSeed). */
+  private paymentIdsSeeded = false;
   /** Bank work under way in this instance, by payment id; replays of the same key wait on it. */
   private readonly inflight = new Map<string, Promise<void>>();
   private merchantCache: MerchantRow | null | undefined;
@@ -393,7 +396,7 @@ export class MerchantAccount extends DurableObject<Env> {
         return { kind: "refused", problem: limitProblem, expiresAt };
       }
 
-      const ulid = this.nextUlid(now);
+      const ulid = this.nextUlid(this.paymentIdSeed(now));
       const paymentId = `pay_${ulid}`;
       this.sql.exec(
         `INSERT INTO payments (id, idempotency_key, status, amount, currency, creditor_name, creditor_iban, reference, metadata,
@@ -795,7 +798,10 @@ export class MerchantAccount extends DurableObject<Env> {
     const now = Date.now();
     try {
       // Side by side: a slow webhook endpoint never holds up payment recovery.
-      await Promise.all([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
+      // Both are awaited to the end even when one throws, so a retried alarm
+      // never starts a second delivery loop beside one still running.
+      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
+      for (const result of results) if (result.status === "rejected") throw result.reason;
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
       await this.scheduleAlarm();
@@ -868,8 +874,8 @@ export class MerchantAccount extends DurableObject<Env> {
            UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
-    const keys = nextKeyPurgeAt(this.sql, this.keysPurgedAt, this.keyPurgeBacklog);
-    const next = work === null ? keys : keys === null ? work : Math.min(work, keys);
+    const housekeeping = [nextKeyPurgeAt(this.sql, this.keysPurgedAt, this.keyPurgeBacklog), this.webhooks.nextPruneAt()];
+    const next = [work, ...housekeeping].reduce<number | null>((earliest, at) => (at === null ? earliest : earliest === null ? at : Math.min(earliest, at)), null);
     // The cached time is updated before each await, so a concurrent
     // ensureAlarmBy() compares against what storage is about to hold.
     if (next === null) {
@@ -1024,6 +1030,19 @@ export class MerchantAccount extends DurableObject<Env> {
       replayed,
       idempotencyExpiresAt: new Date(keyExpiresAt(storedExpiresAt, row, Date.now(), this.keyTtlMs())).toISOString(),
     };
+  }
+
+  /**
+   * Payment ids are monotonic within an instance by the ULID factory; across
+   * instances (after an eviction, possibly on another host whose clock is a
+   * little behind) the first id is seeded past the highest stored one, so id
+   * order stays creation order and keyset paging never skips a payment.
+   */
+  private paymentIdSeed(now: number): number {
+    if (this.paymentIdsSeeded) return now;
+    this.paymentIdsSeeded = true;
+    const highest = this.sql.exec<{ id: string }>(`SELECT id FROM payments ORDER BY id DESC LIMIT 1`).toArray()[0];
+    return highest ? Math.max(now, decodeTime(highest.id.slice("pay_".length)) + 1) : now;
   }
 
   private keyTtlMs(): number {

@@ -15,6 +15,7 @@ import { WebhookDispatcher } from "./webhook-dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./webhook-endpoints.ts";
 import {
   WEBHOOK_EVENT_RETENTION_MS,
+  WEBHOOK_PRUNE_BATCH,
   enqueuePaymentStatusChange,
   enqueueReconciliationCompleted,
   listEvents,
@@ -23,9 +24,15 @@ import {
 } from "./webhook-outbox.ts";
 import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
 
+/** Retention is enforced to the hour, not to the millisecond. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
 export class MerchantWebhooks {
   private readonly sql: SqlStorage;
   private readonly dispatcher: WebhookDispatcher;
+  /** Last prune in this instance (0: none yet). */
+  private prunedAt = 0;
+  private pruneBacklog = false;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -49,8 +56,24 @@ export class MerchantWebhooks {
 
   /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */
   async deliverDue(asOf: number): Promise<number> {
-    this.storage.transactionSync(() => pruneEvents(this.sql, Date.now() - WEBHOOK_EVENT_RETENTION_MS));
+    const now = Date.now();
+    const pruned = this.storage.transactionSync(() => pruneEvents(this.sql, now - WEBHOOK_EVENT_RETENTION_MS));
+    this.prunedAt = now;
+    this.pruneBacklog = pruned >= WEBHOOK_PRUNE_BATCH;
     return this.dispatcher.deliverDue(asOf);
+  }
+
+  /**
+   * When the alarm must come back to prune: when the oldest event passes
+   * retention, at most once an hour (an event kept because a delivery is
+   * still pending must not make the alarm spin), or at once after a full
+   * batch. Null when there are no events.
+   */
+  nextPruneAt(): number | null {
+    if (this.pruneBacklog) return this.prunedAt;
+    const oldest = this.sql.exec<{ at: number | null }>(`SELECT MIN(created_at) AS at FROM webhook_events`).one().at;
+    if (oldest === null) return null;
+    return Math.max(oldest + WEBHOOK_EVENT_RETENTION_MS, this.prunedAt + PRUNE_INTERVAL_MS);
   }
 
   createEndpoint(request: CreateWebhookEndpointRequest, now: number): WebhookEndpointReply {
