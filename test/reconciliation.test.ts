@@ -123,6 +123,25 @@ describe("POST /v1/reconciliations", () => {
     expect(items.every((item) => item.payment_id === payment.id)).toBe(true);
   });
 
+  it("pairs a doubly booked payment with the booking that agrees with it, whatever the statement's order", async () => {
+    const merchant = await createIsolatedMerchant();
+    const payment = await pay(merchant.api_key, { amount: 640 });
+    expect(payment.status).toBe("succeeded");
+    // A second, earlier-sorted entry for the same payment, still in process at the bank.
+    await injectDiscrepancy(merchant.debtor_iban, {
+      kind: "unexpected_entry",
+      end_to_end_id: endToEndId(payment.id),
+      amount: { value: 640, currency: "EUR" },
+      status: "ACSP",
+      booked_at: `${todayUtc()}T00:00:00.000Z`,
+    });
+    const report = await reconcile(merchant.api_key, todayUtc());
+    expect(report.summary).toMatchObject({ matched: 1, unexpected_at_bank: 1, status_mismatch: 0 });
+    const items = report.items.filter((item) => item.end_to_end_id === endToEndId(payment.id));
+    expect(items.find((item) => item.class === "matched")?.bank?.status).toBe("ACSC");
+    expect(items.find((item) => item.class === "unexpected_at_bank")?.bank?.status).toBe("ACSP");
+  });
+
   it("settles payments still pending at the connector that the statement shows final, with an event", async () => {
     const merchant = await createIsolatedMerchant();
     // The bank acknowledges this debtor's transfers as ACSP (accepted, settlement in process): they stay pending.

@@ -95,17 +95,17 @@ function buildReport(
   const items: ReconciliationItem[] = [];
   const accounted = new Set<string>();
 
-  for (const entry of entries) {
-    const row = paymentByEndToEndId(sql, entry.end_to_end_id);
+  for (const [endToEndId, group] of groupByEndToEndId(entries)) {
+    const row = paymentByEndToEndId(sql, endToEndId);
     if (!row) {
-      items.push(item("unexpected_at_bank", entry.end_to_end_id, null, entry, false));
-    } else if (accounted.has(row.id)) {
-      // A second booking of one payment is money the connector never sent.
-      items.push(item("unexpected_at_bank", entry.end_to_end_id, row, entry, false));
-    } else {
-      accounted.add(row.id);
-      items.push(item(classifyPair(row, entry), entry.end_to_end_id, row, entry, wasSettledByReconciliation(sql, row.id, date)));
+      for (const entry of group) items.push(item("unexpected_at_bank", endToEndId, null, entry, false));
+      continue;
     }
+    accounted.add(row.id);
+    const paired = pairFor(row, group);
+    items.push(item(classifyPair(row, paired), endToEndId, row, paired, wasSettledByReconciliation(sql, row.id, date)));
+    // Any further booking of one payment is money the connector never sent.
+    for (const entry of group) if (entry !== paired) items.push(item("unexpected_at_bank", endToEndId, row, entry, false));
   }
 
   let connectorPayments = 0;
@@ -124,6 +124,31 @@ function buildReport(
     summary: summarize(items, connectorPayments, entries.length),
     items,
   };
+}
+
+function groupByEndToEndId(entries: BankStatementEntry[]): Map<string, BankStatementEntry[]> {
+  const groups = new Map<string, BankStatementEntry[]>();
+  for (const entry of entries) {
+    const group = groups.get(entry.end_to_end_id);
+    if (group) group.push(entry);
+    else groups.set(entry.end_to_end_id, [entry]);
+  }
+  return groups;
+}
+
+/**
+ * Which of a payment's statement entries is its booking when the bank shows
+ * several (a double booking): the one that agrees with the payment (the one
+ * that settled it, if reconciliation did), then one with the same amount,
+ * then the lowest transfer id. Not the statement's order, which is the
+ * bank's choice and would make the report depend on it.
+ */
+function pairFor(row: PaymentRow, group: BankStatementEntry[]): BankStatementEntry {
+  const rank = (entry: BankStatementEntry): number => {
+    const cls = classifyPair(row, entry);
+    return cls === "matched" ? 0 : cls === "status_mismatch" ? 1 : 2;
+  };
+  return [...group].sort((a, b) => rank(a) - rank(b) || compareText(a.transfer_id, b.transfer_id))[0] as BankStatementEntry;
 }
 
 /** An amount difference outranks a status difference: the money itself disagrees. */
