@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import { EventList, PaymentWebhookEvent, type EventWithDeliveries } from "../schemas/webhooks.ts";
@@ -322,6 +322,33 @@ describe("webhook delivery", () => {
       const answered = (await response.json()) as EventWithDeliveries;
       expect(answered.deliveries.map((d) => [d.state, d.redelivery])).toEqual([["pending", false]]);
     }
+  });
+
+  it("counts an attempt lost to a crash mid-send, so a crash loop still reaches the attempt limit", async () => {
+    const merchant = await createMerchant();
+    const path = uniqueHookPath();
+    await registerEndpoint(merchant.api_key, path, { events: ["payment.succeeded"], script: [{ status: 500 }] });
+    await postPayment(merchant.api_key, paymentBody());
+    await waitForEvents(merchant.api_key, (l) => (deliveryOf(l, "payment.succeeded")?.attempts.length ?? 0) === 1);
+    const stub = merchantStub(merchant.id);
+
+    // Attempt 2 is leased (about to be sent) when the object dies.
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE state = 'pending'`, Date.now());
+      const dispatcher = Reflect.get(Reflect.get(instance, "webhooks") as object, "dispatcher") as { leaseDue(cutoff: number, now: number): unknown[] };
+      expect(dispatcher.leaseDue(Date.now(), Date.now())).toHaveLength(1);
+    });
+    await evictDurableObject(stub);
+
+    // The lease runs out; the next try is attempt 3, not attempt 2 again.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE state = 'pending'`, Date.now());
+    });
+    expect(await stub.deliverDueWebhooks(Date.now())).toBe(1);
+    const received = await waitForReceived(path, 2);
+    expect(received.map((r) => r.headers["connector-delivery-attempt"])).toEqual(["1", "3"]);
+    const list = await listEvents(merchant.api_key);
+    expect(deliveryOf(list, "payment.succeeded")?.attempts.map((a) => a.attempt)).toEqual([1, 3]);
   });
 
   it("cancels the pending deliveries of a deleted endpoint", async () => {

@@ -91,7 +91,11 @@ export class WebhookDispatcher {
         .toArray();
       const leaseUntil = now + this.options.timeoutMs + WEBHOOK_LEASE_GRACE_MS;
       for (const delivery of due) {
-        this.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?`, leaseUntil, delivery.id);
+        // The attempt is counted when it starts: if the object dies before its
+        // result is recorded, the next try is a new attempt number (the lost one
+        // is a gap in the listed attempts), so a crash loop still ends at the
+        // attempt limit instead of retrying the same attempt forever.
+        this.sql.exec(`UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?`, leaseUntil, delivery.id);
       }
       return due;
     });
