@@ -36,9 +36,10 @@ export const BankTransfer = z.object({
   /**
    * When the bank booked the transfer, which decides the statement (UTC day)
    * it appears on. Optional: a bank that does not send it is reconciled by
-   * the payment's creation day.
+   * the payment's creation day. Auxiliary, so a malformed value is dropped
+   * rather than making the whole answer an unknown outcome.
    */
-  booked_at: z.iso.datetime().optional(),
+  booked_at: z.iso.datetime({ offset: true }).optional().catch(undefined),
 });
 export type BankTransfer = z.infer<typeof BankTransfer>;
 

@@ -6,6 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { BankTransfer } from "../schemas/bank-api.ts";
 import { BankClient, classifyTransportError } from "../src/bank/client.ts";
 import { bankTransfer } from "./support/bank.ts";
 import { uniqueIban } from "./support/api.ts";
@@ -106,5 +107,16 @@ describe("redirects from the bank", () => {
       expect(statement.outcome.kind, `statement ${status}`).toBe("failed");
       expect(seen.map((init) => init.redirect)).toEqual(["manual", "manual", "manual"]);
     }
+  });
+});
+
+describe("optional fields of a bank answer", () => {
+  it("keep a booked_at with an offset, and drop a malformed one without failing the answer", () => {
+    const answer = { transfer_id: "T1", end_to_end_id: "E2E1", status: "ACSC", status_at: "2026-11-29T10:00:00Z" };
+    expect(BankTransfer.parse({ ...answer, booked_at: "2026-11-29T23:59:59+01:00" }).booked_at).toBe("2026-11-29T23:59:59+01:00");
+    const parsed = BankTransfer.safeParse({ ...answer, booked_at: "yesterday" });
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.booked_at).toBeUndefined();
+    expect(BankTransfer.safeParse({ ...answer, status_at: "yesterday" }).success).toBe(false);
   });
 });

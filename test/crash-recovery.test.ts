@@ -6,10 +6,11 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { MerchantAccount } from "../src/merchant/merchant-account.ts";
+import { MIN_ALARM_INTERVAL_MS, type MerchantAccount } from "../src/merchant/merchant-account.ts";
 import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { addFault } from "./support/faults.ts";
+import { setDebtorScenario } from "./support/reconciliation.ts";
 import { TEST_BANK_TIMEOUT_MS, driveRecoveryToCompletion, paymentRows, sleep } from "./support/recovery.ts";
 
 /** vitest.config.ts: BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS, after which a call in flight is presumed lost. */
@@ -136,6 +137,26 @@ describe("crash safety", () => {
     const events = await getPaymentEvents(merchant.api_key, payment.id);
     expect(events.verified).toBe(true);
     expect(events.data.filter((e) => e.to_status === "succeeded")).toHaveLength(1);
+  });
+
+  it("work that is already due never pushes the alarm later (steady traffic cannot starve it)", async () => {
+    const merchant = await createMerchant();
+    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    expect(payment.status).toBe("pending");
+    const stub = merchantStub(merchant.id);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, Date.now() - 1_000, payment.id);
+    });
+    // Each of these re-arms as a request's bank call would; the due payment keeps the first time.
+    await stub.deliverDueWebhooks(0);
+    const first = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    for (let i = 0; i < 3; i++) {
+      await sleep(60);
+      await stub.deliverDueWebhooks(0);
+      expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(first);
+    }
+    expect(first ?? Infinity).toBeLessThanOrEqual(Date.now() + MIN_ALARM_INTERVAL_MS);
   });
 
   it("an alarm whose recovery step throws before re-arming still leaves an alarm set", async () => {

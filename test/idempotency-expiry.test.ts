@@ -3,7 +3,7 @@
  * would otherwise be a second payment with a new end-to-end id, which the bank
  * cannot de-duplicate), and is kept a full TTL after the outcome is final.
  */
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
@@ -81,6 +81,7 @@ describe("Idempotency-Key expiry", () => {
 
     // Final for longer than the TTL: the purge drops it and the key names a new payment.
     await sql(stub, `UPDATE payments SET updated_at = ? WHERE id = ?`, Date.now() - TTL_MS - HOUR_MS, payment.id);
+    await sql(stub, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`, Date.now() - HOUR_MS, "order-final-1");
     await purge(stub);
     expect(await keyCount(stub, "order-final-1")).toBe(0);
     const fresh = await postPayment(merchant.api_key, paymentBody(), "order-final-1");
@@ -101,7 +102,11 @@ describe("Idempotency-Key expiry", () => {
 
     await purge(stub);
     expect(await keyCount(stub, "order-held-1")).toBe(1);
-    // The only due work is the payment's next inquiry: the alarm waits for it instead of firing every second.
+    // The only due work is the payment's next inquiry: once the alarm has run, it waits for that
+    // instead of firing every second for the key.
+    await runDurableObjectAlarm(stub);
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inAnHour);
+    await runDurableObjectAlarm(stub);
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inAnHour);
   });
 

@@ -24,6 +24,17 @@ function itemFor(report: ReconciliationReport, endToEnd: string) {
   return found[0]!;
 }
 
+/** A second booking of an existing payment on today's statement, sorted first when `earliest`. */
+async function injectSecondBooking(debtorIban: string, payment: Payment, status: string, earliest = false): Promise<void> {
+  await injectDiscrepancy(debtorIban, {
+    kind: "unexpected_entry",
+    end_to_end_id: endToEndId(payment.id),
+    amount: { value: payment.amount, currency: payment.currency },
+    status,
+    booked_at: earliest ? `${todayUtc()}T00:00:00.000Z` : new Date().toISOString(),
+  });
+}
+
 describe("POST /v1/reconciliations", () => {
   it("reports a clean day as all matched, and leaves out payments the bank refused before booking", async () => {
     const merchant = await createIsolatedMerchant();
@@ -109,13 +120,7 @@ describe("POST /v1/reconciliations", () => {
   it("reports a second statement entry for an already matched payment as unexpected (a double booking)", async () => {
     const merchant = await createIsolatedMerchant();
     const payment = await pay(merchant.api_key, { amount: 640 });
-    await injectDiscrepancy(merchant.debtor_iban, {
-      kind: "unexpected_entry",
-      end_to_end_id: endToEndId(payment.id),
-      amount: { value: 640, currency: "EUR" },
-      status: "ACSC",
-      booked_at: new Date().toISOString(),
-    });
+    await injectSecondBooking(merchant.debtor_iban, payment, "ACSC");
     const report = await reconcile(merchant.api_key, todayUtc());
     expect(report.summary).toMatchObject({ matched: 1, unexpected_at_bank: 1, connector_payments: 1, statement_entries: 2 });
     const items = report.items.filter((item) => item.end_to_end_id === endToEndId(payment.id));
@@ -128,18 +133,24 @@ describe("POST /v1/reconciliations", () => {
     const payment = await pay(merchant.api_key, { amount: 640 });
     expect(payment.status).toBe("succeeded");
     // A second, earlier-sorted entry for the same payment, still in process at the bank.
-    await injectDiscrepancy(merchant.debtor_iban, {
-      kind: "unexpected_entry",
-      end_to_end_id: endToEndId(payment.id),
-      amount: { value: 640, currency: "EUR" },
-      status: "ACSP",
-      booked_at: `${todayUtc()}T00:00:00.000Z`,
-    });
+    await injectSecondBooking(merchant.debtor_iban, payment, "ACSP", true);
     const report = await reconcile(merchant.api_key, todayUtc());
     expect(report.summary).toMatchObject({ matched: 1, unexpected_at_bank: 1, status_mismatch: 0 });
     const items = report.items.filter((item) => item.end_to_end_id === endToEndId(payment.id));
     expect(items.find((item) => item.class === "matched")?.bank?.status).toBe("ACSC");
     expect(items.find((item) => item.class === "unexpected_at_bank")?.bank?.status).toBe("ACSP");
+  });
+
+  it("does not settle a pending payment from a statement whose bookings of it disagree (RJCT and ACSC)", async () => {
+    const merchant = await createIsolatedMerchant();
+    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    const payment = await pay(merchant.api_key, { amount: 910 });
+    expect(payment.status).toBe("pending");
+    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(payment.id), status: "RJCT" });
+    await injectSecondBooking(merchant.debtor_iban, payment, "ACSC", true);
+    const report = await reconcile(merchant.api_key, todayUtc());
+    expect(report.summary).toMatchObject({ resolved: 0, status_mismatch: 1, unexpected_at_bank: 1, matched: 0 });
+    expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({ status: "pending" });
   });
 
   it("settles payments still pending at the connector that the statement shows final, with an event", async () => {

@@ -122,8 +122,6 @@ export class MerchantAccount extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** The last key purge hit its batch limit: come back soon for the rest. */
   private keyPurgeBacklog = false;
-  /** Time of the last key purge in this instance (0: none yet, so past expiries still count once). */
-  private keysPurgedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -644,7 +642,7 @@ export class MerchantAccount extends DurableObject<Env> {
           this.sql.exec(
             `UPDATE payments SET status = ?, bank_phase = ?, bank_transfer_id = ?, bank_status = ?, bank_reason_code = ?,
                failure_code = ?, failure_message = ?, next_action_at = ?, updated_at = ?,
-               bank_booked_at = COALESCE(bank_booked_at, ?) WHERE id = ?`,
+               bank_booked_at = COALESCE(?, bank_booked_at) WHERE id = ?`,
             status,
             status === "pending" ? "acknowledged" : "final",
             transfer.transfer_id,
@@ -815,8 +813,7 @@ export class MerchantAccount extends DurableObject<Env> {
    * which the bank de-duplicates.
    */
   async recoverDuePayments(asOf: number): Promise<number> {
-    this.keysPurgedAt = Date.now();
-    this.keyPurgeBacklog = purgeExpiredKeys(this.sql, this.keysPurgedAt, this.keyTtlMs());
+    this.keyPurgeBacklog = purgeExpiredKeys(this.sql, Date.now(), this.keyTtlMs());
     const due = this.sql
       .exec<PaymentRow>(
         `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
@@ -874,7 +871,7 @@ export class MerchantAccount extends DurableObject<Env> {
            UNION ALL SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at IS NOT NULL)`,
       )
       .one().at;
-    const housekeeping = [nextKeyPurgeAt(this.sql, this.keysPurgedAt, this.keyPurgeBacklog), this.webhooks.nextPruneAt()];
+    const housekeeping = [this.keyPurgeBacklog ? Date.now() : nextKeyPurgeAt(this.sql), this.webhooks.nextPruneAt()];
     const next = [work, ...housekeeping].reduce<number | null>((earliest, at) => (at === null ? earliest : earliest === null ? at : Math.min(earliest, at)), null);
     // The cached time is updated before each await, so a concurrent
     // ensureAlarmBy() compares against what storage is about to hold.
@@ -884,10 +881,11 @@ export class MerchantAccount extends DurableObject<Env> {
       if (had !== null) await this.ctx.storage.deleteAlarm();
       return;
     }
-    const at = Math.max(next, Date.now() + MIN_ALARM_INTERVAL_MS);
-    if (this.alarmAt === at) return;
-    this.alarmAt = at;
-    await this.setAlarmOrForget(at);
+    // Never moved later: with work already due, every call would otherwise
+    // push the alarm another MIN_ALARM_INTERVAL_MS out, and under steady
+    // traffic it would never fire. An alarm that fires early finds nothing
+    // due and re-arms for the real time.
+    await this.ensureAlarmBy(Math.max(next, Date.now() + MIN_ALARM_INTERVAL_MS));
   }
 
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */

@@ -49,11 +49,16 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   const statement = await readWholeStatement(ports);
   if (!statement.ok) return statement;
 
-  for (const entry of statement.entries) {
-    const row = paymentByEndToEndId(ports.sql, entry.end_to_end_id);
-    if (row && row.status === "pending" && isFinalBankStatus(entry.status) && amountsAgree(row, entry)) {
-      ports.settleFromStatement(row, entry);
-    }
+  for (const [endToEndId, group] of groupByEndToEndId(statement.entries)) {
+    const row = paymentByEndToEndId(ports.sql, endToEndId);
+    if (!row || row.status !== "pending") continue;
+    const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
+    const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
+    // Settled only when the statement is unambiguous: two bookings that
+    // disagree (RJCT and ACSC) leave the payment pending for inquiry and a
+    // person, rather than deciding by the order the bank listed them in.
+    const [settling] = final;
+    if (settling && outcomes.size === 1) ports.settleFromStatement(row, settling);
   }
 
   return ports.transactionSync(() => {

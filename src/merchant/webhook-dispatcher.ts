@@ -89,15 +89,34 @@ export class WebhookDispatcher {
           WEBHOOK_MAX_PER_ROUND,
         )
         .toArray();
-      const leaseUntil = now + this.options.timeoutMs + WEBHOOK_LEASE_GRACE_MS;
+      const leased: DueDelivery[] = [];
       for (const delivery of due) {
+        if (webhookRetriesExhausted(delivery.attempts)) {
+          // Only reachable when attempts were lost to crashes mid-send (a
+          // recorded last attempt fails the delivery itself): give up here too.
+          this.sql.exec(`UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL, finished_at = ? WHERE id = ?`, now, delivery.id);
+          releaseNextInChain(this.sql, delivery.endpoint_id, delivery.ordering_key, now);
+          logEvent("error", "webhook_attempt", {
+            merchant_id: this.options.merchantId(),
+            event_id: delivery.event_id,
+            endpoint_id: delivery.endpoint_id,
+            attempt: delivery.attempts,
+            outcome: "failed",
+            error: "attempt limit reached (earlier attempts were interrupted before their result was recorded)",
+          });
+          continue;
+        }
         // The attempt is counted when it starts: if the object dies before its
         // result is recorded, the next try is a new attempt number (the lost one
         // is a gap in the listed attempts), so a crash loop still ends at the
-        // attempt limit instead of retrying the same attempt forever.
-        this.sql.exec(`UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ?`, leaseUntil, delivery.id);
+        // attempt limit. The lease lasts the request, or the backoff this
+        // attempt would get on failure if longer, so a crash loop keeps the schedule.
+        const attempt = delivery.attempts + 1;
+        const leaseMs = Math.max(this.options.timeoutMs + WEBHOOK_LEASE_GRACE_MS, webhookRetryDelayMs(attempt, this.options.random));
+        this.sql.exec(`UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?`, attempt, now + leaseMs, delivery.id);
+        leased.push(delivery);
       }
-      return due;
+      return leased;
     });
   }
 

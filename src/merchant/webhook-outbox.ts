@@ -23,6 +23,7 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
+import { execInSlices } from "./sql-slices.ts";
 import { activeEndpoints, subscribedTypes } from "./webhook-endpoints.ts";
 
 const nextEventUlid = monotonicUlidFactory();
@@ -295,12 +296,9 @@ export function pruneEvents(sql: SqlStorage, olderThan: number): number {
     )
     .toArray()
     .map((row) => row.seq);
-  const last = seqs.at(-1);
-  if (last === undefined) return 0;
-  const marks = seqs.map(() => "?").join(",");
-  sql.exec(`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_seq IN (${marks}))`, ...seqs);
-  sql.exec(`DELETE FROM webhook_deliveries WHERE event_seq IN (${marks})`, ...seqs);
-  sql.exec(`DELETE FROM webhook_events WHERE seq IN (${marks})`, ...seqs);
+  execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_seq IN (${marks}))`);
+  execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_deliveries WHERE event_seq IN (${marks})`);
+  execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_events WHERE seq IN (${marks})`);
   return seqs.length;
 }
 
