@@ -332,7 +332,7 @@ export class MerchantAccount extends DurableObject<Env> {
       },
       merchant.id,
       date,
-          );
+    );
     // Settled payments no longer need their alarm.
     await this.scheduleAlarm();
     return result;
@@ -1040,7 +1040,12 @@ export class MerchantAccount extends DurableObject<Env> {
     if (this.paymentIdsSeeded) return now;
     this.paymentIdsSeeded = true;
     const highest = this.sql.exec<{ id: string }>(`SELECT id FROM payments ORDER BY id DESC LIMIT 1`).toArray()[0];
-    return highest ? Math.max(now, decodeTime(highest.id.slice("pay_".length)) + 1) : now;
+    if (!highest) return now;
+    try {
+      return Math.max(now, decodeTime(highest.id.slice("pay_".length)) + 1);
+    } catch {
+      return now; // not a ULID (a row written by hand): nothing to order against
+    }
   }
 
   private keyTtlMs(): number {
