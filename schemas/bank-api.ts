@@ -87,7 +87,8 @@ export const BankStatementEntry = z.object({
   end_to_end_id: EndToEndId,
   amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
   status: BankStatusCode,
-  booked_at: z.iso.datetime(),
+  // RFC 3339 with or without an offset, as a transfer's booked_at; compared as instants, never as text.
+  booked_at: z.iso.datetime({ offset: true }),
 });
 export type BankStatementEntry = z.infer<typeof BankStatementEntry>;
 

@@ -5,6 +5,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { HELD_BY_PENDING_PAYMENT, keyExpiresAt } from "../src/merchant/idempotency-expiry.ts";
 import { bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
@@ -33,6 +34,14 @@ async function purge(stub: Stub): Promise<void> {
 }
 
 describe("Idempotency-Key expiry", () => {
+  it("a parked expiry read before the payment became final yields outcome + TTL, a valid date", () => {
+    const finalAt = Date.parse("2026-11-29T12:00:00Z");
+    const expires = keyExpiresAt(HELD_BY_PENDING_PAYMENT, { status: "succeeded", updated_at: finalAt }, finalAt + 1, TTL_MS);
+    expect(expires).toBe(finalAt + TTL_MS);
+    expect(new Date(expires).toISOString()).toBe("2026-12-02T12:00:00.000Z");
+    expect(keyExpiresAt(HELD_BY_PENDING_PAYMENT, { status: "pending", updated_at: finalAt }, finalAt, TTL_MS)).toBe(finalAt + TTL_MS);
+  });
+
   it("never expires while the payment is pending: a retry days later replays it and pays nothing more", async () => {
     const merchant = await createMerchant();
     // ACSP: acknowledged, settlement in process; the payment stays pending.

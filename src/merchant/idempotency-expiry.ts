@@ -31,7 +31,10 @@ export function keyExpiresAt(storedExpiresAt: number, payment: KeyedPayment | un
   if (!payment) return storedExpiresAt;
   // While pending the key cannot expire; "now + TTL" is the honest lower bound to announce.
   if (payment.status === "pending") return now + ttlMs;
-  return Math.max(Math.min(storedExpiresAt, HELD_BY_PENDING_PAYMENT - 1), payment.updated_at + ttlMs);
+  // A parked expiry read while the payment was still pending says nothing
+  // once it is final (and is no valid Date): outcome + TTL is the answer.
+  const stored = storedExpiresAt >= HELD_BY_PENDING_PAYMENT ? 0 : storedExpiresAt;
+  return Math.max(stored, payment.updated_at + ttlMs);
 }
 
 export function keyIsLive(storedExpiresAt: number, payment: KeyedPayment | undefined, now: number, ttlMs: number): boolean {
