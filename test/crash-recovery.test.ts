@@ -159,6 +159,27 @@ describe("crash safety", () => {
     expect(first ?? Infinity).toBeLessThanOrEqual(Date.now() + MIN_ALARM_INTERVAL_MS);
   });
 
+  it("work still running in this instance past its lease gets the lease renewed, not a wake every second", async () => {
+    const merchant = await createMerchant();
+    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    const payment = await json(await postPayment(merchant.api_key, paymentBody()));
+    const stub = merchantStub(merchant.id);
+    // As if its bank call were still queued behind MAX_CONCURRENT_BANK_CALLS with the lease run out.
+    const lapsedAt = Date.now() - 1_000;
+    await runInDurableObject(stub, (instance, state) => {
+      (Reflect.get(instance, "inflight") as Map<string, Promise<void>>).set(payment.id, new Promise<void>(() => {}));
+      state.storage.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, lapsedAt, payment.id);
+    });
+    expect(await stub.recoverDuePayments(Date.now())).toBe(0);
+    const row = (await paymentRows(merchant.id)).find((r) => r.id === payment.id);
+    expect(row?.next_action_at ?? 0).toBeGreaterThanOrEqual(Date.now() + TEST_BANK_TIMEOUT_MS - 1_000);
+    // Nothing was sent or asked while it was in flight here.
+    expect((await bankRequestsFor(endToEndId(payment.id))).map((r) => r.method)).toEqual(["POST"]);
+    await runInDurableObject(stub, (instance) => {
+      (Reflect.get(instance, "inflight") as Map<string, Promise<void>>).delete(payment.id);
+    });
+  });
+
   it("an alarm whose recovery step throws before re-arming still leaves an alarm set", async () => {
     const merchant = await createMerchant();
     await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: false }, times: 1 });

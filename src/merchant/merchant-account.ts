@@ -814,7 +814,7 @@ export class MerchantAccount extends DurableObject<Env> {
    */
   async recoverDuePayments(asOf: number): Promise<number> {
     this.keyPurgeBacklog = purgeExpiredKeys(this.sql, Date.now(), this.keyTtlMs());
-    const due = this.sql
+    const candidates = this.sql
       .exec<PaymentRow>(
         `SELECT * FROM payments WHERE next_action_at IS NOT NULL AND next_action_at <= ? AND status = 'pending'
          ORDER BY next_action_at LIMIT ?`,
@@ -822,9 +822,14 @@ export class MerchantAccount extends DurableObject<Env> {
         // Rows in flight in this instance are skipped below; fetch past them.
         RECOVERY_BATCH_SIZE + this.inflight.size,
       )
-      .toArray()
-      .filter((row) => !this.inflight.has(row.id))
-      .slice(0, RECOVERY_BATCH_SIZE);
+      .toArray();
+    // Work still running here (e.g. queued behind MAX_CONCURRENT_BANK_CALLS
+    // longer than its lease) keeps its lease: renewed, so the alarm does not
+    // wake every second for it; if this instance dies, the lease lapses.
+    for (const row of candidates) {
+      if (this.inflight.has(row.id)) this.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, this.inFlightDeadline(Date.now()), row.id);
+    }
+    const due = candidates.filter((row) => !this.inflight.has(row.id)).slice(0, RECOVERY_BATCH_SIZE);
     await Promise.all(
       due.map((row) =>
         this.track(row.id, () =>
