@@ -28,6 +28,8 @@ export const WebhookEndpointId = prefixedId("whe");
 export const EventId = prefixedId("evt");
 
 const IPV4_LITERAL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** Only decimal or hex labels (e.g. "0x7f.1" left after stripping dots): an address in another notation, not a name. */
+const NUMERIC_LABELS = /^(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+))*$/i;
 
 /**
  * Why a URL cannot receive webhooks, or undefined when it can. Only https
@@ -54,7 +56,7 @@ export function webhookUrlProblem(value: string): string | undefined {
   const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (host === "") return "must name a host";
   if (host === "localhost" || host.endsWith(".localhost")) return "must not point at localhost";
-  if (IPV4_LITERAL.test(host) || host.startsWith("[")) return "must use a DNS name, not an IP address";
+  if (IPV4_LITERAL.test(host) || host.startsWith("[") || NUMERIC_LABELS.test(host)) return "must use a DNS name, not an IP address";
   if (!host.includes(".")) return "must use a fully qualified host name";
   return undefined;
 }

@@ -49,6 +49,7 @@ describe("webhook endpoints API", () => {
       "https://hooks.localhost../x",
       "https://10.0.0.1./x",
       "https://intranet./x",
+      "https://0x7f.1../x",
       "https://10.0.0.1/x",
       "https://[::1]/x",
       "https://intranet/x",
@@ -121,6 +122,17 @@ describe("webhook endpoints API", () => {
     expect(second.secret).not.toBe(first.secret);
   });
 
+  it("treats a POST with an empty streamed body and no content type as a planned rotation", async () => {
+    const merchant = await createMerchant();
+    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    const empty = new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+    const rotated = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` }, body: empty });
+    expect(rotated.status).toBe(200);
+    const text = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new TextEncoder().encode("x")), controller.close()) });
+    const refused = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` }, body: text });
+    expect(refused.status).toBe(415);
+  });
+
   it("revokes every old secret at once on request, even during a grace period", async () => {
     const merchant = await createMerchant();
     const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
@@ -140,7 +152,7 @@ describe("webhook endpoints API", () => {
     // No grace period is running now, so a planned rotation is allowed again.
     expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(200);
 
-    for (const body of [{ revoke_previous: "yes" }, { revoke: true }]) {
+    for (const body of [{ revoke_previous: "yes" }, { revoke: true }, null]) {
       const refused = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, body);
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({ type: "urn:payment-connector:problem:validation-error" });

@@ -16,10 +16,15 @@ export const MAX_JSON_DEPTH = 16;
  */
 export async function readJsonBody(request: Request, options: { optional?: boolean } = {}): Promise<unknown> {
   const contentType = request.headers.get("content-type") ?? "";
-  if (options.optional && contentType === "" && (request.body === null || request.headers.get("content-length") === "0")) return undefined;
-  if (!/^application\/json\s*(;\s*charset=("?)utf-8\2\s*)?$/i.test(contentType.trim())) {
-    throw new ProblemError(problem("unsupported-media-type", 415, "Send the body as application/json (UTF-8)."));
+  const notJson = () => new ProblemError(problem("unsupported-media-type", 415, "Send the body as application/json (UTF-8)."));
+  if (options.optional && contentType === "") {
+    // No content type: acceptable only if there is nothing to read (a
+    // streamed empty body has no Content-Length, so it is read to be sure).
+    if (request.body === null || request.headers.get("content-length") === "0") return undefined;
+    if ((await readAtMost(request, MAX_BODY_BYTES)).length === 0) return undefined;
+    throw notJson();
   }
+  if (!/^application\/json\s*(;\s*charset=("?)utf-8\2\s*)?$/i.test(contentType.trim())) throw notJson();
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
 

@@ -57,7 +57,7 @@ webhookRoutes.post("/v1/webhook-endpoints/:id/rotate-secret", async (c) => {
   const endpointId = endpointIdParam(c);
   // The body is optional: an empty POST is a planned rotation.
   const body = await readJsonBody(c.req.raw, { optional: true });
-  const request = validateOrThrow(RotateWebhookSecretRequest, body ?? {}, "rotation request");
+  const request = validateOrThrow(RotateWebhookSecretRequest, body === undefined ? {} : body, "rotation request");
   const reply = await callMerchant<WebhookEndpointReply>(c.env, merchantId, (stub) => stub.rotateWebhookSecret(auth, endpointId, request.revoke_previous), {
     safeToRetry: false,
   });
