@@ -59,15 +59,16 @@ export async function serveFaultySubmission(
     case "async_settlement": {
       const existing = ledger.get(request.end_to_end_id);
       if (existing) return "continue"; // a resubmission: the de-duplicated original answers
-      const { entry } = ledger.book(request, action.interim);
-      faults.settlements.set(entry.end_to_end_id, {
-        final: action.final,
-        reasonCode: action.reason_code,
-        inquiriesLeft: action.after_inquiries,
+      const dueAt = action.after_ms === undefined ? undefined : new Date(Date.now() + action.after_ms).toISOString();
+      const { entry } = ledger.book(request, action.interim, {
+        settlement: {
+          final: action.final,
+          ...(action.reason_code ? { reason_code: action.reason_code } : {}),
+          ...(dueAt ? { due_at: dueAt } : {}),
+          ...(action.after_inquiries !== undefined ? { inquiries_left: action.after_inquiries } : {}),
+        },
       });
-      if (action.after_ms !== undefined) {
-        setTimeout(() => settle(ledger, faults, entry.end_to_end_id), action.after_ms).unref();
-      }
+      if (action.after_ms !== undefined) scheduleSettlement(ledger, entry);
       sendJson(res, 201, transferView(entry));
       return "handled";
     }
@@ -109,19 +110,11 @@ export async function serveFaultyInquiry(action: FaultAction, endToEndId: string
   }
 }
 
-/** Counts an inquiry towards a pending settlement; settles it when its count is reached. */
-export function noteInquiry(ledger: Ledger, faults: FaultBook, endToEndId: string): void {
-  const pending = faults.settlements.get(endToEndId);
-  if (!pending || pending.inquiriesLeft === undefined) return;
-  pending.inquiriesLeft--;
-  if (pending.inquiriesLeft <= 0) settle(ledger, faults, endToEndId);
-}
-
-function settle(ledger: Ledger, faults: FaultBook, endToEndId: string): void {
-  const pending = faults.settlements.get(endToEndId);
-  if (!pending) return;
-  faults.settlements.delete(endToEndId);
-  ledger.setStatus(endToEndId, pending.final, pending.final === "RJCT" ? (pending.reasonCode ?? "AM04") : undefined);
+/** Arms the timer of a planned settlement (at booking, or again after a restart; at once if overdue). */
+export function scheduleSettlement(ledger: Ledger, entry: LedgerEntry): void {
+  const dueAt = entry.settlement?.due_at;
+  if (dueAt === undefined) return;
+  setTimeout(() => ledger.settle(entry.end_to_end_id), Math.max(0, Date.parse(dueAt) - Date.now())).unref();
 }
 
 /** Holds the request open until the client gives up (or MAX_HANG_MS passes), then drops it. */

@@ -91,18 +91,11 @@ export interface BankRequestFacts {
 }
 
 /** A transfer booked with an interim status that will settle later. */
-export interface PendingSettlement {
-  final: "ACSC" | "RJCT";
-  reasonCode: string | undefined;
-  inquiriesLeft: number | undefined;
-}
-
 export class FaultBook {
   private readonly rules: FaultRule[] = [];
   private sequence = 0;
   /** Debtor of every end-to-end id ever submitted, so inquiries can be scoped by debtor too. */
   private readonly debtorOf = new Map<string, string>();
-  readonly settlements = new Map<string, PendingSettlement>();
 
   add(input: FaultRuleInput): FaultRule {
     const rule: FaultRule = { ...input, id: `flt_${++this.sequence}`, hits: 0 };

@@ -21,6 +21,20 @@ export interface LedgerEntry {
   booked_at: string;
   /** How many POSTs carried this end-to-end id (the first books; the rest get the original back). */
   submissions: number;
+  /**
+   * A later settlement the bank has planned (the async_settlement fault):
+   * journaled with the entry, so a restarted simulator still carries it out.
+   */
+  settlement?: PlannedSettlement;
+}
+
+export interface PlannedSettlement {
+  final: "ACSC" | "RJCT";
+  reason_code?: string;
+  /** Settles at this time (ISO 8601), or at once if it has passed. */
+  due_at?: string;
+  /** Or on the n-th status inquiry from now. */
+  inquiries_left?: number;
 }
 
 export class Ledger {
@@ -57,7 +71,7 @@ export class Ledger {
   book(
     request: BankCreditTransferRequest,
     status: BankStatusCode,
-    options: { reasonCode?: string; bookedAt?: string } = {},
+    options: { reasonCode?: string; bookedAt?: string; settlement?: PlannedSettlement } = {},
   ): { entry: LedgerEntry; duplicate: boolean } {
     const { reasonCode } = options;
     const existing = this.entries.get(request.end_to_end_id);
@@ -79,6 +93,7 @@ export class Ledger {
       status_at: now,
       booked_at: options.bookedAt ?? now,
       submissions: 1,
+      ...(options.settlement ? { settlement: options.settlement } : {}),
     };
     this.entries.set(entry.end_to_end_id, entry);
     this.journal(entry);
@@ -94,6 +109,30 @@ export class Ledger {
     entry.status_at = new Date().toISOString();
     this.journal(entry);
     return entry;
+  }
+
+  /** Entries with a planned settlement still to happen (to re-arm their timers after a restart). */
+  plannedSettlements(): LedgerEntry[] {
+    return this.all().filter((entry) => entry.settlement !== undefined);
+  }
+
+  /** Carries out the planned settlement of a transfer, once. */
+  settle(endToEndId: string): void {
+    const entry = this.entries.get(endToEndId);
+    const plan = entry?.settlement;
+    if (!entry || !plan) return;
+    delete entry.settlement;
+    this.setStatus(endToEndId, plan.final, plan.final === "RJCT" ? (plan.reason_code ?? "AM04") : undefined);
+  }
+
+  /** Counts a status inquiry towards a planned settlement; settles when the count is reached. */
+  noteInquiry(endToEndId: string): void {
+    const entry = this.entries.get(endToEndId);
+    const plan = entry?.settlement;
+    if (!entry || plan?.inquiries_left === undefined) return;
+    plan.inquiries_left--;
+    if (plan.inquiries_left <= 0) this.settle(endToEndId);
+    else this.journal(entry);
   }
 }
 

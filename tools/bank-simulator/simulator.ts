@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { serveFaultyInquiry, serveFaultySubmission, noteInquiry, type FaultContext } from "./fault-responses.ts";
+import { scheduleSettlement, serveFaultyInquiry, serveFaultySubmission, type FaultContext } from "./fault-responses.ts";
 import { FaultBook, FaultRuleInput } from "./faults.ts";
 import { Ledger, transferView } from "./ledger.ts";
 import { StatementDesk } from "./statements.ts";
@@ -68,6 +68,8 @@ export type DoorName = "main" | "drill";
 export async function startBankSimulator(options: BankSimulatorOptions): Promise<BankSimulator> {
   const host = options.host ?? "127.0.0.1";
   const ledger = new Ledger(options.journalPath);
+  // Settlements planned before a restart still happen (at once if overdue).
+  for (const entry of ledger.plannedSettlements()) scheduleSettlement(ledger, entry);
   const requests: RequestLogEntry[] = [];
   const stats = { tlsRejections: 0 };
   let latencyMs = options.latencyMs ?? 0;
@@ -126,7 +128,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     if (req.method === "GET" && inquiry) {
       const id = decodeURIComponent(inquiry[1] ?? "");
       entry.end_to_end_id = id;
-      noteInquiry(ledger, faults, id);
+      ledger.noteInquiry(id);
       const fault = faults.take({ operation: "inquiry", endToEndId: id, debtorIban: undefined });
       if (fault) {
         entry.fault = fault.kind;
