@@ -6,12 +6,14 @@
  * does), so payments survive a restart and are recovered after it.
  * Environment variables are documented in README.md.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { buildWorker } from "./build-worker.ts";
 import { startBankSimulator, type BankSimulator } from "./bank-simulator/simulator.ts";
 import { ensureDevPki } from "./dev-pki.ts";
+import { ConnectorConfig } from "../schemas/config.ts";
 
 const DEV_DIR = ".dev";
 
@@ -71,7 +73,7 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Lo
       port: integer(env.BANK_SIM_PORT, 8443, "BANK_SIM_PORT"),
       controlPort: integer(env.BANK_SIM_CONTROL_PORT, 8444, "BANK_SIM_CONTROL_PORT"),
       latencyMs: integer(env.BANK_SIM_LATENCY_MS, 0, "BANK_SIM_LATENCY_MS") },
-    ...(env.BANK_TIMEOUT_MS ? { bankTimeoutMs: integer(env.BANK_TIMEOUT_MS, 10_000, "BANK_TIMEOUT_MS") } : {}),
+    ...(env.BANK_TIMEOUT_MS !== undefined && env.BANK_TIMEOUT_MS !== "" ? { bankTimeoutMs: integer(env.BANK_TIMEOUT_MS, 10_000, "BANK_TIMEOUT_MS") } : {}),
   };
 }
 
@@ -83,9 +85,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (options.bank) {
     bankUrl = options.bank.url;
     tls = {
-      ca: readFileSync(options.bank.caFile, "utf8"),
-      cert: readFileSync(options.bank.clientCertFile, "utf8"),
-      key: readFileSync(options.bank.clientKeyFile, "utf8"),
+      ca: readNamedFile("BANK_CA_FILE", options.bank.caFile),
+      cert: readNamedFile("BANK_CLIENT_CERT_FILE", options.bank.clientCertFile),
+      key: readNamedFile("BANK_CLIENT_KEY_FILE", options.bank.clientKeyFile),
     };
   } else {
     const pki = ensureDevPki(options.pkiDir);
@@ -101,6 +103,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 
   const { token: adminToken, generated: adminTokenGenerated } = resolveAdminToken(options.adminToken);
+  const bindings = {
+    BANK_URL: bankUrl,
+    ADMIN_TOKEN: adminToken,
+    ...(options.bankTimeoutMs !== undefined ? { BANK_TIMEOUT_MS: String(options.bankTimeoutMs) } : {}),
+  };
+  // The Worker validates the same settings at its first request; checked here
+  // too, so a bad value is a clear line now rather than a 500 from workerd.
+  const config = ConnectorConfig.safeParse(bindings);
+  if (!config.success) {
+    // Names the settings, never their values (ADMIN_TOKEN is a secret).
+    const problems = config.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    await simulator?.close();
+    throw new Error(`invalid configuration: ${problems.join("; ")}`);
+  }
   const scriptPath = await buildWorker();
   const bank = new URL(bankUrl);
   // Miniflare 5 takes a new option shape; the v4 shape below is the one its
@@ -116,11 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MERCHANT: { className: "MerchantAccount", useSQLite: true },
       REGISTRY: { className: "MerchantRegistry", useSQLite: true },
     },
-    bindings: {
-      BANK_URL: bankUrl,
-      ADMIN_TOKEN: adminToken,
-      ...(options.bankTimeoutMs ? { BANK_TIMEOUT_MS: String(options.bankTimeoutMs) } : {}),
-    },
+    bindings,
     serviceBindings: {
       BANK: {
         external: {
@@ -139,7 +151,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
     ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
   }));
-  const url = (await miniflare.ready).toString().replace(/\/$/, "");
+  let ready: URL;
+  try {
+    ready = await miniflare.ready;
+  } catch (error) {
+    await simulator?.close();
+    const message = error instanceof Error ? error.message : String(error);
+    // Miniflare's own hint names a --port flag this script does not have.
+    throw new Error(/address already in use|--port/i.test(message) ? `port ${options.port} is in use: set PORT to another one` : message);
+  }
+  const url = ready.toString().replace(/\/$/, "");
   const directUrl = options.directSocket ? (await miniflare.unsafeGetDirectURL()).toString().replace(/\/$/, "") : undefined;
   return {
     url,
@@ -172,9 +193,19 @@ interface DemoMerchant {
   debtor_iban: string;
 }
 
+/**
+ * Where the demo merchant of a state directory is remembered: one file per
+ * STATE_DIR, so switching directories never loses another one's key (the
+ * default directory keeps the historical name).
+ */
+function demoMerchantFile(stateDir: string): string {
+  if (resolve(stateDir) === resolve(".wrangler/state")) return `${DEV_DIR}/demo-merchant.json`;
+  return `${DEV_DIR}/demo-merchant-${createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 12)}.json`;
+}
+
 /** The demo merchant survives restarts with the state; a fresh state gets a fresh merchant. */
-export async function ensureDemoMerchant(stack: LocalStack): Promise<DemoMerchant> {
-  const file = `${DEV_DIR}/demo-merchant.json`;
+export async function ensureDemoMerchant(stack: LocalStack, stateDir: string): Promise<DemoMerchant> {
+  const file = demoMerchantFile(stateDir);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, "utf8")) as DemoMerchant;
     const probe = await fetch(`${stack.url}/v1/payments/pay_00000000000000000000000000`, { headers: { authorization: `Bearer ${saved.api_key}` } });
@@ -193,6 +224,14 @@ export async function ensureDemoMerchant(stack: LocalStack): Promise<DemoMerchan
   return saved;
 }
 
+function readNamedFile(variable: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const parsed = Number(value);
@@ -203,7 +242,7 @@ function integer(value: string | undefined, fallback: number, name: string): num
 async function main(): Promise<void> {
   const options = optionsFromEnvironment();
   const stack = await startLocalStack(options);
-  const merchant = await ensureDemoMerchant(stack);
+  const merchant = await ensureDemoMerchant(stack, options.stateDir);
   const curl = [
     `curl -sS -X POST ${stack.url}/v1/payments \\`,
     `  -H 'Authorization: Bearer ${merchant.api_key}' \\`,
@@ -227,16 +266,13 @@ async function main(): Promise<void> {
       curl,
       "",
       "Read it back: curl -sS " + stack.url + "/v1/payments/<id> -H 'Authorization: Bearer " + merchant.api_key + "'",
-      "Ctrl-C stops; pending payments resume on the next start.",
+      "Ctrl-C stops (exit code 130); pending payments resume on the next start.",
       "",
     ].join("\n"),
   );
-  const stop = async () => {
-    await stack.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // No SIGINT/SIGTERM handler of ours: Miniflare's own exit hook stops
+  // workerd and exits (130 / 143). Nothing is lost: the simulator journals
+  // synchronously and workerd keeps each committed write on disk.
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

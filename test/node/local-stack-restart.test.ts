@@ -29,6 +29,21 @@ async function freePort(): Promise<number> {
   });
 }
 
+describe("local stack configuration", () => {
+  it("refuses bad settings with a line naming each one, before starting workerd, and never prints a secret", async () => {
+    const pki = ensureDevPki(join(workDir, "pki"));
+    const files = { caFile: join(pki.dir, "ca.pem"), clientCertFile: join(pki.dir, "client.pem"), clientKeyFile: join(pki.dir, "client.key") };
+    const base = { port: await freePort(), stateDir, simulator: { port: 1, controlPort: 1, latencyMs: 0 } };
+    const shortToken = "short-secret";
+    const refused = startLocalStack({ ...base, adminToken: shortToken, bank: { url: "https://localhost:1", ...files }, bankTimeoutMs: 5 });
+    await expect(refused).rejects.toThrow(/invalid configuration: .*ADMIN_TOKEN.*BANK_TIMEOUT_MS|invalid configuration: .*BANK_TIMEOUT_MS.*ADMIN_TOKEN/);
+    await expect(refused).rejects.not.toThrow(shortToken);
+    await expect(startLocalStack({ ...base, bank: { url: "https://localhost:1", ...files, caFile: join(workDir, "missing.pem") } })).rejects.toThrow(
+      /^BANK_CA_FILE: cannot read .*missing\.pem \(ENOENT\)$/,
+    );
+  });
+});
+
 describe("local stack across a restart", () => {
   it("keeps a pending payment on disk and recovers it once the bank is back", async () => {
     const pki = ensureDevPki(join(workDir, "pki"));
