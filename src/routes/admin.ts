@@ -1,6 +1,7 @@
 /**
- * Operator API. It sits behind ADMIN_TOKEN here and belongs behind
- * Cloudflare Access in production (docs/operations.md).
+ * Operator API. It sits behind ADMIN_TOKEN (requireAdmin below, applied to
+ * every /admin/* path by src/index.ts) and belongs behind Cloudflare Access in
+ * production (docs/operations.md).
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { ulid } from "../ids/ulid.ts";
