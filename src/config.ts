@@ -11,12 +11,15 @@ const parsed = new WeakMap<object, ConnectorConfig>();
 export function loadConfig(env: Env): ConnectorConfig {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = ConnectorConfig.safeParse(env);
-  if (!result.success) {
-    // Names the settings, never their values: ADMIN_TOKEN is a secret.
-    const fields = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigurationError(`invalid configuration: ${fields.join("; ")}`);
-  }
-  parsed.set(env, result.data);
-  return result.data;
+  const config = parseConfig(env);
+  parsed.set(env, config);
+  return config;
+}
+
+/** Validates settings; the error names each bad setting, never its value (ADMIN_TOKEN is a secret). */
+export function parseConfig(values: object): ConnectorConfig {
+  const result = ConnectorConfig.safeParse(values);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigurationError(`invalid configuration: ${fields.join("; ")}`);
 }

@@ -13,7 +13,7 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { buildWorker } from "./build-worker.ts";
 import { startBankSimulator, type BankSimulator } from "./bank-simulator/simulator.ts";
 import { ensureDevPki } from "./dev-pki.ts";
-import { ConnectorConfig } from "../schemas/config.ts";
+import { parseConfig } from "../src/config.ts";
 
 const DEV_DIR = ".dev";
 
@@ -109,13 +109,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.bankTimeoutMs !== undefined ? { BANK_TIMEOUT_MS: String(options.bankTimeoutMs) } : {}),
   };
   // The Worker validates the same settings at its first request; checked here
-  // too, so a bad value is a clear line now rather than a 500 from workerd.
-  const config = ConnectorConfig.safeParse(bindings);
-  if (!config.success) {
-    // Names the settings, never their values (ADMIN_TOKEN is a secret).
-    const problems = config.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  // too, with the same parser, so a bad value is a clear line now rather than
+  // a 500 from workerd.
+  try {
+    parseConfig(bindings);
+  } catch (error) {
     await simulator?.close();
-    throw new Error(`invalid configuration: ${problems.join("; ")}`);
+    throw error;
   }
   const scriptPath = await buildWorker();
   const bank = new URL(bankUrl);

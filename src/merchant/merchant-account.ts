@@ -70,7 +70,7 @@ type IdempotencyRow = {
 
 type Admission =
   | { kind: "admitted"; paymentId: string; expiresAt: number }
-  | { kind: "replay"; paymentId: string; expiresAt: number }
+  | { kind: "replay"; paymentId: string; expiresAt: number; payment: PaymentRow | undefined }
   | { kind: "replay-refusal"; problem: Problem; expiresAt: number }
   | { kind: "refused"; problem: Problem; expiresAt: number }
   | { kind: "reuse" };
@@ -234,7 +234,7 @@ export class MerchantAccount extends DurableObject<Env> {
         // Coalesce onto the first request's bank call instead of answering "in progress".
         const running = this.inflight.get(admission.paymentId);
         if (running) await running;
-        else await this.ensureRecoveryArmed(admission.paymentId);
+        else await this.ensureRecoveryArmed(admission.payment);
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
       }
       case "admitted": {
@@ -372,7 +372,7 @@ export class MerchantAccount extends DurableObject<Env> {
       const keyed = record?.payment_id ? this.findPayment(record.payment_id) : undefined;
       if (record && keyIsLive(record.expires_at, keyed, now, this.keyTtlMs())) {
         if (record.fingerprint !== fingerprint) return { kind: "reuse" };
-        if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at };
+        if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at, payment: keyed };
         return { kind: "replay-refusal", problem: JSON.parse(record.response_body ?? "{}") as Problem, expiresAt: record.expires_at };
       }
       if (record) this.sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
@@ -922,11 +922,10 @@ export class MerchantAccount extends DurableObject<Env> {
    * can never find a payment stranded without one (e.g. an arm that failed
    * after admission committed).
    */
-  private async ensureRecoveryArmed(paymentId: string): Promise<void> {
-    const row = this.findPayment(paymentId);
+  private async ensureRecoveryArmed(row: PaymentRow | undefined): Promise<void> {
     if (row?.status !== "pending") return;
     await this.ensureAlarmBy(row.next_action_at ?? Date.now()).catch((error: unknown) => {
-      logEvent("error", "alarm_arm_failed", { payment_id: paymentId, error: String(error) });
+      logEvent("error", "alarm_arm_failed", { payment_id: row.id, error: String(error) });
     });
   }
 

@@ -23,6 +23,7 @@ import type {
   ReconciliationSummary,
 } from "../../schemas/reconciliation.ts";
 import type { StatementPageOutcome } from "../bank/client.ts";
+import { groupBy } from "./group-by.ts";
 import { paymentIdFloor } from "./payment-listing.ts";
 import type { PaymentRow } from "./payment-row.ts";
 
@@ -49,7 +50,7 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   const statement = await readWholeStatement(ports);
   if (!statement.ok) return statement;
 
-  for (const [endToEndId, group] of groupByEndToEndId(statement.entries)) {
+  for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
     const row = paymentByEndToEndId(ports.sql, endToEndId);
     if (!row || row.status !== "pending") continue;
     const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
@@ -100,7 +101,7 @@ function buildReport(
   const items: ReconciliationItem[] = [];
   const accounted = new Set<string>();
 
-  for (const [endToEndId, group] of groupByEndToEndId(entries)) {
+  for (const [endToEndId, group] of groupBy(entries, (entry) => entry.end_to_end_id)) {
     const row = paymentByEndToEndId(sql, endToEndId);
     if (!row) {
       for (const entry of group) items.push(item("unexpected_at_bank", endToEndId, null, entry, false));
@@ -129,16 +130,6 @@ function buildReport(
     summary: summarize(items, connectorPayments, entries.length),
     items,
   };
-}
-
-function groupByEndToEndId(entries: BankStatementEntry[]): Map<string, BankStatementEntry[]> {
-  const groups = new Map<string, BankStatementEntry[]>();
-  for (const entry of entries) {
-    const group = groups.get(entry.end_to_end_id);
-    if (group) group.push(entry);
-    else groups.set(entry.end_to_end_id, [entry]);
-  }
-  return groups;
 }
 
 /**

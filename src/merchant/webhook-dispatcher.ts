@@ -94,8 +94,7 @@ export class WebhookDispatcher {
         if (webhookRetriesExhausted(delivery.attempts)) {
           // Only reachable when attempts were lost to crashes mid-send (a
           // recorded last attempt fails the delivery itself): give up here too.
-          this.sql.exec(`UPDATE webhook_deliveries SET state = 'failed', next_attempt_at = NULL, finished_at = ? WHERE id = ?`, now, delivery.id);
-          releaseNextInChain(this.sql, delivery.endpoint_id, delivery.ordering_key, now);
+          this.finish(delivery, "failed", delivery.attempts, now);
           logEvent("error", "webhook_attempt", {
             merchant_id: this.options.merchantId(),
             event_id: delivery.event_id,
@@ -137,6 +136,18 @@ export class WebhookDispatcher {
     this.recordAttempt(delivery, attempt, result, Date.now());
   }
 
+  /** Ends a delivery (delivered, or failed for good) and lets the next one of its chain go. */
+  private finish(delivery: DueDelivery, state: "delivered" | "failed", attempts: number, now: number): void {
+    this.sql.exec(
+      `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = NULL, finished_at = ? WHERE id = ?`,
+      state,
+      attempts,
+      now,
+      delivery.id,
+    );
+    releaseNextInChain(this.sql, delivery.endpoint_id, delivery.ordering_key, now);
+  }
+
   private recordAttempt(delivery: DueDelivery, attempt: number, result: WebhookAttemptResult, now: number): void {
     const outcome = this.options.storage.transactionSync((): "delivered" | "retry" | "failed" | "cancelled" => {
       this.sql.exec(
@@ -155,15 +166,9 @@ export class WebhookDispatcher {
         return "cancelled";
       }
       if (result.delivered || webhookRetriesExhausted(attempt)) {
-        this.sql.exec(
-          `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = NULL, finished_at = ? WHERE id = ?`,
-          result.delivered ? "delivered" : "failed",
-          attempt,
-          now,
-          delivery.id,
-        );
-        releaseNextInChain(this.sql, delivery.endpoint_id, delivery.ordering_key, now);
-        return result.delivered ? "delivered" : "failed";
+        const state = result.delivered ? "delivered" : "failed";
+        this.finish(delivery, state, attempt, now);
+        return state;
       }
       this.sql.exec(
         `UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?`,

@@ -23,6 +23,7 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
+import { groupBy } from "./group-by.ts";
 import { execInSlices } from "./sql-slices.ts";
 import { activeEndpoints, subscribedTypes } from "./webhook-endpoints.ts";
 
@@ -300,14 +301,4 @@ export function pruneEvents(sql: SqlStorage, olderThan: number): number {
   execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_deliveries WHERE event_seq IN (${marks})`);
   execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_events WHERE seq IN (${marks})`);
   return seqs.length;
-}
-
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
 }
