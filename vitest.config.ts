@@ -25,7 +25,10 @@ export default defineConfig({
                 address: `127.0.0.1:${port}`,
                 https: {
                   options: {},
-                  tlsOptions: { keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert }, trustedCertificates: [bank.caCert] },
+                  tlsOptions: {
+                    keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert },
+                    trustedCertificates: [bank.caCert],
+                  },
                   certificateHost: "localhost",
                 },
               },
@@ -64,7 +67,10 @@ export default defineConfig({
                   },
                   // The same bank without a client certificate: the handshake must fail.
                   BANK_WITHOUT_CERT: {
-                    external: { address, https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" } },
+                    external: {
+                      address,
+                      https: { options: {}, tlsOptions: { trustedCertificates: [bank.caCert] }, certificateHost: "localhost" },
+                    },
                   },
                   // Fault tests: the simulator's drill door (closable), and a port where no bank listens.
                   BANK_DRILL_DOOR: bankDoor(bank.drillPort),

@@ -6,7 +6,7 @@
  * error and every unexpected answer is counted, never dropped.
  */
 import { performance } from "node:perf_hooks";
-import { Pool, type Dispatcher } from "undici";
+import { type Dispatcher, Pool } from "undici";
 
 export interface RequestSpec {
   method: "GET" | "POST";

@@ -1,7 +1,7 @@
 /** What the figures were measured on: they mean little without it. */
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { cpus, loadavg, totalmem, release } from "node:os";
+import { cpus, loadavg, release, totalmem } from "node:os";
 
 export interface MachineDescription {
   cpuModel: string;

@@ -4,7 +4,7 @@
  * started, so no spike between two samples is missed; the periodic samples
  * only show how memory moved during the run.
  */
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface MemoryReport {
   pid: number;

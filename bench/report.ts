@@ -64,7 +64,12 @@ function rows(results: BenchResults): Row[] {
   if (!("skipped" in results.tmpfs)) {
     const { oneMerchant, manyMerchants } = results.tmpfs;
     out.push(
-      row(`4r. One merchant, concurrency ${oneMerchant.concurrency}, state on tmpfs`, oneMerchant, "reference: no disk flush", oneMerchant.perSecond.toFixed(0)),
+      row(
+        `4r. One merchant, concurrency ${oneMerchant.concurrency}, state on tmpfs`,
+        oneMerchant,
+        "reference: no disk flush",
+        oneMerchant.perSecond.toFixed(0),
+      ),
       row(
         `5r. ${manyMerchants.merchants} merchants, concurrency ${manyMerchants.concurrency}, state on tmpfs`,
         manyMerchants,
@@ -118,12 +123,20 @@ const COLUMNS = Object.keys(HEADERS) as Array<keyof Row>;
 export function renderTable(results: BenchResults): string {
   const all = [HEADERS, ...rows(results)];
   const width = (column: keyof Row) => Math.max(...all.map((r) => r[column].length));
-  const line = (r: Row) => COLUMNS.map((c) => (c === "scenario" || c === "note" ? r[c].padEnd(width(c)) : r[c].padStart(width(c)))).join("  ");
+  const line = (r: Row) =>
+    COLUMNS.map((c) => (c === "scenario" || c === "note" ? r[c].padEnd(width(c)) : r[c].padStart(width(c)))).join("  ");
   const memory = results.memory ? `workerd peak RSS (VmHWM): ${results.memory.peakRssMiB.toFixed(0)} MiB` : "workerd memory: not sampled";
   const targets = results.targets.map((t) => `  ${verdict(t.met).padEnd(8)} ${t.name}: ${t.target}; measured ${t.measured}`);
-  return [line(HEADERS), ...rows(results).map(line), "", memory, `run took ${(results.wallClockMs / 1000).toFixed(0)} s`, "", "Targets:", ...targets].join(
-    "\n",
-  );
+  return [
+    line(HEADERS),
+    ...rows(results).map(line),
+    "",
+    memory,
+    `run took ${(results.wallClockMs / 1000).toFixed(0)} s`,
+    "",
+    "Targets:",
+    ...targets,
+  ].join("\n");
 }
 
 function verdict(met: boolean | undefined): string {
@@ -184,6 +197,8 @@ export function writeReport(path: string, generated: string): void {
   const begin = current.indexOf("<!-- bench:begin");
   const end = current.indexOf(END_MARKER);
   const next =
-    begin >= 0 && end > begin ? current.slice(0, begin) + generated + current.slice(end + END_MARKER.length) : `${current.trimEnd()}\n\n${generated}\n`;
+    begin >= 0 && end > begin
+      ? current.slice(0, begin) + generated + current.slice(end + END_MARKER.length)
+      : `${current.trimEnd()}\n\n${generated}\n`;
   writeFileSync(path, next);
 }

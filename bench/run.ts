@@ -12,27 +12,27 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalStack, type LocalStack } from "../tools/local-stack.ts";
 import { readDevPki } from "../tools/dev-pki.ts";
+import { type LocalStack, startLocalStack } from "../tools/local-stack.ts";
 import { CpuMeter } from "./cpu.ts";
 import { keepAlivePool } from "./load.ts";
 import { describeMachine, type MachineDescription } from "./machine.ts";
-import { executableOf, findWorkerdPid, MemorySampler, type MemoryReport } from "./process-memory.ts";
+import { executableOf, findWorkerdPid, type MemoryReport, MemorySampler } from "./process-memory.ts";
 import { renderMarkdown, renderTable, writeReport } from "./report.ts";
 import {
+  type BenchMerchant,
   bankPool,
   connector,
   createMerchant,
   direct,
   health,
+  type Measured,
+  type PagingResult,
   paging,
   readBack,
   replay,
-  throughput,
-  type BenchMerchant,
-  type Measured,
-  type PagingResult,
   type ThroughputPoint,
+  throughput,
 } from "./scenarios.ts";
 import { evaluateTargets, type TargetCheck } from "./targets.ts";
 
@@ -141,7 +141,9 @@ async function mainRun(plan: BenchPlan, options: BenchOptions, progress: (line: 
     const cpu = new CpuMeter(workerdPid);
     // Production has no Miniflare entry Worker in front of ours: measure on the Worker's own socket.
     const connectorUrl = stack.directUrl ?? stack.url;
-    progress(`stack up at ${connectorUrl} (entry ${stack.url}), bank ${stack.bankUrl} (+${plan.bankLatencyMs} ms), workerd pid ${workerdPid ?? "not found"}`);
+    progress(
+      `stack up at ${connectorUrl} (entry ${stack.url}), bank ${stack.bankUrl} (+${plan.bankLatencyMs} ms), workerd pid ${workerdPid ?? "not found"}`,
+    );
 
     const pki = readDevPki(join(stateDir, "pki"));
     const bank = { url: stack.bankUrl, tls: { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey } };
@@ -269,7 +271,8 @@ async function main(): Promise<void> {
   const latency = process.env.BENCH_BANK_LATENCY_MS;
   const base = process.env.BENCH_PLAN === "smoke" ? SMOKE_PLAN : FULL_PLAN;
   const plan: BenchPlan = { ...base, ...(latency ? { bankLatencyMs: Number(latency) } : {}) };
-  if (!Number.isFinite(plan.bankLatencyMs) || plan.bankLatencyMs < 0) throw new Error("BENCH_BANK_LATENCY_MS must be a non-negative number");
+  if (!Number.isFinite(plan.bankLatencyMs) || plan.bankLatencyMs < 0)
+    throw new Error("BENCH_BANK_LATENCY_MS must be a non-negative number");
   const results = await runBench(plan, process.env.BENCH_STATE_DIR ? { stateDir: process.env.BENCH_STATE_DIR } : {});
   console.log("");
   console.log(renderTable(results));

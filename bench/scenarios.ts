@@ -5,12 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { composeIBAN } from "ibantools";
-import type { Pool } from "undici";
 import { ulid } from "ulid";
+import type { Pool } from "undici";
 import type { CpuMeter, CpuUse } from "./cpu.ts";
-import { is2xx, keepAlivePool, runLoad, type Answer, type LoadOptions, type LoadResult, type RequestSpec } from "./load.ts";
-import { seedSettledPayments, type SeedTarget } from "./seed.ts";
-import { summarize, type LatencySummary } from "./stats.ts";
+import { type Answer, is2xx, keepAlivePool, type LoadOptions, type LoadResult, type RequestSpec, runLoad } from "./load.ts";
+import { type SeedTarget, seedSettledPayments } from "./seed.ts";
+import { type LatencySummary, summarize } from "./stats.ts";
 
 export interface BenchMerchant {
   id: string;
@@ -208,7 +208,11 @@ interface PageBody {
 
 /** The listing endpoint (issue 4) may not be on this branch yet: a route-level 404 means "not built". */
 export async function listingAvailable(pool: Pool, merchant: BenchMerchant): Promise<string | undefined> {
-  const response = await pool.request({ method: "GET", path: "/v1/payments?limit=1", headers: { authorization: `Bearer ${merchant.apiKey}` } });
+  const response = await pool.request({
+    method: "GET",
+    path: "/v1/payments?limit=1",
+    headers: { authorization: `Bearer ${merchant.apiKey}` },
+  });
   const text = await response.body.text();
   if (response.statusCode === 404 && text.includes("No route for GET /v1/payments")) {
     return "GET /v1/payments is not on this branch yet (issue 4); paging was not measured";

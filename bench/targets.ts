@@ -54,7 +54,10 @@ export function evaluateTargets(results: Omit<BenchResults, "targets" | "wallClo
   checks.push({
     name: "Paging",
     target: `p50 ≤ ${PAGE_P50_MAX_MS} ms per page`,
-    measured: "skipped" in paging ? "not measured (listing endpoint missing)" : `${paging.latency.p50.toFixed(1)} ms per page of ${paging.pageSize}`,
+    measured:
+      "skipped" in paging
+        ? "not measured (listing endpoint missing)"
+        : `${paging.latency.p50.toFixed(1)} ms per page of ${paging.pageSize}`,
     met: "skipped" in paging ? undefined : paging.latency.p50 <= PAGE_P50_MAX_MS && cleanRun(paging),
   });
   const dirty = [
@@ -67,9 +70,7 @@ export function evaluateTargets(results: Omit<BenchResults, "targets" | "wallClo
     ...results.throughput,
     results.manyMerchants,
     ...(tmpfs ? [tmpfs.oneMerchant, tmpfs.manyMerchants] : []),
-  ].filter(
-    (m) => !cleanRun(m),
-  );
+  ].filter((m) => !cleanRun(m));
   checks.push({
     name: "Errors",
     target: "0 errors, 0 non-2xx, 0 unexpected answers",

@@ -4,7 +4,7 @@
  * secret is returned once, on creation, and never again.
  */
 import { z } from "zod";
-import { Timestamp, prefixedId } from "./common.ts";
+import { prefixedId, Timestamp } from "./common.ts";
 
 /** Two keys let a merchant roll over with no downtime: create the new one, deploy it, revoke the old one. */
 export const MAX_ACTIVE_API_KEYS = 2;
@@ -25,7 +25,9 @@ export const ApiKey = z
 export type ApiKey = z.infer<typeof ApiKey>;
 
 export const ApiKeyCreated = ApiKey.extend({
-  api_key: z.string().meta({ description: "The secret, `mck_<merchant>_<43 base64url characters>`. Shown once; only its SHA-256 is stored." }),
+  api_key: z
+    .string()
+    .meta({ description: "The secret, `mck_<merchant>_<43 base64url characters>`. Shown once; only its SHA-256 is stored." }),
 }).meta({ id: "ApiKeyCreated" });
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 

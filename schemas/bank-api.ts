@@ -16,7 +16,11 @@ export const BANK_STATUS_CODES = ["RCVD", "PDNG", "ACTC", "ACCP", "ACSP", "ACWC"
 export const BankStatusCode = z.enum(BANK_STATUS_CODES);
 export type BankStatusCode = z.infer<typeof BankStatusCode>;
 
-export const EndToEndId = z.string().min(1).max(MAX_END_TO_END_ID_LENGTH).regex(/^[A-Za-z0-9\-_.]+$/);
+export const EndToEndId = z
+  .string()
+  .min(1)
+  .max(MAX_END_TO_END_ID_LENGTH)
+  .regex(/^[A-Za-z0-9\-_.]+$/);
 
 export const BankCreditTransferRequest = z.strictObject({
   end_to_end_id: EndToEndId,

@@ -3,9 +3,10 @@
  * identifiers and free text. Every schema here validates what crosses a
  * boundary; none of them trusts its input.
  */
-import { z } from "zod";
-import { electronicFormatIBAN, isValidIBAN } from "ibantools";
+
 import { code as currencyByCode } from "currency-codes";
+import { electronicFormatIBAN, isValidIBAN } from "ibantools";
+import { z } from "zod";
 
 /**
  * Amounts are integer minor units. The ceiling is 2^53 - 1 because JavaScript
@@ -85,7 +86,13 @@ export function pageLimit(max: number, fallback: number) {
     .string()
     .regex(new RegExp(`^\\d{1,${String(max).length}}$`), { error: `must be an integer from 1 to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(1, { error: "must be at least 1" }).max(max, { error: `must be at most ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, { error: "must be at least 1" })
+        .max(max, { error: `must be at most ${max}` }),
+    )
     .default(fallback)
     .meta({ description: `Page size: an integer from 1 to ${max} (default ${fallback}), digits only.`, example: String(fallback) });
 }

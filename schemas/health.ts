@@ -5,7 +5,9 @@ import { Timestamp } from "./common.ts";
 export const LastBankCall = z
   .object({
     at: Timestamp.meta({ description: "When the reported bank call finished." }),
-    answered: z.boolean().meta({ description: "True when the bank sent an HTTP response (any status); false on timeout, refused connection or TLS failure." }),
+    answered: z
+      .boolean()
+      .meta({ description: "True when the bank sent an HTTP response (any status); false on timeout, refused connection or TLS failure." }),
     http_status: z.number().int().nullable(),
     outcome: z.enum(["accepted", "refused", "not_sent", "unknown", "not_found"]),
   })
@@ -14,7 +16,10 @@ export type LastBankCall = z.infer<typeof LastBankCall>;
 
 export const HealthResponse = z
   .object({
-    status: z.enum(["ok", "degraded"]).meta({ description: "`degraded` when the bank did not answer the last reported call. The HTTP status is 200 either way: the connector itself is up." }),
+    status: z.enum(["ok", "degraded"]).meta({
+      description:
+        "`degraded` when the bank did not answer the last reported call. The HTTP status is 200 either way: the connector itself is up.",
+    }),
     version: z.string(),
     bank: LastBankCall.nullable().meta({ description: "Null until a bank call has been reported, or when the record could not be read." }),
   })

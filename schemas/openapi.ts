@@ -9,11 +9,20 @@
  * names must carry a `.meta({ id })` so it becomes a named component.
  */
 import { z } from "zod";
+import { CONNECTOR_VERSION } from "../src/version.ts";
 import { ApiKey, ApiKeyCreated, ApiKeyList, UpdateMerchantRequest } from "./admin-api.ts";
 import { HealthResponse } from "./health.ts";
-import { CreateMerchantRequest, CreatePaymentRequest, MAX_IDEMPOTENCY_KEY_LENGTH, Merchant, MerchantCreated, Payment } from "./merchant-api.ts";
+import {
+  CreateMerchantRequest,
+  CreatePaymentRequest,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  Merchant,
+  MerchantCreated,
+  Payment,
+} from "./merchant-api.ts";
 import { PaymentEventList } from "./payment-events.ts";
 import { ListPaymentsQuery, PaymentList } from "./payment-queries.ts";
+import { PROBLEM_SLUGS, PROBLEM_TYPE_PREFIX, Problem } from "./problem.ts";
 import { ReconcileRequest, ReconciliationReport } from "./reconciliation.ts";
 import {
   CreateWebhookEndpointRequest,
@@ -26,8 +35,6 @@ import {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from "./webhooks.ts";
-import { PROBLEM_SLUGS, PROBLEM_TYPE_PREFIX, Problem } from "./problem.ts";
-import { CONNECTOR_VERSION } from "../src/version.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -88,7 +95,11 @@ const BODY_PROBLEMS: Record<number, string[]> = {
   413: ["payload-too-large"],
   415: ["unsupported-media-type"],
 };
-const MERCHANT_AUTH_PROBLEMS: Record<number, string[]> = { 401: ["unauthorized"], 403: ["merchant-disabled"], 503: ["service-unavailable"] };
+const MERCHANT_AUTH_PROBLEMS: Record<number, string[]> = {
+  401: ["unauthorized"],
+  403: ["merchant-disabled"],
+  503: ["service-unavailable"],
+};
 const ADMIN_AUTH_PROBLEMS: Record<number, string[]> = { 401: ["unauthorized"], 503: ["service-unavailable"] };
 
 export const OPERATIONS: Operation[] = [
@@ -104,8 +115,16 @@ export const OPERATIONS: Operation[] = [
     idempotencyKey: true,
     requestBody: CreatePaymentRequest,
     responses: {
-      201: { description: "The payment reached a final status.", schema: Payment, headers: ["Idempotent-Replayed", "Idempotency-Key-Expires-At", "Location"] },
-      202: { description: "The payment is pending with the bank.", schema: Payment, headers: ["Idempotent-Replayed", "Idempotency-Key-Expires-At", "Location"] },
+      201: {
+        description: "The payment reached a final status.",
+        schema: Payment,
+        headers: ["Idempotent-Replayed", "Idempotency-Key-Expires-At", "Location"],
+      },
+      202: {
+        description: "The payment is pending with the bank.",
+        schema: Payment,
+        headers: ["Idempotent-Replayed", "Idempotency-Key-Expires-At", "Location"],
+      },
     },
     problems: {
       ...BODY_PROBLEMS,
@@ -141,7 +160,8 @@ export const OPERATIONS: Operation[] = [
     path: "/v1/payments",
     operationId: "listPayments",
     summary: "List the merchant's payments, filtered, a page at a time",
-    description: "Keyset paging on the payment id (docs/payment-queries.md). Send `next_cursor` back as `cursor` with the same filters and order.",
+    description:
+      "Keyset paging on the payment id (docs/payment-queries.md). Send `next_cursor` back as `cursor` with the same filters and order.",
     tag: "payments",
     security: "merchant",
     query: ListPaymentsQuery,
@@ -153,7 +173,8 @@ export const OPERATIONS: Operation[] = [
     path: "/v1/reconciliations",
     operationId: "reconcile",
     summary: "Reconcile one UTC business day against the bank's statement (rerunnable)",
-    description: "Reads the bank's statement for the merchant's debtor account and that day, matches it with the connector's payments, settles pending payments the statement proves, and stores the report (docs/reconciliation.md).",
+    description:
+      "Reads the bank's statement for the merchant's debtor account and that day, matches it with the connector's payments, settles pending payments the statement proves, and stores the report (docs/reconciliation.md).",
     tag: "payments",
     security: "merchant",
     requestBody: ReconcileRequest,
@@ -303,7 +324,8 @@ export const OPERATIONS: Operation[] = [
     path: "/admin/v1/merchants/{id}/keys/{keyId}",
     operationId: "revokeApiKey",
     summary: "Revoke an API key",
-    description: "Effective immediately. Revoking a revoked key answers it unchanged. The last active key cannot be revoked (disable the merchant instead).",
+    description:
+      "Effective immediately. Revoking a revoked key answers it unchanged. The last active key cannot be revoked (disable the merchant instead).",
     tag: "admin",
     security: "admin",
     pathParams: [MERCHANT_ID, KEY_ID],
@@ -334,18 +356,22 @@ export const OPERATIONS: Operation[] = [
 
 const RESPONSE_HEADERS: Record<ResponseHeader, JsonObject> = {
   "X-Request-Id": {
-    description: "The request's id: the caller's X-Request-Id when it was 1-128 characters of [A-Za-z0-9._:-], otherwise `req_<ULID>`. Also in every problem body as `request_id`.",
+    description:
+      "The request's id: the caller's X-Request-Id when it was 1-128 characters of [A-Za-z0-9._:-], otherwise `req_<ULID>`. Also in every problem body as `request_id`.",
     schema: { type: "string" },
   },
   Location: { description: "Path of the created or replayed resource.", schema: { type: "string" } },
-  "Idempotent-Replayed": { description: "`true` when this answer replays an earlier request with the same Idempotency-Key.", schema: { type: "string", enum: ["true"] } },
+  "Idempotent-Replayed": {
+    description: "`true` when this answer replays an earlier request with the same Idempotency-Key.",
+    schema: { type: "string", enum: ["true"] },
+  },
   "Idempotency-Key-Expires-At": {
     description: "Until when a retry with this Idempotency-Key is guaranteed to replay this answer (RFC 3339).",
     schema: { type: "string", format: "date-time" },
   },
-  "WWW-Authenticate": { description: "`Bearer realm=\"payments\"` or `Bearer realm=\"admin\"`.", schema: { type: "string" } },
+  "WWW-Authenticate": { description: '`Bearer realm="payments"` or `Bearer realm="admin"`.', schema: { type: "string" } },
   "Retry-After": { description: "Seconds to wait before retrying (502, 503).", schema: { type: "string" } },
-  "Content-Disposition": { description: "`attachment; filename=\"reconciliation-<date>.csv\"` on the CSV form.", schema: { type: "string" } },
+  "Content-Disposition": { description: '`attachment; filename="reconciliation-<date>.csv"` on the CSV form.', schema: { type: "string" } },
 };
 
 export function buildOpenApiDocument(): JsonObject {
@@ -354,11 +380,19 @@ export function buildOpenApiDocument(): JsonObject {
   for (const op of OPERATIONS) {
     const parameters: Json[] = [{ $ref: "#/components/parameters/XRequestId" }];
     for (const param of op.pathParams ?? []) {
-      parameters.push({ name: param.name, in: "path", required: true, description: param.description, schema: { type: "string", pattern: param.pattern } });
+      parameters.push({
+        name: param.name,
+        in: "path",
+        required: true,
+        description: param.description,
+        schema: { type: "string", pattern: param.pattern },
+      });
     }
     if (op.idempotencyKey) parameters.push({ $ref: "#/components/parameters/IdempotencyKey" });
     for (const [name, field] of Object.entries(op.query?.shape ?? {})) {
-      const schema = cleanSchema(z.toJSONSchema(field as z.ZodType, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as unknown as Json) as JsonObject;
+      const schema = cleanSchema(
+        z.toJSONSchema(field as z.ZodType, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as unknown as Json,
+      ) as JsonObject;
       const { description, ...rest } = schema;
       const optional = (field as z.ZodType).safeParse(undefined).success;
       parameters.push({ name, in: "query", required: !optional, ...(description ? { description } : {}), schema: rest });
@@ -395,7 +429,12 @@ export function buildOpenApiDocument(): JsonObject {
       security: op.security === "none" ? [] : [{ [op.security === "admin" ? "adminToken" : "merchantApiKey"]: [] }],
       parameters,
       ...(op.requestBody
-        ? { requestBody: { required: !op.requestBodyOptional, content: { "application/json": { schema: components.ref(op.requestBody, "input") } } } }
+        ? {
+            requestBody: {
+              required: !op.requestBodyOptional,
+              content: { "application/json": { schema: components.ref(op.requestBody, "input") } },
+            },
+          }
         : {}),
       responses,
     };
@@ -439,7 +478,11 @@ export function buildOpenApiDocument(): JsonObject {
       },
       headers: RESPONSE_HEADERS,
       securitySchemes: {
-        merchantApiKey: { type: "http", scheme: "bearer", description: "Merchant API key `mck_<merchant ULID>_<43 base64url characters>`." },
+        merchantApiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "Merchant API key `mck_<merchant ULID>_<43 base64url characters>`.",
+        },
         adminToken: { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." },
       },
     },
@@ -453,7 +496,8 @@ function webhookDescriptions(components: ComponentCollector): JsonObject {
     name: "Connector-Signature",
     in: "header",
     required: true,
-    description: "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + \".\" + raw body)>`; two v1 values during a secret rotation. Verify before parsing.",
+    description:
+      '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`; two v1 values during a secret rotation. Verify before parsing.',
     schema: { type: "string" },
   };
   const post = (summary: string, schema: z.ZodType): JsonObject => ({
@@ -494,7 +538,9 @@ class ComponentCollector {
   }
 
   schemas(): JsonObject {
-    return Object.fromEntries([...this.collected.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, entry]) => [id, entry.schema]));
+    return Object.fromEntries(
+      [...this.collected.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, entry]) => [id, entry.schema]),
+    );
   }
 
   private collect(id: string, direction: "input" | "output"): void {
@@ -534,6 +580,8 @@ function refsIn(value: Json): string[] {
   if (Array.isArray(value)) return value.flatMap(refsIn);
   if (value === null || typeof value !== "object") return [];
   return Object.entries(value).flatMap(([key, item]) =>
-    key === "$ref" && typeof item === "string" && item.startsWith("#/components/schemas/") ? [item.slice("#/components/schemas/".length)] : refsIn(item),
+    key === "$ref" && typeof item === "string" && item.startsWith("#/components/schemas/")
+      ? [item.slice("#/components/schemas/".length)]
+      : refsIn(item),
   );
 }

@@ -11,7 +11,10 @@ export const PaymentEvent = z
     bank_status: z.string().nullable().meta({ description: "ISO 20022 status the bank reported, if any." }),
     reason_code: z.string().nullable(),
     attempt: z.number().int().min(0),
-    detail: z.record(z.string(), z.unknown()).nullable().meta({ description: "What the connector knew at the time (outcome, reason, bounded bank evidence)." }),
+    detail: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .meta({ description: "What the connector knew at the time (outcome, reason, bounded bank evidence)." }),
     prev_hash: z.string().meta({ description: "Hash of the previous event (a fixed value for the first)." }),
     hash: z.string().meta({ description: "SHA-256 over this event and prev_hash: editing any past event breaks the chain." }),
   })
@@ -21,7 +24,9 @@ export type PaymentEvent = z.infer<typeof PaymentEvent>;
 export const PaymentEventList = z
   .object({
     data: z.array(PaymentEvent),
-    verified: z.boolean().meta({ description: "False when a stored event was edited or lost (the hash chain or its end does not match the payment)." }),
+    verified: z
+      .boolean()
+      .meta({ description: "False when a stored event was edited or lost (the hash chain or its end does not match the payment)." }),
     broken_at_seq: z.number().int().optional().meta({ description: "First event that fails verification (only when verified is false)." }),
     problem: z.string().optional().meta({ description: "What failed verification (only when verified is false)." }),
   })

@@ -59,7 +59,10 @@ export type PaymentListCursor = z.infer<typeof PaymentListCursor>;
 export const PaymentList = z
   .object({
     data: z.array(Payment),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor`, with the same filters, for the next page; null on the last page." }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor`, with the same filters, for the next page; null on the last page." }),
   })
   .meta({ id: "PaymentList" });
 export type PaymentList = z.infer<typeof PaymentList>;

@@ -4,8 +4,8 @@
  * listed. docs/webhooks.md describes the same shapes for humans.
  */
 import { z } from "zod";
+import { pageLimit, prefixedId, Timestamp } from "./common.ts";
 import { Payment } from "./merchant-api.ts";
-import { Timestamp, pageLimit, prefixedId } from "./common.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
 /** One per payment status change. */
@@ -131,7 +131,10 @@ export const ReconciliationCompletion = z
     generated_at: Timestamp,
     statement_pages: z.number().int(),
     summary: ReconciliationSummary,
-    report_url: z.string().meta({ description: "Path of the stored report (JSON, or CSV with `Accept: text/csv`).", example: "/v1/reconciliations/2026-11-23" }),
+    report_url: z.string().meta({
+      description: "Path of the stored report (JSON, or CSV with `Accept: text/csv`).",
+      example: "/v1/reconciliations/2026-11-23",
+    }),
   })
   .meta({ id: "ReconciliationCompletion" });
 export type ReconciliationCompletion = z.infer<typeof ReconciliationCompletion>;
@@ -157,22 +160,28 @@ export type WebhookDeliveryState = z.infer<typeof WebhookDeliveryState>;
 export const WebhookDeliveryAttempt = z.object({
   attempt: z.number().int().positive(),
   at: Timestamp,
-  status: z.number().int().nullable().meta({ description: "HTTP status the endpoint answered; null when none came (timeout, network error)." }),
+  status: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "HTTP status the endpoint answered; null when none came (timeout, network error)." }),
   error: z.string().nullable(),
   duration_ms: z.number().int().nonnegative(),
 });
 export type WebhookDeliveryAttempt = z.infer<typeof WebhookDeliveryAttempt>;
 
-export const WebhookDelivery = z.object({
-  id: z.string(),
-  endpoint_id: WebhookEndpointId,
-  state: WebhookDeliveryState,
-  redelivery: z.boolean().meta({ description: "True when made by POST /v1/events/{id}/redeliver." }),
-  next_attempt_at: Timestamp.nullable().meta({
-    description: "When the next attempt is due; null when finished or waiting for an earlier event of the same payment.",
-  }),
-  attempts: z.array(WebhookDeliveryAttempt),
-}).meta({ id: "WebhookDelivery" });
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    endpoint_id: WebhookEndpointId,
+    state: WebhookDeliveryState,
+    redelivery: z.boolean().meta({ description: "True when made by POST /v1/events/{id}/redeliver." }),
+    next_attempt_at: Timestamp.nullable().meta({
+      description: "When the next attempt is due; null when finished or waiting for an earlier event of the same payment.",
+    }),
+    attempts: z.array(WebhookDeliveryAttempt),
+  })
+  .meta({ id: "WebhookDelivery" });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
 
 const Deliveries = { deliveries: z.array(WebhookDelivery) };
@@ -184,7 +193,10 @@ export type EventWithDeliveries = z.infer<typeof EventWithDeliveries>;
 export const EventList = z
   .object({
     data: z.array(EventWithDeliveries),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` to read the events after this page; null when no event exists yet." }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` to read the events after this page; null when no event exists yet." }),
     has_more: z.boolean(),
   })
   .meta({ id: "EventList" });

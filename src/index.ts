@@ -7,17 +7,17 @@ import { Hono } from "hono";
 import { ConfigurationError } from "./config.ts";
 import type { Env } from "./env.ts";
 import type { AppEnv } from "./http/context.ts";
-import { ProblemError, echoable, problem, problemResponse } from "./http/problem.ts";
+import { echoable, ProblemError, problem, problemResponse } from "./http/problem.ts";
 import { requestContext } from "./http/request-context.ts";
 import { logEvent } from "./observability/log.ts";
-import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
+import { reconcileAllMerchants } from "./reconciliation/daily-job.ts";
 import { adminRoutes, requireAdmin } from "./routes/admin.ts";
+import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
-import { paymentRoutes } from "./routes/payments.ts";
 import { paymentListRoutes } from "./routes/payment-list.ts";
+import { paymentRoutes } from "./routes/payments.ts";
 import { reconciliationRoutes } from "./routes/reconciliations.ts";
-import { reconcileAllMerchants } from "./reconciliation/daily-job.ts";
 import { webhookRoutes } from "./routes/webhooks.ts";
 
 export { MerchantAccount } from "./merchant/merchant-account.ts";
@@ -39,7 +39,10 @@ app.route("/", reconciliationRoutes);
 app.route("/", webhookRoutes);
 
 app.notFound((c) =>
-  problemResponse(problem("not-found", 404, `No route for ${echoable(c.req.method, 16)} ${echoable(new URL(c.req.url).pathname, 128)}.`), c.get("requestId")),
+  problemResponse(
+    problem("not-found", 404, `No route for ${echoable(c.req.method, 16)} ${echoable(new URL(c.req.url).pathname, 128)}.`),
+    c.get("requestId"),
+  ),
 );
 
 app.onError((error, c) => {
@@ -49,7 +52,10 @@ app.onError((error, c) => {
     request_id: c.get("requestId"),
     error: `${error.name}: ${error.message}`,
   });
-  return problemResponse(problem("internal-error", 500, "An internal error occurred; quote the request id when reporting it."), c.get("requestId"));
+  return problemResponse(
+    problem("internal-error", 500, "An internal error occurred; quote the request id when reporting it."),
+    c.get("requestId"),
+  );
 });
 
 export default {

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createKey, createKeyOk, listKeys, revokeKey, setMerchantStatus, adminCall } from "./support/admin.ts";
+import { adminCall, createKey, createKeyOk, listKeys, revokeKey, setMerchantStatus } from "./support/admin.ts";
 import { createMerchant, getPayment, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 
 describe("API key rotation through the admin API", () => {
@@ -47,15 +47,18 @@ describe("API key rotation through the admin API", () => {
     expect(third.status).toBe(409);
     expect(third.headers.get("content-type")).toBe("application/problem+json");
     expect(await third.json()).toMatchObject({ type: "urn:payment-connector:problem:api-key-limit-reached" });
-    const hashes = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
-      state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM api_keys`).one().n,
+    const hashes = await runInDurableObject(
+      merchantStub(merchant.id),
+      (_instance, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM api_keys`).one().n,
     );
     expect(hashes).toBe(2);
   });
 
   it("concurrent creations cannot pass the limit: one wins, the other gets 409", async () => {
     const merchant = await createMerchant();
-    const statuses = (await Promise.all([createKey(merchant.id), createKey(merchant.id), createKey(merchant.id)])).map((r) => r.status).sort();
+    const statuses = (await Promise.all([createKey(merchant.id), createKey(merchant.id), createKey(merchant.id)]))
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([201, 409, 409]);
     expect((await listKeys(merchant.id)).filter((k) => k.status === "active")).toHaveLength(2);
   });
@@ -63,7 +66,9 @@ describe("API key rotation through the admin API", () => {
   it("concurrent revocations cannot leave the merchant without a key", async () => {
     const merchant = await createMerchant();
     const second = await createKeyOk(merchant.id);
-    const statuses = (await Promise.all([revokeKey(merchant.id, merchant.api_key_id), revokeKey(merchant.id, second.id)])).map((r) => r.status).sort();
+    const statuses = (await Promise.all([revokeKey(merchant.id, merchant.api_key_id), revokeKey(merchant.id, second.id)]))
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([200, 409]);
     expect((await listKeys(merchant.id)).filter((k) => k.status === "active")).toHaveLength(1);
   });
@@ -95,11 +100,14 @@ describe("API key rotation through the admin API", () => {
     expect((await revokeKey(a.id, "key_not-a-key")).status).toBe(404);
     const unknown = "mer_01JD5Z8Q9X4R7M2K3N6P8T0V1W";
     expect((await createKey(unknown)).status).toBe(404);
-    expect((await adminCall(`/admin/v1/merchants/${unknown}`, { method: "PATCH", body: JSON.stringify({ status: "disabled" }) })).status).toBe(404);
+    expect(
+      (await adminCall(`/admin/v1/merchants/${unknown}`, { method: "PATCH", body: JSON.stringify({ status: "disabled" }) })).status,
+    ).toBe(404);
     expect((await adminCall(`/admin/v1/merchants/${unknown}`)).status).toBe(404);
     // Asking about a merchant that does not exist creates no storage for it.
-    const tables = await runInDurableObject(merchantStub(unknown), (_instance, state) =>
-      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray().length,
+    const tables = await runInDurableObject(
+      merchantStub(unknown),
+      (_instance, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray().length,
     );
     expect(tables).toBe(0);
     expect((await adminCall("/admin/v1/merchants/not-a-merchant/keys")).status).toBe(404);
@@ -142,8 +150,9 @@ describe("disabling a merchant", () => {
     expect(refused.headers.get("content-type")).toBe("application/problem+json");
     expect(await refused.json()).toMatchObject({ type: "urn:payment-connector:problem:merchant-disabled", status: 403 });
     expect((await getPayment(merchant.api_key, paid.id)).status).toBe(403);
-    const rows = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
-      state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM payments`).one().n,
+    const rows = await runInDurableObject(
+      merchantStub(merchant.id),
+      (_instance, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM payments`).one().n,
     );
     expect(rows).toBe(1);
 

@@ -2,8 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../schemas/problem.ts";
-import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 import { call, createMerchant, getPayment, json, paymentBody, postPayment, uniqueIban } from "./support/api.ts";
+import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 
 const UNAUTHORIZED = "urn:payment-connector:problem:unauthorized";
 

@@ -7,8 +7,8 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { bankRequestsFor } from "./support/bank.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor } from "./support/bank.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
 import { paymentRow } from "./support/recovery.ts";
 
@@ -31,7 +31,9 @@ describe("a bank that forgets a transfer it acknowledged", () => {
     expect(row).toMatchObject({ status: "pending", bank_phase: "acknowledged", attempts: 1 });
     expect(row?.next_action_at).not.toBeNull();
     const events = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
-      state.storage.sql.exec<{ detail: string }>(`SELECT detail FROM payment_events WHERE payment_id = ? ORDER BY seq`, payment.id).toArray(),
+      state.storage.sql
+        .exec<{ detail: string }>(`SELECT detail FROM payment_events WHERE payment_id = ? ORDER BY seq`, payment.id)
+        .toArray(),
     );
     expect(events.at(-1)?.detail).toContain("not resent");
   });
@@ -52,7 +54,13 @@ describe("a bank that contradicts a final status", () => {
         1,
         {
           kind: "accepted",
-          transfer: { transfer_id: payment.bank?.transfer_id, end_to_end_id: endToEndId(payment.id), status: "RJCT", reason_code: "AC04", status_at: new Date().toISOString() },
+          transfer: {
+            transfer_id: payment.bank?.transfer_id,
+            end_to_end_id: endToEndId(payment.id),
+            status: "RJCT",
+            reason_code: "AC04",
+            status_at: new Date().toISOString(),
+          },
         },
         { operation: "inquiry" },
       );

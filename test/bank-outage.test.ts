@@ -3,14 +3,15 @@
  * refused. The only test file that touches that door (tests in a file run in
  * order), so closing it cannot disturb other files.
  */
-import { env } from "cloudflare:workers";
+
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { BankClient } from "../src/bank/client.ts";
-import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { setDrillDoor } from "./support/faults.ts";
-import { TEST_BANK_TIMEOUT_MS, driveRecoveryToCompletion, paymentRow, pointMerchantAtBank, sleep } from "./support/recovery.ts";
+import { driveRecoveryToCompletion, paymentRow, pointMerchantAtBank, sleep, TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 
 /** schemas/config.ts default; the test Worker does not override it. */
 const STORE_AND_FORWARD_WINDOW_MS = 4 * 3_600_000;
@@ -50,7 +51,12 @@ describe("bank down (connections refused)", () => {
     await sleep(CIRCUIT_COOLDOWN_PASSED_MS);
     await runInDurableObject(merchantStub(merchant.id), (instance) => instance.recoverDuePayments(Date.now()));
     // Still down: the probe failed, nothing was sent, the second payment is still provably undelivered.
-    expect(await paymentRow(merchant.id, second.id)).toMatchObject({ status: "pending", bank_phase: "queued", bank_may_hold: 0, attempts: 0 });
+    expect(await paymentRow(merchant.id, second.id)).toMatchObject({
+      status: "pending",
+      bank_phase: "queued",
+      bank_may_hold: 0,
+      attempts: 0,
+    });
     expect(await bankTransfersOf(merchant.debtor_iban)).toEqual([]);
 
     await setDrillDoor(true);

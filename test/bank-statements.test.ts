@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Payment } from "../schemas/merchant-api.ts";
 import { BankClient } from "../src/bank/client.ts";
 import { endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
-import type { Payment } from "../schemas/merchant-api.ts";
 import { createIsolatedMerchant, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
 
 function clientFor(fetcher: Fetcher): BankClient {
@@ -10,7 +10,12 @@ function clientFor(fetcher: Fetcher): BankClient {
 }
 
 function fakeBank(answer: () => Response | Promise<Response>): Fetcher {
-  return { fetch: async () => answer(), connect: () => { throw new Error("unused"); } } as unknown as Fetcher;
+  return {
+    fetch: async () => answer(),
+    connect: () => {
+      throw new Error("unused");
+    },
+  } as unknown as Fetcher;
 }
 
 describe("GET /v1/statements through BankClient", () => {
@@ -48,17 +53,49 @@ describe("GET /v1/statements through BankClient", () => {
     const client = clientFor(env.BANK);
     const first = await client.fetchStatementPage({ debtorIban: merchant.debtor_iban, date: todayUtc(), cursor: null });
     if (first.outcome.kind !== "page" || first.outcome.page.next_cursor === null) throw new Error("expected two pages");
-    const misused = await client.fetchStatementPage({ debtorIban: merchant.debtor_iban, date: "2020-01-01", cursor: first.outcome.page.next_cursor });
+    const misused = await client.fetchStatementPage({
+      debtorIban: merchant.debtor_iban,
+      date: "2020-01-01",
+      cursor: first.outcome.page.next_cursor,
+    });
     expect(misused.outcome).toMatchObject({ kind: "failed", reason: "bank answered 400" });
   });
 
   it("treats an answer that fails the schema, an error status or no certificate as a failed read", async () => {
     const malformed = await clientFor(
-      fakeBank(() => Response.json({ entries: [{ transfer_id: "T1", end_to_end_id: "E1", amount: { value: -5, currency: "EUR" }, status: "ACSC", booked_at: "2026-11-23T10:00:00Z" }], next_cursor: null })),
+      fakeBank(() =>
+        Response.json({
+          entries: [
+            {
+              transfer_id: "T1",
+              end_to_end_id: "E1",
+              amount: { value: -5, currency: "EUR" },
+              status: "ACSC",
+              booked_at: "2026-11-23T10:00:00Z",
+            },
+          ],
+          next_cursor: null,
+        }),
+      ),
     ).fetchStatementPage({ debtorIban: "DE89370400440532013000", date: "2026-11-23", cursor: null });
     expect(malformed.outcome).toMatchObject({ kind: "failed", reason: "statement page failed validation", evidence: { status: 200 } });
 
-    const unknownStatus = await clientFor(fakeBank(() => Response.json({ entries: [{ transfer_id: "T1", end_to_end_id: "E1", amount: { value: 5, currency: "EUR" }, status: "DONE", booked_at: "2026-11-23T10:00:00Z" }], next_cursor: null }))).fetchStatementPage({ debtorIban: "DE89370400440532013000", date: "2026-11-23", cursor: null });
+    const unknownStatus = await clientFor(
+      fakeBank(() =>
+        Response.json({
+          entries: [
+            {
+              transfer_id: "T1",
+              end_to_end_id: "E1",
+              amount: { value: 5, currency: "EUR" },
+              status: "DONE",
+              booked_at: "2026-11-23T10:00:00Z",
+            },
+          ],
+          next_cursor: null,
+        }),
+      ),
+    ).fetchStatementPage({ debtorIban: "DE89370400440532013000", date: "2026-11-23", cursor: null });
     expect(unknownStatus.outcome.kind).toBe("failed");
 
     const serverError = await clientFor(fakeBank(() => new Response("oops", { status: 503 }))).fetchStatementPage({

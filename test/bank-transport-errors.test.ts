@@ -8,8 +8,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BankTransfer } from "../schemas/bank-api.ts";
 import { BankClient, classifyTransportError } from "../src/bank/client.ts";
-import { bankTransfer } from "./support/bank.ts";
 import { uniqueIban } from "./support/api.ts";
+import { bankTransfer } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
 import { TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 

@@ -5,15 +5,16 @@
  * completion by running the alarms. Seeded: a failure prints its seed, and
  * `CHAOS_SEED=<seed> npx vitest run test/chaos.test.ts` replays the draw.
  */
-import { env } from "cloudflare:workers";
+
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { type Random, randomFault, seededRandom } from "./support/chaos.ts";
 import { addFault } from "./support/faults.ts";
-import { checkInvariants, type Answer } from "./support/invariants.ts";
+import { type Answer, checkInvariants } from "./support/invariants.ts";
 import { driveRecoveryToCompletion, paymentRows, pointMerchantAtBank } from "./support/recovery.ts";
-import { randomFault, seededRandom, type Random } from "./support/chaos.ts";
 
 const MERCHANTS = 20;
 const PAYMENTS = 500;
@@ -70,7 +71,13 @@ describe("chaos", () => {
       // Faults: one-shot rules scoped to each merchant's debtor IBAN; whichever request comes first takes one.
       const rules = [];
       for (let i = 0; i < PAYMENTS; i++) {
-        if (random() < FAULT_RATE) rules.push(addFault({ ...randomFault(random), match: { debtor_iban: merchants[i % MERCHANTS]!.debtor_iban, operation: random() < 0.8 ? "submit" : "inquiry" } }));
+        if (random() < FAULT_RATE)
+          rules.push(
+            addFault({
+              ...randomFault(random),
+              match: { debtor_iban: merchants[i % MERCHANTS]!.debtor_iban, operation: random() < 0.8 ? "submit" : "inquiry" },
+            }),
+          );
       }
       await Promise.all(rules);
       const outage = merchants.slice(0, OUTAGE_MERCHANTS);
@@ -90,7 +97,9 @@ describe("chaos", () => {
       }
       // Some merchant objects crash (ctx.abort) at a random moment while requests are in flight.
       const crashes = new Map(
-        merchants.slice(OUTAGE_MERCHANTS, OUTAGE_MERCHANTS + CRASHED_MERCHANTS).map((m) => [Math.floor(random() * sends.length), m] as const),
+        merchants
+          .slice(OUTAGE_MERCHANTS, OUTAGE_MERCHANTS + CRASHED_MERCHANTS)
+          .map((m) => [Math.floor(random() * sends.length), m] as const),
       );
       let sent = 0;
       await pool(sends, CONCURRENT_REQUESTS, async (planned) => {
@@ -109,19 +118,29 @@ describe("chaos", () => {
       for (const merchant of merchants) await checkInvariants(merchant, answers.get(merchant.id)!);
       const rows = (await Promise.all(merchants.map((m) => paymentRows(m.id)))).flat();
       const tally = (values: string[]) => Object.fromEntries([...new Set(values)].map((v) => [v, values.filter((x) => x === v).length]));
-      console.log("chaos summary", JSON.stringify({
-        seed,
-        requests: [...answers.values()].flat().length,
-        answers: tally([...answers.values()].flat().map((a) => String(a.status))),
-        outcomes: tally(rows.map((r) => r.failure_code ?? r.status)),
-        max_attempts: Math.max(...rows.map((r) => r.attempts)),
-        max_inquiries: Math.max(...rows.map((r) => r.inquiries)),
-      }));
+      console.log(
+        "chaos summary",
+        JSON.stringify({
+          seed,
+          requests: [...answers.values()].flat().length,
+          answers: tally([...answers.values()].flat().map((a) => String(a.status))),
+          outcomes: tally(rows.map((r) => r.failure_code ?? r.status)),
+          max_attempts: Math.max(...rows.map((r) => r.attempts)),
+          max_inquiries: Math.max(...rows.map((r) => r.inquiries)),
+        }),
+      );
       // Every planned payment was accepted in the end (merchants retried 503s).
-      const accepted = new Set([...answers.values()].flat().filter((a) => a.paymentId !== null).map((a) => a.key));
+      const accepted = new Set(
+        [...answers.values()]
+          .flat()
+          .filter((a) => a.paymentId !== null)
+          .map((a) => a.key),
+      );
       expect(accepted.size).toBe(PAYMENTS);
     } catch (error) {
-      throw new Error(`chaos run failed with CHAOS_SEED=${seed}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`chaos run failed with CHAOS_SEED=${seed}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   });
 });

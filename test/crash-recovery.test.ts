@@ -6,12 +6,12 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MIN_ALARM_INTERVAL_MS, type MerchantAccount } from "../src/merchant/merchant-account.ts";
-import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
+import { type MerchantAccount, MIN_ALARM_INTERVAL_MS } from "../src/merchant/merchant-account.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
-import { TEST_BANK_TIMEOUT_MS, driveRecoveryToCompletion, paymentRows, sleep } from "./support/recovery.ts";
+import { driveRecoveryToCompletion, paymentRows, sleep, TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 
 /** vitest.config.ts: BANK_TIMEOUT_MS + IN_FLIGHT_GRACE_MS, after which a call in flight is presumed lost. */
 const IN_FLIGHT_DEADLINE_MS = TEST_BANK_TIMEOUT_MS + 300;
@@ -33,7 +33,11 @@ describe("crash safety", () => {
   for (const booked of [true, false]) {
     it(`object aborted mid-call (bank ${booked ? "booked" : "did not book"} it): the alarm resumes by inquiry, paid exactly once`, async () => {
       const merchant = await createMerchant();
-      await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "hang", record: booked }, times: 1 });
+      await addFault({
+        match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+        action: { kind: "hang", record: booked },
+        times: 1,
+      });
       const idempotencyKey = crypto.randomUUID();
       const posting = postPayment(merchant.api_key, paymentBody(), idempotencyKey);
       await until(async () => (await paymentRows(merchant.id)).some((r) => r.bank_phase === "sending"), "the bank call to start");
@@ -67,7 +71,11 @@ describe("crash safety", () => {
 
   it("object evicted while a payment waits for recovery: a fresh instance resumes it", async () => {
     const merchant = await createMerchant();
-    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "server_error", record: true }, times: 1 });
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "server_error", record: true },
+      times: 1,
+    });
     const payment = await json(await postPayment(merchant.api_key, paymentBody()));
     expect(payment.status).toBe("pending");
     await evictDurableObject(merchantStub(merchant.id));
@@ -101,7 +109,11 @@ describe("crash safety", () => {
 
   it("an alarm handler that throws is retried, and re-running recovery is idempotent", async () => {
     const merchant = await createMerchant();
-    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: true }, times: 1 });
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "reset", record: true },
+      times: 1,
+    });
     const payment = await json(await postPayment(merchant.api_key, paymentBody()));
     expect(payment.status).toBe("pending");
     const stub = merchantStub(merchant.id);
@@ -182,7 +194,11 @@ describe("crash safety", () => {
 
   it("an alarm whose recovery step throws before re-arming still leaves an alarm set", async () => {
     const merchant = await createMerchant();
-    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: false }, times: 1 });
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "reset", record: false },
+      times: 1,
+    });
     const payment = await json(await postPayment(merchant.api_key, paymentBody()));
     expect(payment.status).toBe("pending");
     const stub = merchantStub(merchant.id);

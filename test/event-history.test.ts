@@ -9,7 +9,11 @@ import { driveRecoveryToCompletion } from "./support/recovery.ts";
 async function paymentWithHistory() {
   const merchant = await createMerchant();
   // A 5xx after booking gives a three-event history: admitted, unknown, succeeded.
-  await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "server_error", record: true }, times: 1 });
+  await addFault({
+    match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+    action: { kind: "server_error", record: true },
+    times: 1,
+  });
   const payment = await json(await postPayment(merchant.api_key, paymentBody()));
   await driveRecoveryToCompletion([merchant.id]);
   return { merchant, payment };
@@ -37,7 +41,12 @@ describe("tamper-evident payment history", () => {
   it("editing a stored event is detected at that event", async () => {
     const { merchant, payment } = await paymentWithHistory();
     // Someone with storage access rewrites what the bank said on the second event.
-    await tamper(merchant.id, `UPDATE payment_events SET detail = ? WHERE payment_id = ? AND seq = 2`, '{"outcome":"accepted"}', payment.id);
+    await tamper(
+      merchant.id,
+      `UPDATE payment_events SET detail = ? WHERE payment_id = ? AND seq = 2`,
+      '{"outcome":"accepted"}',
+      payment.id,
+    );
     const events = await getPaymentEvents(merchant.api_key, payment.id);
     expect(events).toMatchObject({ verified: false, broken_at_seq: 2 });
     const stored = await runInDurableObject(merchantStub(merchant.id), (_i, state) => readPaymentEvents(state.storage.sql, payment.id));
@@ -50,7 +59,11 @@ describe("tamper-evident payment history", () => {
     await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
       const [first] = readPaymentEvents(state.storage.sql, payment.id);
       const { hash: _old, ...forged } = { ...first!, attempt: 7 };
-      state.storage.sql.exec(`UPDATE payment_events SET attempt = 7, hash = ? WHERE payment_id = ? AND seq = 1`, hashEvent(forged), payment.id);
+      state.storage.sql.exec(
+        `UPDATE payment_events SET attempt = 7, hash = ? WHERE payment_id = ? AND seq = 1`,
+        hashEvent(forged),
+        payment.id,
+      );
     });
     // ...but the second event still names the original hash.
     expect(await getPaymentEvents(merchant.api_key, payment.id)).toMatchObject({ verified: false, broken_at_seq: 2 });

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
-import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";
 
@@ -147,7 +147,12 @@ describe("bank fault modes", () => {
   });
 
   it("held in ACSP, settled ACSC later (on the second inquiry): followed until final", async () => {
-    const { merchant, status, payment } = await payThroughFault({ kind: "async_settlement", interim: "ACSP", final: "ACSC", after_inquiries: 2 });
+    const { merchant, status, payment } = await payThroughFault({
+      kind: "async_settlement",
+      interim: "ACSP",
+      final: "ACSC",
+      after_inquiries: 2,
+    });
     expect(status).toBe(202);
     expect(payment).toMatchObject({ status: "pending", bank: { status: "ACSP" } });
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
@@ -178,7 +183,11 @@ describe("bank fault modes", () => {
 
   it("faults on inquiries too (5xx, reset, malformed): the payment stays pending until an inquiry is answered", async () => {
     const merchant = await createMerchant();
-    await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "reset", record: true }, times: 1 });
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "reset", record: true },
+      times: 1,
+    });
     for (const action of [{ kind: "server_error", record: false }, { kind: "reset", record: false }, { kind: "malformed_json" }] as const) {
       await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "inquiry" }, action, times: 1 });
     }

@@ -5,12 +5,12 @@
  * BANK_WITHOUT_CERT and BANK_CONTROL.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDevPki } from "../tools/dev-pki.ts";
 import { startBankSimulator } from "../tools/bank-simulator/simulator.ts";
+import { ensureDevPki } from "../tools/dev-pki.ts";
 import { startWebhookReceiver } from "../tools/webhook-receiver/receiver.ts";
 
 export interface TestBank {

@@ -8,12 +8,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import packageJson from "../package.json";
 import type { HealthResponse } from "../schemas/health.ts";
 import { BankHealthReporter, bankCallReport } from "../src/observability/bank-health.ts";
 import { CONNECTOR_VERSION } from "../src/version.ts";
 import { call, createMerchant, paymentBody, postPayment } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
-import packageJson from "../package.json";
 
 async function health(): Promise<HealthResponse> {
   const response = await call("/health");
@@ -55,7 +55,8 @@ describe("GET /health", () => {
       { timeout: 4_000, interval: 200 },
     );
     const text = await (await call("/health")).text();
-    for (const secret of [TEST_ADMIN_TOKEN, "BANK_URL", "https://", "BEGIN", "mck_", "mer_", "TLS handshake"]) expect(text).not.toContain(secret);
+    for (const secret of [TEST_ADMIN_TOKEN, "BANK_URL", "https://", "BEGIN", "mck_", "mer_", "TLS handshake"])
+      expect(text).not.toContain(secret);
   });
 });
 

@@ -6,10 +6,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
 import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
-import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
 import { call, merchantStub, paymentBody, postPayment } from "./support/api.ts";
-import { createIsolatedMerchant } from "./support/reconciliation.ts";
+import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
 import { expectProblem } from "./support/problems.ts";
+import { createIsolatedMerchant } from "./support/reconciliation.ts";
 
 let merchant: MerchantCreated;
 
@@ -20,7 +20,12 @@ beforeAll(async () => {
 function rawPost(body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return call("/v1/payments", {
     method: "POST",
-    headers: { authorization: `Bearer ${merchant.api_key}`, "idempotency-key": crypto.randomUUID(), "content-type": "application/json", ...headers },
+    headers: {
+      authorization: `Bearer ${merchant.api_key}`,
+      "idempotency-key": crypto.randomUUID(),
+      "content-type": "application/json",
+      ...headers,
+    },
     body,
   });
 }
@@ -94,8 +99,16 @@ describe("payment fields", () => {
   const iban = "DE89370400440532013000";
   it.each<[string, string, string]>([
     ["huge amount (1e400)", '{"amount":1e400,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
-    ["amount past 2^53", '{"amount":9007199254740993,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
-    ["amount rounded by parsing", '{"amount":12.0000000000000001,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
+    [
+      "amount past 2^53",
+      '{"amount":9007199254740993,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}',
+      "amount",
+    ],
+    [
+      "amount rounded by parsing",
+      '{"amount":12.0000000000000001,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}',
+      "amount",
+    ],
   ])("400 malformed-json for a %s", async (_name, body, param) => {
     await expectProblem(await rawPost(body), 400, "malformed-json", param);
   });
@@ -152,9 +165,11 @@ describe("Idempotency-Key", () => {
 
 describe("X-Request-Id", () => {
   it("echoes a sane caller id and replaces an unsafe one", async () => {
-    const sane = await postPayment(merchant.api_key, paymentBody({ amount: -1 }), crypto.randomUUID(), { "x-request-id": "caller-123.abc:9" });
+    const sane = await postPayment(merchant.api_key, paymentBody({ amount: -1 }), crypto.randomUUID(), {
+      "x-request-id": "caller-123.abc:9",
+    });
     expect(sane.headers.get("x-request-id")).toBe("caller-123.abc:9");
-    for (const unsafe of ["has space", "x".repeat(129), "quote\"d", "<script>"]) {
+    for (const unsafe of ["has space", "x".repeat(129), 'quote"d', "<script>"]) {
       const response = await call("/health", { headers: { "x-request-id": unsafe } });
       expect(response.headers.get("x-request-id")).toMatch(/^req_[0-9A-Z]{26}$/);
     }

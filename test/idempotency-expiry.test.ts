@@ -6,8 +6,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HELD_BY_PENDING_PAYMENT, keyExpiresAt } from "../src/merchant/idempotency-expiry.ts";
-import { bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankTransfersOf } from "./support/bank.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
 
 const HOUR_MS = 3_600_000;
@@ -23,8 +23,9 @@ async function sql(stub: Stub, statement: string, ...bindings: unknown[]): Promi
 }
 
 async function keyCount(stub: Stub, key: string): Promise<number> {
-  return runInDurableObject(stub, (_instance, state) =>
-    state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?`, key).one().n,
+  return runInDurableObject(
+    stub,
+    (_instance, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = ?`, key).one().n,
   );
 }
 
@@ -75,8 +76,11 @@ describe("Idempotency-Key expiry", () => {
     expect(first.status).toBe(201);
     const payment = await json(first);
     // Becoming final pushed the stored expiry to a TTL after the outcome.
-    const stored = await runInDurableObject(stub, (_instance, state) =>
-      state.storage.sql.exec<{ expires_at: number }>(`SELECT expires_at FROM idempotency_keys WHERE key = ?`, "order-final-1").one().expires_at,
+    const stored = await runInDurableObject(
+      stub,
+      (_instance, state) =>
+        state.storage.sql.exec<{ expires_at: number }>(`SELECT expires_at FROM idempotency_keys WHERE key = ?`, "order-final-1").one()
+          .expires_at,
     );
     expect(stored).toBe(Date.parse(payment.updated_at) + TTL_MS);
 

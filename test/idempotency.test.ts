@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bankTransfer, bankTransfersOf } from "./support/bank.ts";
-import { createMerchant, endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
 import type { Problem } from "../schemas/problem.ts";
+import { createMerchant, endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
+import { bankTransfer, bankTransfersOf } from "./support/bank.ts";
 
 describe("Idempotency-Key", () => {
   it("replays the same payment with Idempotent-Replayed and no second bank call", async () => {
@@ -61,9 +61,7 @@ describe("Idempotency-Key", () => {
 
   it("coalesces 50 concurrent requests with one key onto one bank transfer", async () => {
     const merchant = await createMerchant();
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => postPayment(merchant.api_key, paymentBody(), "storm-key")),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, () => postPayment(merchant.api_key, paymentBody(), "storm-key")));
     const bodies = await Promise.all(responses.map((r) => json(r)));
     const ids = new Set(bodies.map((b) => b.id));
     expect(ids.size).toBe(1);

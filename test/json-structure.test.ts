@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { findStructureError, MAX_JSON_DEPTH, parsesExactly } from "../src/http/json-body.ts";
 
 describe("parsesExactly", () => {
-  it.each(["0", "-0", "1250", "1.0", "1e3", "1.5e1", "12.5", "9007199254740991", "9007199254740992", "1e21", "0.1", "-3", "100E-2"])("accepts %s", (literal) => {
-    expect(parsesExactly(literal)).toBe(true);
-  });
+  it.each(["0", "-0", "1250", "1.0", "1e3", "1.5e1", "12.5", "9007199254740991", "9007199254740992", "1e21", "0.1", "-3", "100E-2"])(
+    "accepts %s",
+    (literal) => {
+      expect(parsesExactly(literal)).toBe(true);
+    },
+  );
   it.each(["1e400", "-1e400", "9007199254740993", "12.0000000000000001", "1e23", "123456789012345678901234567890", "1" + "0".repeat(400)])(
     "refuses %s",
     (literal) => {
@@ -15,7 +18,10 @@ describe("parsesExactly", () => {
 
 describe("findStructureError", () => {
   it("names the path of a duplicate key, after unescaping", () => {
-    expect(findStructureError('{"creditor":{"iban":"x","\\u0069ban":"y"}}')).toMatchObject({ path: "creditor.iban", reason: "appears more than once" });
+    expect(findStructureError('{"creditor":{"iban":"x","\\u0069ban":"y"}}')).toMatchObject({
+      path: "creditor.iban",
+      reason: "appears more than once",
+    });
     expect(findStructureError('{"a":1,"a":2}')).toMatchObject({ path: "a" });
     // The same key in sibling objects is not a duplicate.
     expect(findStructureError('{"x":{"a":1},"y":{"a":2},"z":[{"a":1},{"a":2}]}')).toBeUndefined();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../schemas/problem.ts";
-import { bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, json, paymentBody, postPayment } from "./support/api.ts";
+import { bankTransfersOf } from "./support/bank.ts";
 
 describe("merchant limits", () => {
   it("refuses a payment over max_amount with 422 and no bank call, and replays that refusal", async () => {

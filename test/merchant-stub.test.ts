@@ -1,7 +1,7 @@
 /** The Worker retries a failed Durable Object call only when the error is retryable AND the operation is safe to repeat. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_OBJECT_CALL_ATTEMPTS, callMerchant } from "../src/http/merchant-stub.ts";
+import { callMerchant, MAX_OBJECT_CALL_ATTEMPTS } from "../src/http/merchant-stub.ts";
 import { ProblemError } from "../src/http/problem.ts";
 
 function failing(errors: unknown[], result = "done") {

@@ -1,9 +1,9 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BankClient } from "../src/bank/client.ts";
-import { bankRequestsFor, bankStats, bankTransfersOf } from "./support/bank.ts";
 import { call, createMerchant, endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor, bankStats, bankTransfersOf } from "./support/bank.ts";
 
 describe("mutual TLS is real", () => {
   it("the bank refuses the handshake of a client without a certificate", async () => {

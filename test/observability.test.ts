@@ -4,7 +4,7 @@
  * printed. Console output is captured in the workerd isolate the merchant
  * objects share with the tests.
  */
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import { maskIban, redact, redactText } from "../src/observability/log.ts";
 import { createKeyOk } from "./support/admin.ts";
 import { call, createMerchant, json, paymentBody, postPayment } from "./support/api.ts";

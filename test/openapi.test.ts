@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import committed from "../schemas/openapi.json";
-import { OPERATIONS, buildOpenApiDocument } from "../schemas/openapi.ts";
+import { buildOpenApiDocument, OPERATIONS } from "../schemas/openapi.ts";
 import { app } from "../src/index.ts";
 import { call } from "./support/api.ts";
 

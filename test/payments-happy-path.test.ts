@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bankRequestsFor, bankTransfer } from "./support/bank.ts";
 import { createMerchant, endToEndId, getPayment, json, paymentBody, postPayment } from "./support/api.ts";
+import { bankRequestsFor, bankTransfer } from "./support/bank.ts";
 
 describe("POST /v1/payments happy path", () => {
   it("pays through the bank over mTLS and the payment is readable by id", async () => {

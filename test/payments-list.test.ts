@@ -3,7 +3,7 @@ import { ulid as ulidAt } from "ulid";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import type { PaymentList } from "../schemas/payment-queries.ts";
-import { paymentPageStatement, type PaymentListQuery } from "../src/merchant/payment-listing.ts";
+import { type PaymentListQuery, paymentPageStatement } from "../src/merchant/payment-listing.ts";
 import { json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, listPayments, setDebtorScenario } from "./support/reconciliation.ts";
 
@@ -22,7 +22,11 @@ async function page(apiKey: string, query: Query): Promise<PaymentList> {
 }
 
 /** Follows next_cursor to the end, calling `between` after every page. */
-async function walk(apiKey: string, query: Query, between: () => Promise<void> = async () => {}): Promise<{ ids: string[]; pages: number }> {
+async function walk(
+  apiKey: string,
+  query: Query,
+  between: () => Promise<void> = async () => {},
+): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let pages = 1; pages < 1000; pages++) {
@@ -67,7 +71,12 @@ describe("GET /v1/payments filters and order", () => {
 
   it("default query: newest first, 25 per page, every payment exactly once", async () => {
     const first = await page(apiKey, {});
-    expect(first.data.map((p) => p.id)).toEqual(payments.map((p) => p.id).sort().reverse());
+    expect(first.data.map((p) => p.id)).toEqual(
+      payments
+        .map((p) => p.id)
+        .sort()
+        .reverse(),
+    );
     expect(first.next_cursor).toBeNull();
     // Each listed payment is exactly what GET /v1/payments/{id} would return.
     expect(first.data.find((p) => p.id === payments[0]!.id)).toEqual(payments[0]);
@@ -171,7 +180,10 @@ describe("GET /v1/payments bad parameters", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const problem = (await response.json()) as { type: string; invalid_params: Array<{ name: string }> };
     expect(problem.type).toBe("urn:payment-connector:problem:validation-error");
-    expect(problem.invalid_params.map((p) => p.name), query).toContain(param);
+    expect(
+      problem.invalid_params.map((p) => p.name),
+      query,
+    ).toContain(param);
   }
 
   it("a fresh instance mints ids after every stored one, even when its clock is behind", async () => {

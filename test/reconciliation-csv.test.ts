@@ -3,7 +3,7 @@ import { csvCell } from "../src/reconciliation/csv.ts";
 
 describe("reconciliation CSV cells", () => {
   it("neutralizes cells a spreadsheet would run as formulas", () => {
-    expect(csvCell("=HYPERLINK(\"http://x\")")).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-1-1")).toBe("'-1-1");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");

@@ -1,12 +1,12 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { ulid } from "ulid";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import worker from "../src/index.ts";
+import { businessDateBefore, REGISTRY_PAGE_SIZE } from "../src/reconciliation/daily-job.ts";
 import { merchantRegistry } from "../src/registry/merchant-registry.ts";
-import { ulid } from "ulid";
-import { REGISTRY_PAGE_SIZE, businessDateBefore } from "../src/reconciliation/daily-job.ts";
 import { endToEndId, getPayment, json, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
 

@@ -38,7 +38,11 @@ async function injectSecondBooking(debtorIban: string, payment: Payment, status:
 describe("POST /v1/reconciliations", () => {
   it("reports a clean day as all matched, and leaves out payments the bank refused before booking", async () => {
     const merchant = await createIsolatedMerchant();
-    const payments = [await pay(merchant.api_key, { amount: 100 }), await pay(merchant.api_key, { amount: 200 }), await pay(merchant.api_key, { amount: 300 })];
+    const payments = [
+      await pay(merchant.api_key, { amount: 100 }),
+      await pay(merchant.api_key, { amount: 200 }),
+      await pay(merchant.api_key, { amount: 300 }),
+    ];
     // The simulator books EUR only: a USD payment is refused with 422 and never booked.
     const refused = await pay(merchant.api_key, { currency: "USD" });
     expect(refused.status).toBe("failed");
@@ -169,16 +173,20 @@ describe("POST /v1/reconciliations", () => {
     expect(report.summary).toMatchObject({ matched: 3, resolved: 2, status_mismatch: 0 });
     expect(itemFor(report, endToEndId(settles.id))).toMatchObject({ class: "matched", resolved: true, connector: { status: "succeeded" } });
     expect(itemFor(report, endToEndId(rejected.id))).toMatchObject({ class: "matched", resolved: true, connector: { status: "failed" } });
-    expect(itemFor(report, endToEndId(stillPending.id))).toMatchObject({ class: "matched", resolved: false, connector: { status: "pending" } });
+    expect(itemFor(report, endToEndId(stillPending.id))).toMatchObject({
+      class: "matched",
+      resolved: false,
+      connector: { status: "pending" },
+    });
 
     const settled = await json(await getPayment(merchant.api_key, settles.id));
     expect(settled).toMatchObject({ status: "succeeded", bank: { status: "ACSC" } });
     const failed = await json(await getPayment(merchant.api_key, rejected.id));
     expect(failed).toMatchObject({ status: "failed", failure: { code: "bank_rejected" } });
 
-    const events = await json<{ data: Array<{ from_status: string; to_status: string; bank_status: string; detail: Record<string, unknown> }> }>(
-      await call(`/v1/payments/${settles.id}/events`, { headers: { authorization: `Bearer ${merchant.api_key}` } }),
-    );
+    const events = await json<{
+      data: Array<{ from_status: string; to_status: string; bank_status: string; detail: Record<string, unknown> }>;
+    }>(await call(`/v1/payments/${settles.id}/events`, { headers: { authorization: `Bearer ${merchant.api_key}` } }));
     expect(events.data.at(-1)).toMatchObject({
       from_status: "pending",
       to_status: "succeeded",
@@ -196,7 +204,13 @@ describe("POST /v1/reconciliations", () => {
 
     const report = await reconcile(merchant.api_key, todayUtc());
     expect(report.statement_pages).toBe(4);
-    expect(report.summary).toMatchObject({ matched: 6, amount_mismatch: 1, missing_at_bank: 0, statement_entries: 7, connector_payments: 7 });
+    expect(report.summary).toMatchObject({
+      matched: 6,
+      amount_mismatch: 1,
+      missing_at_bank: 0,
+      statement_entries: 7,
+      connector_payments: 7,
+    });
   });
 
   it("gives the same report when rerun, including what the first run resolved", async () => {
@@ -251,7 +265,11 @@ describe("GET /v1/reconciliations/{date}", () => {
       "class,end_to_end_id,payment_id,connector_status,connector_amount,connector_currency,bank_transfer_id,bank_status,bank_amount,bank_currency,bank_booked_at,resolved",
     );
     expect(lines).toHaveLength(3);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^matched,${endToEndId(payment.id)},${payment.id},succeeded,4242,EUR,TRF\\d+,ACSC,4242,EUR,\\d{4}-[^,]+,false$`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^matched,${endToEndId(payment.id)},${payment.id},succeeded,4242,EUR,TRF\\d+,ACSC,4242,EUR,\\d{4}-[^,]+,false$`),
+      ),
+    );
     // "-1-1" would be evaluated as a formula by a spreadsheet; it arrives as text.
     expect(lines).toContainEqual(expect.stringMatching(/^unexpected_at_bank,'-1-1,,,,,TRX\d+,ACSC,12,EUR,[^,]+,false$/));
 
@@ -271,7 +289,13 @@ describe("GET /v1/reconciliations/{date}", () => {
     const bookedYesterday = await pay(merchant.api_key, { amount: 303 });
 
     const report = await reconcile(merchant.api_key, today);
-    expect(report.summary).toMatchObject({ matched: 1, missing_at_bank: 0, unexpected_at_bank: 0, connector_payments: 1, statement_entries: 1 });
+    expect(report.summary).toMatchObject({
+      matched: 1,
+      missing_at_bank: 0,
+      unexpected_at_bank: 0,
+      connector_payments: 1,
+      statement_entries: 1,
+    });
     expect(report.items.map((item) => item.payment_id)).toEqual([sameDay.id]);
     expect(report.items.some((item) => item.payment_id === bookedTomorrow.id)).toBe(false);
 

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { addFault } from "./support/faults.ts";
-import { checkInvariants, type Answer } from "./support/invariants.ts";
+import { type Answer, checkInvariants } from "./support/invariants.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";
 
 /** Kept modest so CI stays fast; each run is a fresh merchant and a real bank. */
@@ -55,7 +55,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 describe("recovery properties", () => {
-  it("any sequence of requests, faults, alarms and crashes ends with every payment final and paid at most once", { timeout: 120_000 }, async () => {
+  it("any sequence of requests, faults, alarms and crashes ends with every payment final and paid at most once", {
+    timeout: 120_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 20 }), async (commands) => {
         const merchant = await createMerchant();

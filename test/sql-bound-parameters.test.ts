@@ -8,7 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { purgeExpiredKeys } from "../src/merchant/idempotency-expiry.ts";
 import { MAX_BOUND_PARAMETERS } from "../src/merchant/sql-slices.ts";
-import { WEBHOOK_EVENT_RETENTION_MS, pruneEvents } from "../src/merchant/webhook-outbox.ts";
+import { pruneEvents, WEBHOOK_EVENT_RETENTION_MS } from "../src/merchant/webhook-outbox.ts";
 import { createMerchant, merchantStub } from "./support/api.ts";
 
 function guarded(sql: SqlStorage): SqlStorage {

@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../schemas/problem.ts";
-import { bankTransfersOf } from "./support/bank.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { bankTransfersOf } from "./support/bank.ts";
 
 const VALIDATION = "urn:payment-connector:problem:validation-error";
 

@@ -1,11 +1,19 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
-import { EventList, PaymentWebhookEvent, type EventWithDeliveries } from "../schemas/webhooks.ts";
-import { verifyWebhookSignature } from "../src/webhooks/verify-signature.ts";
+import { EventList, type EventWithDeliveries, PaymentWebhookEvent } from "../schemas/webhooks.ts";
 import { WEBHOOK_MAX_ATTEMPTS } from "../src/webhooks/retry-schedule.ts";
+import { verifyWebhookSignature } from "../src/webhooks/verify-signature.ts";
 import { call, createMerchant, getPayment, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
-import { configureReceiver, listEvents, receivedAt, registerEndpoint, uniqueHookPath, waitForEvents, waitForReceived } from "./support/webhooks.ts";
+import {
+  configureReceiver,
+  listEvents,
+  receivedAt,
+  registerEndpoint,
+  uniqueHookPath,
+  waitForEvents,
+  waitForReceived,
+} from "./support/webhooks.ts";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -45,7 +53,12 @@ describe("webhook delivery", () => {
       created_at: payment.created_at,
       updated_at: payment.created_at,
     };
-    expect(pending).toEqual({ id: expect.stringMatching(/^evt_[0-9A-Z]{26}$/), type: "payment.pending", created_at: payment.created_at, data: { payment: pendingPayment } });
+    expect(pending).toEqual({
+      id: expect.stringMatching(/^evt_[0-9A-Z]{26}$/),
+      type: "payment.pending",
+      created_at: payment.created_at,
+      data: { payment: pendingPayment },
+    });
     // The final event carries exactly what GET /v1/payments/{id} shows.
     expect(succeeded).toEqual({
       id: expect.stringMatching(/^evt_[0-9A-Z]{26}$/),
@@ -65,7 +78,9 @@ describe("webhook delivery", () => {
         "user-agent": "payment-connector-webhooks/1",
       });
       expect(record.headers["connector-signature"]).toMatch(/^t=\d{10},v1=[0-9a-f]{64}$/);
-      expect(await verifyWebhookSignature(record.body, record.headers["connector-signature"] ?? null, endpoint.secret)).toMatchObject({ ok: true });
+      expect(await verifyWebhookSignature(record.body, record.headers["connector-signature"] ?? null, endpoint.secret)).toMatchObject({
+        ok: true,
+      });
       expect(record.answered, `request ${index}`).toBe(200);
     }
 
@@ -110,7 +125,10 @@ describe("webhook delivery", () => {
     const merchant = await createMerchant();
     const path = uniqueHookPath();
     // WEBHOOK_TIMEOUT_MS is 1000 in tests: the second answer comes too late.
-    await registerEndpoint(merchant.api_key, path, { events: ["payment.succeeded"], script: [{ status: 500 }, { status: 200, delayMs: 2_500 }] });
+    await registerEndpoint(merchant.api_key, path, {
+      events: ["payment.succeeded"],
+      script: [{ status: 500 }, { status: 200, delayMs: 2_500 }],
+    });
     await postPayment(merchant.api_key, paymentBody());
 
     const afterFirst = await waitForEvents(merchant.api_key, (l) => (deliveryOf(l, "payment.succeeded")?.attempts.length ?? 0) === 1);
@@ -176,7 +194,10 @@ describe("webhook delivery", () => {
     await registerEndpoint(merchant.api_key, path, { script: [{ status: 500 }] });
     await postPayment(merchant.api_key, paymentBody());
 
-    const held = await waitForEvents(merchant.api_key, (l) => l.data.length === 2 && (deliveryOf(l, "payment.pending")?.attempts.length ?? 0) === 1);
+    const held = await waitForEvents(
+      merchant.api_key,
+      (l) => l.data.length === 2 && (deliveryOf(l, "payment.pending")?.attempts.length ?? 0) === 1,
+    );
     expect(deliveryOf(held, "payment.pending")).toMatchObject({ state: "pending", attempts: [{ status: 500 }] });
     // payment.succeeded waits: no due time, no attempt.
     expect(deliveryOf(held, "payment.succeeded")).toMatchObject({ state: "pending", next_attempt_at: null, attempts: [] });
@@ -236,7 +257,10 @@ describe("webhook delivery", () => {
     const pendingEvent = eventOf(original[0]?.body ?? "");
     await waitForEvents(merchant.api_key, (l) => l.data.every((e) => e.deliveries[0]?.state === "delivered"));
 
-    const response = await call(`/v1/events/${pendingEvent.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    const response = await call(`/v1/events/${pendingEvent.id}/redeliver`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+    });
     expect(response.status).toBe(202);
     const queued = (await response.json()) as EventWithDeliveries;
     expect(queued.id).toBe(pendingEvent.id);
@@ -249,16 +273,31 @@ describe("webhook delivery", () => {
     expect(received[2]?.body).toBe(original[0]?.body);
     expect(received[2]).toMatchObject({ verified: true, answered: 200 });
     const list = await waitForEvents(merchant.api_key, (l) => l.data[0]?.deliveries[1]?.state === "delivered");
-    expect(list.data[0]?.deliveries[1]).toMatchObject({ endpoint_id: endpoint.id, redelivery: true, attempts: [{ attempt: 1, status: 200 }] });
+    expect(list.data[0]?.deliveries[1]).toMatchObject({
+      endpoint_id: endpoint.id,
+      redelivery: true,
+      attempts: [{ attempt: 1, status: 200 }],
+    });
 
-    const missing = await call(`/v1/events/evt_01JD5Z8Q9X4R7M2K3N6P8T0V1W/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    const missing = await call(`/v1/events/evt_01JD5Z8Q9X4R7M2K3N6P8T0V1W/redeliver`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+    });
     expect(missing.status).toBe(404);
-    expect((await call(`/v1/events/nonsense/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } })).status).toBe(404);
+    expect(
+      (await call(`/v1/events/nonsense/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } })).status,
+    ).toBe(404);
     const other = await createMerchant();
-    expect((await call(`/v1/events/${pendingEvent.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${other.api_key}` } })).status).toBe(404);
+    expect(
+      (await call(`/v1/events/${pendingEvent.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${other.api_key}` } }))
+        .status,
+    ).toBe(404);
 
     await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } });
-    const noEndpoint = await call(`/v1/events/${pendingEvent.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    const noEndpoint = await call(`/v1/events/${pendingEvent.id}/redeliver`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+    });
     expect(noEndpoint.status).toBe(409);
     expect(await noEndpoint.json()).toMatchObject({ type: "urn:payment-connector:problem:webhook-no-endpoint" });
   });
@@ -289,7 +328,10 @@ describe("webhook delivery", () => {
     const path = uniqueHookPath();
     const endpoint = await registerEndpoint(merchant.api_key, path, { events: ["payment.succeeded"] });
     const rotated = (await (
-      await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } })
+      await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${merchant.api_key}` },
+      })
     ).json()) as { secret: string };
     // The receiver still only knows the old secret.
     await postPayment(merchant.api_key, paymentBody());
@@ -306,7 +348,9 @@ describe("webhook delivery", () => {
     await postPayment(merchant.api_key, paymentBody({ amount: 77 }));
     const [refused] = await waitForReceived(wrongPath, 1);
     expect(refused).toMatchObject({ verified: false, verify_reason: "no signature matches", answered: 400 });
-    const list = await waitForEvents(merchant.api_key, (l) => l.data.some((e) => e.deliveries.some((d) => d.endpoint_id === wrong.id && d.attempts.length === 1)));
+    const list = await waitForEvents(merchant.api_key, (l) =>
+      l.data.some((e) => e.deliveries.some((d) => d.endpoint_id === wrong.id && d.attempts.length === 1)),
+    );
     const delivery = list.data.flatMap((e) => e.deliveries).find((d) => d.endpoint_id === wrong.id);
     expect(delivery).toMatchObject({ state: "pending", attempts: [{ status: 400 }] });
   });
@@ -319,7 +363,10 @@ describe("webhook delivery", () => {
     const list = await waitForEvents(merchant.api_key, (l) => (deliveryOf(l, "payment.pending")?.attempts.length ?? 0) === 1);
     const event = list.data.find((e) => e.type === "payment.pending") as EventWithDeliveries;
     for (let i = 0; i < 5; i++) {
-      const response = await call(`/v1/events/${event.id}/redeliver`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+      const response = await call(`/v1/events/${event.id}/redeliver`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${merchant.api_key}` },
+      });
       expect(response.status).toBe(202);
       const answered = (await response.json()) as EventWithDeliveries;
       expect(answered.deliveries.map((d) => [d.state, d.redelivery])).toEqual([["pending", false]]);
@@ -337,7 +384,9 @@ describe("webhook delivery", () => {
     // Attempt 2 is leased (about to be sent) when the object dies.
     await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE state = 'pending'`, Date.now());
-      const dispatcher = Reflect.get(Reflect.get(instance, "webhooks") as object, "dispatcher") as { leaseDue(cutoff: number, now: number): unknown[] };
+      const dispatcher = Reflect.get(Reflect.get(instance, "webhooks") as object, "dispatcher") as {
+        leaseDue(cutoff: number, now: number): unknown[];
+      };
       expect(dispatcher.leaseDue(Date.now(), Date.now())).toHaveLength(1);
     });
     await evictDurableObject(stub);
@@ -354,7 +403,11 @@ describe("webhook delivery", () => {
 
     // Had the lost attempts used up the limit, the delivery fails instead of being sent again.
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec(`UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE state = 'pending'`, WEBHOOK_MAX_ATTEMPTS, Date.now());
+      state.storage.sql.exec(
+        `UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE state = 'pending'`,
+        WEBHOOK_MAX_ATTEMPTS,
+        Date.now(),
+      );
     });
     expect(await stub.deliverDueWebhooks(Date.now())).toBe(0);
     expect(deliveryOf(await listEvents(merchant.api_key), "payment.succeeded")).toMatchObject({ state: "failed", next_attempt_at: null });

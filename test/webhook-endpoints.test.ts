@@ -27,7 +27,9 @@ describe("webhook endpoints API", () => {
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect(created.headers.get("location")).toBe(`/v1/webhook-endpoints/${endpoint.id}`);
 
-    const defaults = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/b` })).json());
+    const defaults = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/b` })).json(),
+    );
     expect(defaults.events).toEqual(["payment.pending", "payment.succeeded", "payment.failed", "reconciliation.completed"]);
 
     const listed = await get(merchant.api_key, "/v1/webhook-endpoints");
@@ -61,28 +63,40 @@ describe("webhook endpoints API", () => {
       expect(response.status, url).toBe(400);
       expect(await response.json()).toMatchObject({ type: "urn:payment-connector:problem:validation-error" });
     }
-    for (const body of [{ url: `${HOOK_HOST}/x`, events: [] }, { url: `${HOOK_HOST}/x`, events: ["payment.refunded"] }, { url: `${HOOK_HOST}/x`, extra: 1 }]) {
+    for (const body of [
+      { url: `${HOOK_HOST}/x`, events: [] },
+      { url: `${HOOK_HOST}/x`, events: ["payment.refunded"] },
+      { url: `${HOOK_HOST}/x`, extra: 1 },
+    ]) {
       expect((await post(merchant.api_key, "/v1/webhook-endpoints", body)).status).toBe(400);
     }
   });
 
   it("requires the merchant's API key and keeps merchants apart", async () => {
     const [a, b] = await Promise.all([createMerchant(), createMerchant()]);
-    expect((await call("/v1/webhook-endpoints", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    expect(
+      (await call("/v1/webhook-endpoints", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status,
+    ).toBe(401);
     expect((await call("/v1/webhook-endpoints")).status).toBe(401);
     expect((await call("/v1/events")).status).toBe(401);
     const forged = a.api_key.slice(0, -4) + "AAAA";
     expect((await get(forged, "/v1/webhook-endpoints")).status).toBe(401);
 
-    const endpoint = WebhookEndpointWithSecret.parse(await (await post(a.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/a` })).json());
+    const endpoint = WebhookEndpointWithSecret.parse(
+      await (await post(a.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/a` })).json(),
+    );
     expect(((await (await get(b.api_key, "/v1/webhook-endpoints")).json()) as { data: unknown[] }).data).toEqual([]);
-    expect((await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${b.api_key}` } })).status).toBe(404);
+    expect(
+      (await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${b.api_key}` } })).status,
+    ).toBe(404);
     expect((await post(b.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(404);
   });
 
   it("rotates the secret and deletes the endpoint", async () => {
     const merchant = await createMerchant();
-    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    const endpoint = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json(),
+    );
     const rotatedResponse = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
     expect(rotatedResponse.status).toBe(200);
     const rotated = WebhookEndpointWithSecret.parse(await rotatedResponse.json());
@@ -90,25 +104,40 @@ describe("webhook endpoints API", () => {
     expect(rotated.secret).not.toBe(endpoint.secret);
     expect(rotated.secret_rotated_at).not.toBeNull();
 
-    const deleted = await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    const deleted = await call(`/v1/webhook-endpoints/${endpoint.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+    });
     expect(deleted.status).toBe(204);
     expect(((await (await get(merchant.api_key, "/v1/webhook-endpoints")).json()) as { data: unknown[] }).data).toEqual([]);
-    expect((await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } })).status).toBe(404);
+    expect(
+      (await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } }))
+        .status,
+    ).toBe(404);
     expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).status).toBe(404);
     expect((await post(merchant.api_key, `/v1/webhook-endpoints/whe_nonsense/rotate-secret`)).status).toBe(404);
   });
 
   it("refuses a second rotation while the previous secret still signs, and allows it once that secret has expired", async () => {
     const merchant = await createMerchant();
-    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
-    const first = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).json());
+    const endpoint = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json(),
+    );
+    const first = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`)).json(),
+    );
 
     const again = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`);
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ type: "urn:payment-connector:problem:webhook-secret-rotation-in-progress" });
     // Both secrets a receiver may hold still sign: the original one and the first rotation's.
     const secrets = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
-      state.storage.sql.exec<{ secret: string; previous_secret: string | null }>(`SELECT secret, previous_secret FROM webhook_endpoints WHERE id = ?`, endpoint.id).one(),
+      state.storage.sql
+        .exec<{ secret: string; previous_secret: string | null }>(
+          `SELECT secret, previous_secret FROM webhook_endpoints WHERE id = ?`,
+          endpoint.id,
+        )
+        .one(),
     );
     expect(secrets).toEqual({ secret: first.secret, previous_secret: endpoint.secret });
 
@@ -116,7 +145,10 @@ describe("webhook endpoints API", () => {
     await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
       state.storage.sql.exec(`UPDATE webhook_endpoints SET previous_secret_expires_at = ? WHERE id = ?`, Date.now() - 1, endpoint.id);
     });
-    const later = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` } });
+    const later = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+    });
     expect(later.status).toBe(200);
     const second = WebhookEndpointWithSecret.parse(await later.json());
     expect(second.secret).not.toBe(first.secret);
@@ -124,19 +156,35 @@ describe("webhook endpoints API", () => {
 
   it("treats a POST with an empty streamed body and no content type as a planned rotation", async () => {
     const merchant = await createMerchant();
-    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
+    const endpoint = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json(),
+    );
     const empty = new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-    const rotated = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` }, body: empty });
+    const rotated = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+      body: empty,
+    });
     expect(rotated.status).toBe(200);
-    const text = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new TextEncoder().encode("x")), controller.close()) });
-    const refused = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: "POST", headers: { authorization: `Bearer ${merchant.api_key}` }, body: text });
+    const text = new ReadableStream<Uint8Array>({
+      start: (controller) => (controller.enqueue(new TextEncoder().encode("x")), controller.close()),
+    });
+    const refused = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${merchant.api_key}` },
+      body: text,
+    });
     expect(refused.status).toBe(415);
   });
 
   it("revokes every old secret at once on request, even during a grace period", async () => {
     const merchant = await createMerchant();
-    const endpoint = WebhookEndpointWithSecret.parse(await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json());
-    expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { revoke_previous: false })).status).toBe(200);
+    const endpoint = WebhookEndpointWithSecret.parse(
+      await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}${uniqueHookPath()}` })).json(),
+    );
+    expect((await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { revoke_previous: false })).status).toBe(
+      200,
+    );
     const revoked = await post(merchant.api_key, `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { revoke_previous: true });
     expect(revoked.status).toBe(200);
     const fresh = WebhookEndpointWithSecret.parse(await revoked.json());

@@ -41,7 +41,10 @@ describe("webhook outbox atomicity", () => {
     const path = uniqueHookPath();
     await registerEndpoint(merchant.api_key, path);
     const stub = merchantStub(merchant.id);
-    await exec(stub, `CREATE TRIGGER test_abort_after_outbox AFTER INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'test: abort after outbox write'); END`);
+    await exec(
+      stub,
+      `CREATE TRIGGER test_abort_after_outbox AFTER INSERT ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'test: abort after outbox write'); END`,
+    );
 
     const key = crypto.randomUUID();
     const refused = await postPayment(merchant.api_key, paymentBody(), key);

@@ -74,8 +74,10 @@ describe("reconciliation.completed webhook", () => {
     const path = uniqueHookPath();
     const endpoint = await registerEndpoint(merchant.api_key, path);
     expect(endpoint.events).toContain("reconciliation.completed");
-    const stored = await runInDurableObject(merchantStub(merchant.id), (_instance, state) =>
-      state.storage.sql.exec<{ events: string }>(`SELECT events FROM webhook_endpoints WHERE id = ?`, endpoint.id).one().events,
+    const stored = await runInDurableObject(
+      merchantStub(merchant.id),
+      (_instance, state) =>
+        state.storage.sql.exec<{ events: string }>(`SELECT events FROM webhook_endpoints WHERE id = ?`, endpoint.id).one().events,
     );
     expect(stored).toBe(ALL_EVENT_TYPES);
 

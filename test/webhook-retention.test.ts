@@ -10,7 +10,10 @@ describe("webhook event retention", () => {
     await registerEndpoint(merchant.api_key, uniqueHookPath());
     await postPayment(merchant.api_key, paymentBody({ amount: 101 }));
     await postPayment(merchant.api_key, paymentBody({ amount: 102 }));
-    const before = await waitForEvents(merchant.api_key, (l) => l.data.length === 4 && l.data.every((e) => e.deliveries[0]?.state === "delivered"));
+    const before = await waitForEvents(
+      merchant.api_key,
+      (l) => l.data.length === 4 && l.data.every((e) => e.deliveries[0]?.state === "delivered"),
+    );
     const [keep] = before.data;
     const cursorAfterAll = before.next_cursor;
 
@@ -29,8 +32,12 @@ describe("webhook event retention", () => {
 
     const after = await listEvents(merchant.api_key);
     expect(after.data.map((e) => e.id)).toEqual([keep?.id]);
-    const leftovers = await runInDurableObject(stub, (_instance, state) =>
-      state.storage.sql.exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM webhook_deliveries) + (SELECT COUNT(*) FROM webhook_attempts) AS n`).one().n,
+    const leftovers = await runInDurableObject(
+      stub,
+      (_instance, state) =>
+        state.storage.sql
+          .exec<{ n: number }>(`SELECT (SELECT COUNT(*) FROM webhook_deliveries) + (SELECT COUNT(*) FROM webhook_attempts) AS n`)
+          .one().n,
     );
     expect(leftovers).toBe(1 + 1); // the kept event's delivery and its one attempt
 

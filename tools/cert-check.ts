@@ -8,7 +8,7 @@
  * that does not belong to it, or fewer than N days left (default 30).
  * Only the leaf (first certificate of the file) is judged; the rest of a chain is listed.
  */
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 

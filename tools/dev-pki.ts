@@ -44,15 +44,24 @@ export function generateDevPki(dir: string): void {
   const path = (file: string) => join(dir, file);
   newKey(path("ca.key"));
   openssl([
-    "req", "-x509", "-new", "-key", path("ca.key"), "-out", path("ca.pem"), "-days", "825", "-sha256",
-    "-subj", "/O=Dev Bank/CN=Dev Bank Root CA",
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    path("ca.key"),
+    "-out",
+    path("ca.pem"),
+    "-days",
+    "825",
+    "-sha256",
+    "-subj",
+    "/O=Dev Bank/CN=Dev Bank Root CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
   ]);
-  issueLeaf(dir, "server", "/O=Dev Bank/CN=localhost", [
-    "extendedKeyUsage=serverAuth",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ]);
+  issueLeaf(dir, "server", "/O=Dev Bank/CN=localhost", ["extendedKeyUsage=serverAuth", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
   issueLeaf(dir, "client", "/O=Payment Connector/CN=payment-connector-dev", ["extendedKeyUsage=clientAuth"]);
 }
 
@@ -64,8 +73,23 @@ export function issueLeaf(dir: string, name: string, subject: string, extensions
   const extFile = path(`${name}.ext`);
   writeFileSync(extFile, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", ...extensions].join("\n") + "\n");
   openssl([
-    "x509", "-req", "-in", path(`${name}.csr`), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
-    "-set_serial", `0x${randomSerial()}`, "-days", String(days), "-sha256", "-extfile", extFile, "-out", path(`${name}.pem`),
+    "x509",
+    "-req",
+    "-in",
+    path(`${name}.csr`),
+    "-CA",
+    path("ca.pem"),
+    "-CAkey",
+    path("ca.key"),
+    "-set_serial",
+    `0x${randomSerial()}`,
+    "-days",
+    String(days),
+    "-sha256",
+    "-extfile",
+    extFile,
+    "-out",
+    path(`${name}.pem`),
   ]);
 }
 
@@ -74,7 +98,10 @@ export function newKey(file: string): void {
 }
 
 function randomSerial(): string {
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("").replace(/^[89a-f]/, "1");
+  return [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .replace(/^[89a-f]/, "1");
 }
 
 export function openssl(args: string[]): void {

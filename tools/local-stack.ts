@@ -9,11 +9,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { buildWorker } from "./build-worker.ts";
-import { startBankSimulator, type BankSimulator } from "./bank-simulator/simulator.ts";
-import { ensureDevPki } from "./dev-pki.ts";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { parseConfig } from "../src/config.ts";
+import { type BankSimulator, startBankSimulator } from "./bank-simulator/simulator.ts";
+import { buildWorker } from "./build-worker.ts";
+import { ensureDevPki } from "./dev-pki.ts";
 
 const DEV_DIR = ".dev";
 
@@ -72,8 +72,11 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Lo
     simulator: {
       port: integer(env.BANK_SIM_PORT, 8443, "BANK_SIM_PORT"),
       controlPort: integer(env.BANK_SIM_CONTROL_PORT, 8444, "BANK_SIM_CONTROL_PORT"),
-      latencyMs: integer(env.BANK_SIM_LATENCY_MS, 0, "BANK_SIM_LATENCY_MS") },
-    ...(env.BANK_TIMEOUT_MS !== undefined && env.BANK_TIMEOUT_MS !== "" ? { bankTimeoutMs: integer(env.BANK_TIMEOUT_MS, 10_000, "BANK_TIMEOUT_MS") } : {}),
+      latencyMs: integer(env.BANK_SIM_LATENCY_MS, 0, "BANK_SIM_LATENCY_MS"),
+    },
+    ...(env.BANK_TIMEOUT_MS !== undefined && env.BANK_TIMEOUT_MS !== ""
+      ? { bankTimeoutMs: integer(env.BANK_TIMEOUT_MS, 10_000, "BANK_TIMEOUT_MS") }
+      : {}),
   };
 }
 
@@ -121,36 +124,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const bank = new URL(bankUrl);
   // Miniflare 5 takes a new option shape; the v4 shape below is the one its
   // docs and the vitest plugin use, converted by Miniflare's own function.
-  const miniflare = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: options.port,
-    modules: true,
-    scriptPath,
-    compatibilityDate: "2026-11-01",
-    compatibilityFlags: ["nodejs_compat"],
-    durableObjects: {
-      MERCHANT: { className: "MerchantAccount", useSQLite: true },
-      REGISTRY: { className: "MerchantRegistry", useSQLite: true },
-    },
-    bindings,
-    serviceBindings: {
-      BANK: {
-        external: {
-          address: `${bank.hostname}:${bank.port || "443"}`,
-          https: {
-            options: {},
-            tlsOptions: { keypair: { privateKey: tls.key, certificateChain: tls.cert }, trustedCertificates: [tls.ca] },
-            certificateHost: bank.hostname,
+  const miniflare = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: options.port,
+      modules: true,
+      scriptPath,
+      compatibilityDate: "2026-11-01",
+      compatibilityFlags: ["nodejs_compat"],
+      durableObjects: {
+        MERCHANT: { className: "MerchantAccount", useSQLite: true },
+        REGISTRY: { className: "MerchantRegistry", useSQLite: true },
+      },
+      bindings,
+      serviceBindings: {
+        BANK: {
+          external: {
+            address: `${bank.hostname}:${bank.port || "443"}`,
+            https: {
+              options: {},
+              tlsOptions: { keypair: { privateKey: tls.key, certificateChain: tls.cert }, trustedCertificates: [tls.ca] },
+              certificateHost: bank.hostname,
+            },
           },
         },
       },
-    },
-    resourcePersistencePath: options.stateDir,
-    ...(options.logRequests === false ? { logRequests: false } : {}),
-    ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
-    ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
-    ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
-  }));
+      resourcePersistencePath: options.stateDir,
+      ...(options.logRequests === false ? { logRequests: false } : {}),
+      ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
+      ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
+      ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
+    }),
+  );
   let ready: URL;
   try {
     ready = await miniflare.ready;
@@ -208,7 +213,9 @@ export async function ensureDemoMerchant(stack: LocalStack, stateDir: string): P
   const file = demoMerchantFile(stateDir);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, "utf8")) as DemoMerchant;
-    const probe = await fetch(`${stack.url}/v1/payments/pay_00000000000000000000000000`, { headers: { authorization: `Bearer ${saved.api_key}` } });
+    const probe = await fetch(`${stack.url}/v1/payments/pay_00000000000000000000000000`, {
+      headers: { authorization: `Bearer ${saved.api_key}` },
+    });
     await probe.arrayBuffer();
     if (probe.status === 404) return saved;
   }

@@ -3,7 +3,7 @@
  * validates answers and classifies outcomes. It knows nothing of merchants,
  * storage or routes.
  */
-import { BankError, BankStatementPage, BankTransfer, type BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { type BankCreditTransferRequest, BankError, BankStatementPage, BankTransfer } from "../../schemas/bank-api.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
 export const EVIDENCE_BODY_BYTES = 2048;
@@ -76,7 +76,10 @@ export class BankClient {
       return finish({ kind: "failed", reason: `statement request failed: ${describe(error).slice(0, 200)}` }, null);
     }
     if (response.status !== 200) {
-      return finish({ kind: "failed", reason: `bank answered ${response.status}`, evidence: evidenceOf(response, bodyText) }, response.status);
+      return finish(
+        { kind: "failed", reason: `bank answered ${response.status}`, evidence: evidenceOf(response, bodyText) },
+        response.status,
+      );
     }
     const parsed = BankStatementPage.safeParse(safeJson(bodyText));
     if (!parsed.success) {
@@ -85,12 +88,7 @@ export class BankClient {
     return finish({ kind: "page", page: parsed.data }, 200);
   }
 
-  private async exchange(
-    path: string,
-    init: RequestInit,
-    endToEndId: string,
-    isInquiry: boolean,
-  ): Promise<BankCall<InquiryOutcome>> {
+  private async exchange(path: string, init: RequestInit, endToEndId: string, isInquiry: boolean): Promise<BankCall<InquiryOutcome>> {
     const started = Date.now();
     const finish = (outcome: InquiryOutcome, httpStatus: number | null): BankCall<InquiryOutcome> => ({
       outcome,

@@ -5,7 +5,7 @@
  * where the last one silently wins) or abusive (deep nesting) is refused.
  */
 import type { InvalidParam } from "../../schemas/problem.ts";
-import { ProblemError, echoable, problem } from "./problem.ts";
+import { echoable, ProblemError, problem } from "./problem.ts";
 
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_JSON_DEPTH = 16;
@@ -97,7 +97,11 @@ export function findStructureError(json: string): StructureError | undefined {
     if (ch === "{" || ch === "[") {
       stack.push({ keys: ch === "{" ? new Set() : null, key: null, index: 0 });
       if (stack.length > MAX_JSON_DEPTH) {
-        return { detail: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, path: pathOf(stack.slice(0, -1)), reason: "nests too deeply" };
+        return {
+          detail: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+          path: pathOf(stack.slice(0, -1)),
+          reason: "nests too deeply",
+        };
       }
       expectKey = ch === "{";
     } else if (ch === "}" || ch === "]") {
@@ -124,7 +128,11 @@ export function findStructureError(json: string): StructureError | undefined {
       NUMBER_LITERAL.lastIndex = i;
       const literal = NUMBER_LITERAL.exec(json)?.[0] ?? ch;
       if (!parsesExactly(literal)) {
-        return { detail: "The body contains a number that cannot be represented exactly.", path: pathOf(stack), reason: "is not exactly representable" };
+        return {
+          detail: "The body contains a number that cannot be represented exactly.",
+          path: pathOf(stack),
+          reason: "is not exactly representable",
+        };
       }
       i += literal.length - 1;
     }

@@ -4,8 +4,9 @@
  * the operation is safe to repeat: reads, and admission, which is keyed by
  * the idempotency key and so cannot admit twice.
  */
-import type { MerchantAccount } from "../merchant/merchant-account.ts";
+
 import type { Env } from "../env.ts";
+import type { MerchantAccount } from "../merchant/merchant-account.ts";
 import { logEvent } from "../observability/log.ts";
 import { ProblemError, problem } from "./problem.ts";
 

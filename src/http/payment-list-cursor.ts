@@ -7,7 +7,7 @@
  * plain query could not. What matters is that a cursor is refused, never
  * reinterpreted, when it meets another merchant or other filters.
  */
-import { PaymentListCursor, type ListPaymentsQuery } from "../../schemas/payment-queries.ts";
+import { type ListPaymentsQuery, PaymentListCursor } from "../../schemas/payment-queries.ts";
 import { ProblemError, problem } from "./problem.ts";
 
 export function sealPaymentCursor(merchantId: string, query: ListPaymentsQuery, lastId: string): string {

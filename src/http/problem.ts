@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { PROBLEM_TYPE_PREFIX, type InvalidParam, type Problem, type ProblemSlug } from "../../schemas/problem.ts";
+import { type InvalidParam, PROBLEM_TYPE_PREFIX, type Problem, type ProblemSlug } from "../../schemas/problem.ts";
 
 const TITLES: Record<ProblemSlug, string> = {
   "validation-error": "Request validation failed",

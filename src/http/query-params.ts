@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ProblemError, echoable, problem } from "./problem.ts";
+import { echoable, ProblemError, problem } from "./problem.ts";
 import { validateOrThrow } from "./validate.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ProblemError, invalidParamsFromZod, problem } from "./problem.ts";
+import { invalidParamsFromZod, ProblemError, problem } from "./problem.ts";
 
 /** Validates with a schema; failure is a 400 naming each offending field (values are never echoed). */
 export function validateOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {

@@ -7,7 +7,7 @@
  * at a time and each used once. None of these ids is a secret: API key
  * secrets draw their own bytes (src/auth/api-keys.ts).
  */
-import { monotonicFactory, ulid as ulidFrom, type ULIDFactory } from "ulid";
+import { monotonicFactory, type ULIDFactory, ulid as ulidFrom } from "ulid";
 
 const POOL_BYTES = 4096;
 const pool = new Uint8Array(POOL_BYTES);

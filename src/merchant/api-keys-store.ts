@@ -5,7 +5,7 @@
  * leave a merchant with no active key. The merchant object calls these and
  * then drops its cached key hashes / merchant row (see merchant-account.ts).
  */
-import { MAX_ACTIVE_API_KEYS, type ApiKey, type MerchantStatus } from "../../schemas/admin-api.ts";
+import { type ApiKey, MAX_ACTIVE_API_KEYS, type MerchantStatus } from "../../schemas/admin-api.ts";
 import { problem } from "../http/problem.ts";
 import type { Refusal } from "./replies.ts";
 
@@ -15,10 +15,7 @@ export type ApiKeyReply = { ok: true; key: ApiKey } | Refusal;
 export type ApiKeyListReply = { ok: true; keys: ApiKey[] } | Refusal;
 
 export function listApiKeys(sql: SqlStorage): ApiKey[] {
-  return sql
-    .exec<ApiKeyRow>(`SELECT id, created_at, revoked_at FROM api_keys ORDER BY created_at, id`)
-    .toArray()
-    .map(apiKeyFromRow);
+  return sql.exec<ApiKeyRow>(`SELECT id, created_at, revoked_at FROM api_keys ORDER BY created_at, id`).toArray().map(apiKeyFromRow);
 }
 
 /** Adds a key (its SHA-256 only) unless the merchant already holds MAX_ACTIVE_API_KEYS active ones. */

@@ -50,7 +50,9 @@ export function hashEvent(event: Omit<StoredPaymentEvent, "hash">): string {
     detail: event.detail,
     prev_hash: event.prev_hash,
   });
-  return createHash("sha256").update(content ?? "").digest("hex");
+  return createHash("sha256")
+    .update(content ?? "")
+    .digest("hex");
 }
 
 /** Must be called inside the transaction that makes the change it records. */
@@ -126,7 +128,11 @@ export function verifyPaymentHistory(events: StoredPaymentEvent[], currentStatus
   const last = events.at(-1);
   if (!last) return { verified: false, broken_at_seq: 1, problem: "the payment has no events" };
   if (last.to_status !== currentStatus) {
-    return { verified: false, broken_at_seq: last.seq + 1, problem: `history ends at ${last.to_status} but the payment is ${currentStatus}` };
+    return {
+      verified: false,
+      broken_at_seq: last.seq + 1,
+      problem: `history ends at ${last.to_status} but the payment is ${currentStatus}`,
+    };
   }
   return { verified: true };
 }

@@ -49,7 +49,9 @@ export function holdKeyAfterOutcome(sql: SqlStorage, key: string, finalAt: numbe
 
 /** When the alarm must come back to purge keys: the earliest stored expiry, or null when none is due ever. */
 export function nextKeyPurgeAt(sql: SqlStorage): number | null {
-  return sql.exec<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM idempotency_keys WHERE expires_at < ?`, HELD_BY_PENDING_PAYMENT).one().at;
+  return sql
+    .exec<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM idempotency_keys WHERE expires_at < ?`, HELD_BY_PENDING_PAYMENT)
+    .one().at;
 }
 
 /**

@@ -11,37 +11,43 @@
  * resumed by the alarm from what the last phase stored.
  */
 import { DurableObject } from "cloudflare:workers";
-import { paymentStatusForBankStatus, type BankCreditTransferRequest, type BankStatementEntry } from "../../schemas/bank-api.ts";
-import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
-import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
-import type { MerchantStatus } from "../../schemas/admin-api.ts";
-import type { ConnectorConfig } from "../../schemas/config.ts";
-import type { Problem } from "../../schemas/problem.ts";
-import { digestsEqual } from "../auth/api-keys.ts";
 import { decodeTime } from "ulid";
-import { monotonicUlidFactory } from "../ids/ulid.ts";
-import { BankClient, type BankCall } from "../bank/client.ts";
+import type { MerchantStatus } from "../../schemas/admin-api.ts";
+import { type BankCreditTransferRequest, type BankStatementEntry, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
+import type { ConnectorConfig } from "../../schemas/config.ts";
+import type { CreatePaymentRequest, Merchant, MerchantLimits, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { Problem } from "../../schemas/problem.ts";
+import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import { digestsEqual } from "../auth/api-keys.ts";
+import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { loadConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
+import { monotonicUlidFactory } from "../ids/ulid.ts";
 import { BankHealthReporter, bankCallReport } from "../observability/bank-health.ts";
 import { logEvent, maskIban, redact, redactText } from "../observability/log.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
-import { addApiKey, listApiKeys, revokeApiKey, setMerchantStatus, type ApiKeyListReply, type ApiKeyReply } from "./api-keys-store.ts";
-import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
-import { applyMigrations, hasSchema } from "./migrations.ts";
-import { paymentFromRow, utcDay, type BankPhase, type PaymentRow } from "./payment-row.ts";
+import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey, setMerchantStatus } from "./api-keys-store.ts";
 import { BankCircuit } from "./bank-circuit.ts";
+import { appendPaymentEvent, readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
+import { holdKeyAfterOutcome, keyExpiresAt, keyIsLive, nextKeyPurgeAt, purgeExpiredKeys } from "./idempotency-expiry.ts";
+import { MerchantWebhooks } from "./merchant-webhooks.ts";
+import { applyMigrations, hasSchema } from "./migrations.ts";
+import { type PaymentListQuery, readPaymentPage } from "./payment-listing.ts";
+import { type BankPhase, type PaymentRow, paymentFromRow, utcDay } from "./payment-row.ts";
+import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
+import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./reconciliation.ts";
 import { recoveryDelayMs } from "./recovery-schedule.ts";
 import type { AuthContext, GetPaymentReply, InitializeReply, MerchantReply, PaymentEventsReply, PaymentReply, Refusal } from "./replies.ts";
 import { Semaphore } from "./semaphore.ts";
-import { readPaymentPage, type PaymentListQuery } from "./payment-listing.ts";
-import type { PaymentPageReply, ReconciliationReply, ScheduledReconciliationReply } from "./query-replies.ts";
-import { holdKeyAfterOutcome, keyExpiresAt, keyIsLive, nextKeyPurgeAt, purgeExpiredKeys } from "./idempotency-expiry.ts";
-import { RECONCILIATION_EVENT_SOURCE, readStoredReport, reconcileBusinessDay, type ReconciliationResult } from "./reconciliation.ts";
-import { MerchantWebhooks } from "./merchant-webhooks.ts";
-import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
+import type {
+  DeleteWebhookEndpointReply,
+  EventListReply,
+  RedeliverReply,
+  WebhookEndpointListReply,
+  WebhookEndpointReply,
+} from "./webhook-replies.ts";
 
 /** How many due payments one alarm run works on; the rest wait for the next run. */
 export const RECOVERY_BATCH_SIZE = 200;
@@ -286,7 +292,11 @@ export class MerchantAccount extends DurableObject<Env> {
     if ("ok" in merchant) return merchant;
     const result = await this.reconcileDay(merchant, date, auth.requestId);
     if (result.ok) return result;
-    return { ok: false, problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."), headers: { "retry-after": "60" } };
+    return {
+      ok: false,
+      problem: problem("bank-unavailable", 502, "The bank's statement could not be read; retry later."),
+      headers: { "retry-after": "60" },
+    };
   }
 
   /** The cron's entry point: no API key (only the Worker holds this binding), and disabled merchants are reconciled too. */
@@ -366,13 +376,12 @@ export class MerchantAccount extends DurableObject<Env> {
   private admit(merchant: MerchantRow, command: CreatePaymentCommand, now: number): Admission {
     const { idempotencyKey, fingerprint, request } = command;
     return this.ctx.storage.transactionSync((): Admission => {
-      const record = this.sql
-        .exec<IdempotencyRow>(`SELECT * FROM idempotency_keys WHERE key = ?`, idempotencyKey)
-        .toArray()[0];
+      const record = this.sql.exec<IdempotencyRow>(`SELECT * FROM idempotency_keys WHERE key = ?`, idempotencyKey).toArray()[0];
       const keyed = record?.payment_id ? this.findPayment(record.payment_id) : undefined;
       if (record && keyIsLive(record.expires_at, keyed, now, this.keyTtlMs())) {
         if (record.fingerprint !== fingerprint) return { kind: "reuse" };
-        if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at, payment: keyed };
+        if (record.payment_id !== null)
+          return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at, payment: keyed };
         return { kind: "replay-refusal", problem: JSON.parse(record.response_body ?? "{}") as Problem, expiresAt: record.expires_at };
       }
       if (record) this.sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
@@ -541,7 +550,11 @@ export class MerchantAccount extends DurableObject<Env> {
         }
         // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
         this.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
-        this.holdPayment(row.id, Math.max(this.circuit.probeAt(), Date.now() + this.retryDelayMs(row.attempts + row.inquiries + 1)), Date.now());
+        this.holdPayment(
+          row.id,
+          Math.max(this.circuit.probeAt(), Date.now() + this.retryDelayMs(row.attempts + row.inquiries + 1)),
+          Date.now(),
+        );
         return false;
       }
       default:
@@ -704,7 +717,10 @@ export class MerchantAccount extends DurableObject<Env> {
             return;
           }
           this.setPhase(paymentId, "queued", now, now);
-          this.appendEvent(row, "pending", row.bank_status, null, attempt, { outcome: outcome.kind, reason: "the bank has no such transfer" });
+          this.appendEvent(row, "pending", row.bank_status, null, attempt, {
+            outcome: outcome.kind,
+            reason: "the bank has no such transfer",
+          });
           return;
         }
         case "undeliverable": {
@@ -827,7 +843,8 @@ export class MerchantAccount extends DurableObject<Env> {
     // longer than its lease) keeps its lease: renewed, so the alarm does not
     // wake every second for it; if this instance dies, the lease lapses.
     for (const row of candidates) {
-      if (this.inflight.has(row.id)) this.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, this.inFlightDeadline(Date.now()), row.id);
+      if (this.inflight.has(row.id))
+        this.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, this.inFlightDeadline(Date.now()), row.id);
     }
     const due = candidates.filter((row) => !this.inflight.has(row.id)).slice(0, RECOVERY_BATCH_SIZE);
     await Promise.all(
@@ -877,7 +894,10 @@ export class MerchantAccount extends DurableObject<Env> {
       )
       .one().at;
     const housekeeping = [this.keyPurgeBacklog ? Date.now() : nextKeyPurgeAt(this.sql), this.webhooks.nextPruneAt()];
-    const next = [work, ...housekeeping].reduce<number | null>((earliest, at) => (at === null ? earliest : earliest === null ? at : Math.min(earliest, at)), null);
+    const next = [work, ...housekeeping].reduce<number | null>(
+      (earliest, at) => (at === null ? earliest : earliest === null ? at : Math.min(earliest, at)),
+      null,
+    );
     // The cached time is updated before each await, so a concurrent
     // ensureAlarmBy() compares against what storage is about to hold.
     if (next === null) {

@@ -7,22 +7,28 @@
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
-import { MAX_WEBHOOK_ENDPOINTS, type CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import { type CreateWebhookEndpointRequest, MAX_WEBHOOK_ENDPOINTS } from "../../schemas/webhooks.ts";
 import type { Env } from "../env.ts";
 import { problem } from "../http/problem.ts";
 import type { WebhookFetch } from "../webhooks/send.ts";
 import { WebhookDispatcher } from "./webhook-dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./webhook-endpoints.ts";
 import {
-  WEBHOOK_EVENT_RETENTION_MS,
-  WEBHOOK_PRUNE_BATCH,
   enqueuePaymentStatusChange,
   enqueueReconciliationCompleted,
   listEvents,
   pruneEvents,
   redeliverEvent,
+  WEBHOOK_EVENT_RETENTION_MS,
+  WEBHOOK_PRUNE_BATCH,
 } from "./webhook-outbox.ts";
-import type { DeleteWebhookEndpointReply, EventListReply, RedeliverReply, WebhookEndpointListReply, WebhookEndpointReply } from "./webhook-replies.ts";
+import type {
+  DeleteWebhookEndpointReply,
+  EventListReply,
+  RedeliverReply,
+  WebhookEndpointListReply,
+  WebhookEndpointReply,
+} from "./webhook-replies.ts";
 
 /** Retention is enforced to the hour, not to the millisecond. */
 const PRUNE_INTERVAL_MS = 3_600_000;
@@ -81,7 +87,11 @@ export class MerchantWebhooks {
     if (result.ok) return { ok: true, endpoint: result.endpoint };
     return {
       ok: false,
-      problem: problem("webhook-endpoint-limit", 409, `A merchant can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`),
+      problem: problem(
+        "webhook-endpoint-limit",
+        409,
+        `A merchant can have at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`,
+      ),
     };
   }
 
@@ -117,7 +127,8 @@ export class MerchantWebhooks {
   redeliver(eventId: string, now: number): RedeliverReply {
     const result = this.storage.transactionSync(() => redeliverEvent(this.sql, eventId, now));
     if (result.ok) return { ok: true, event: result.event };
-    if (result.reason === "not-found") return { ok: false, problem: problem("not-found", 404, "No event with this id exists for this merchant.") };
+    if (result.reason === "not-found")
+      return { ok: false, problem: problem("not-found", 404, "No event with this id exists for this merchant.") };
     return {
       ok: false,
       problem: problem("webhook-no-endpoint", 409, "No webhook endpoint is subscribed to this event's type; register one first."),

@@ -202,12 +202,22 @@ export function hasSchema(sql: SqlStorage): boolean {
 export function applyMigrations(storage: DurableObjectStorage, migrations: Migration[] = MIGRATIONS): number {
   const sql = storage.sql;
   sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(sql.exec<{ id: number }>(`SELECT id FROM schema_migrations`).toArray().map((row) => row.id));
+  const applied = new Set(
+    sql
+      .exec<{ id: number }>(`SELECT id FROM schema_migrations`)
+      .toArray()
+      .map((row) => row.id),
+  );
   for (const migration of [...migrations].sort((x, y) => x.id - y.id)) {
     if (applied.has(migration.id)) continue;
     storage.transactionSync(() => {
       for (const statement of migration.statements) sql.exec(statement);
-      sql.exec(`INSERT INTO schema_migrations (id, description, applied_at) VALUES (?, ?, ?)`, migration.id, migration.description, Date.now());
+      sql.exec(
+        `INSERT INTO schema_migrations (id, description, applied_at) VALUES (?, ?, ?)`,
+        migration.id,
+        migration.description,
+        Date.now(),
+      );
     });
     applied.add(migration.id);
   }

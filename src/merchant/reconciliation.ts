@@ -15,13 +15,8 @@
  * `resolved` in every later run of the same day. So a rerun gives the same
  * report unless the bank's statement or the payments themselves changed.
  */
-import { isFinalBankStatus, paymentStatusForBankStatus, type BankStatementEntry } from "../../schemas/bank-api.ts";
-import type {
-  ReconciliationClass,
-  ReconciliationItem,
-  ReconciliationReport,
-  ReconciliationSummary,
-} from "../../schemas/reconciliation.ts";
+import { type BankStatementEntry, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
+import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
 import type { StatementPageOutcome } from "../bank/client.ts";
 import { groupBy } from "./group-by.ts";
 import { paymentIdFloor } from "./payment-listing.ts";

@@ -7,7 +7,12 @@
 export const MAX_BOUND_PARAMETERS = 100;
 
 /** Runs `statement` once per slice of `values`, with `marks` the matching "?,?,…" list. */
-export function execInSlices(sql: SqlStorage, values: readonly SqlStorageValue[], statement: (marks: string) => string, size = MAX_BOUND_PARAMETERS): void {
+export function execInSlices(
+  sql: SqlStorage,
+  values: readonly SqlStorageValue[],
+  statement: (marks: string) => string,
+  size = MAX_BOUND_PARAMETERS,
+): void {
   for (let i = 0; i < values.length; i += size) {
     const slice = values.slice(i, i + size);
     sql.exec(statement(slice.map(() => "?").join(",")), ...slice);

@@ -13,8 +13,8 @@
  * which the event id lets receivers de-duplicate.
  */
 import { logEvent } from "../observability/log.ts";
-import { sendWebhook, type WebhookAttemptResult, type WebhookFetch } from "../webhooks/send.ts";
 import { webhookRetriesExhausted, webhookRetryDelayMs } from "../webhooks/retry-schedule.ts";
+import { sendWebhook, type WebhookAttemptResult, type WebhookFetch } from "../webhooks/send.ts";
 import { signingSecrets, type WebhookEndpointRow } from "./webhook-endpoints.ts";
 import { releaseNextInChain } from "./webhook-outbox.ts";
 

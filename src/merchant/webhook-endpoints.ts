@@ -8,9 +8,9 @@
  */
 import { ulid } from "ulid";
 import {
+  type CreateWebhookEndpointRequest,
   MAX_WEBHOOK_ENDPOINTS,
   WEBHOOK_EVENT_TYPES,
-  type CreateWebhookEndpointRequest,
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
   type WebhookEventType,
@@ -55,7 +55,10 @@ export function endpointFromRow(row: WebhookEndpointRow): WebhookEndpoint {
 }
 
 /** The secrets that sign a delivery made at `now`: the current one first. */
-export function signingSecrets(row: Pick<WebhookEndpointRow, "secret" | "previous_secret" | "previous_secret_expires_at">, now: number): string[] {
+export function signingSecrets(
+  row: Pick<WebhookEndpointRow, "secret" | "previous_secret" | "previous_secret_expires_at">,
+  now: number,
+): string[] {
   const secrets = [row.secret];
   if (row.previous_secret && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now) {
     secrets.push(row.previous_secret);

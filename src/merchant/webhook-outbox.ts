@@ -10,7 +10,7 @@
  * finally failed, which releases the next one. So event n+1 of a payment
  * never reaches an endpoint before event n has been settled there.
  */
-import { monotonicUlidFactory } from "../ids/ulid.ts";
+
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type {
@@ -23,6 +23,7 @@ import type {
   WebhookEvent,
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
+import { monotonicUlidFactory } from "../ids/ulid.ts";
 import { groupBy } from "./group-by.ts";
 import { execInSlices } from "./sql-slices.ts";
 import { activeEndpoints, subscribedTypes } from "./webhook-endpoints.ts";
@@ -110,7 +111,13 @@ export function enqueueReconciliationCompleted(sql: SqlStorage, report: Reconcil
       },
     },
   };
-  return enqueueEvent(sql, { id: event.id, type: event.type, orderingKey: `reconciliation:${report.date}`, createdAt: at, body: JSON.stringify(event) });
+  return enqueueEvent(sql, {
+    id: event.id,
+    type: event.type,
+    orderingKey: `reconciliation:${report.date}`,
+    createdAt: at,
+    body: JSON.stringify(event),
+  });
 }
 
 /** The generic outbox write, shared by every event type. */
@@ -225,9 +232,7 @@ export interface EventPage {
 
 /** Oldest first after the cursor, so a client can also poll for what it has not seen yet. */
 export function listEvents(sql: SqlStorage, afterSeq: number, limit: number): EventPage {
-  const rows = sql
-    .exec<WebhookEventRow>(`SELECT * FROM webhook_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit + 1)
-    .toArray();
+  const rows = sql.exec<WebhookEventRow>(`SELECT * FROM webhook_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit + 1).toArray();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -297,7 +302,11 @@ export function pruneEvents(sql: SqlStorage, olderThan: number): number {
     )
     .toArray()
     .map((row) => row.seq);
-  execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_seq IN (${marks}))`);
+  execInSlices(
+    sql,
+    seqs,
+    (marks) => `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_seq IN (${marks}))`,
+  );
   execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_deliveries WHERE event_seq IN (${marks})`);
   execInSlices(sql, seqs, (marks) => `DELETE FROM webhook_events WHERE seq IN (${marks})`);
   return seqs.length;

@@ -53,11 +53,18 @@ async function reconcileOneMerchant(env: Env, merchantId: string, date: string):
   const started = Date.now();
   let reply: ScheduledReconciliationReply;
   try {
-    reply = await callMerchant<ScheduledReconciliationReply>(env, merchantId, (stub) => stub.reconcileScheduled(date), { safeToRetry: true });
+    reply = await callMerchant<ScheduledReconciliationReply>(env, merchantId, (stub) => stub.reconcileScheduled(date), {
+      safeToRetry: true,
+    });
   } catch (error) {
     reply = { outcome: "failed", reason: error instanceof Error ? error.message : String(error) };
   }
-  const fields: Record<string, unknown> = { merchant_id: merchantId, business_date: date, outcome: reply.outcome, duration_ms: Date.now() - started };
+  const fields: Record<string, unknown> = {
+    merchant_id: merchantId,
+    business_date: date,
+    outcome: reply.outcome,
+    duration_ms: Date.now() - started,
+  };
   if (reply.outcome === "reconciled") Object.assign(fields, { statement_pages: reply.report.statement_pages, ...reply.report.summary });
   else fields.reason = reply.reason;
   logEvent(reply.outcome === "failed" ? "error" : "info", "scheduled_reconciliation", fields);

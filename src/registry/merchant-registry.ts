@@ -35,7 +35,12 @@ export class MerchantRegistry extends DurableObject<Env> {
   }
 
   register(merchant: RegisteredMerchant): void {
-    this.sql.exec(`INSERT OR IGNORE INTO merchants (id, name, created_at) VALUES (?, ?, ?)`, merchant.id, merchant.name, merchant.created_at);
+    this.sql.exec(
+      `INSERT OR IGNORE INTO merchants (id, name, created_at) VALUES (?, ?, ?)`,
+      merchant.id,
+      merchant.name,
+      merchant.created_at,
+    );
   }
 
   /** Merchants in id (creation) order, after `afterId`, at most `limit`. */

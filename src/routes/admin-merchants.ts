@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { ulid } from "ulid";
-import { ApiKeyId, UpdateMerchantRequest, type ApiKeyCreated, type ApiKeyList } from "../../schemas/admin-api.ts";
+import { type ApiKeyCreated, ApiKeyId, type ApiKeyList, UpdateMerchantRequest } from "../../schemas/admin-api.ts";
 import { MerchantId } from "../../schemas/common.ts";
 import { generateApiKey, sha256Hex } from "../auth/api-keys.ts";
 import type { AppContext, AppEnv } from "../http/context.ts";

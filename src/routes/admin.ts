@@ -4,18 +4,18 @@
  * production (docs/operations.md).
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { ulid } from "../ids/ulid.ts";
 import { CreateMerchantRequest, type MerchantCreated } from "../../schemas/merchant-api.ts";
 import { bearerToken, digestsEqual, generateApiKey, sha256Hex } from "../auth/api-keys.ts";
 import { loadConfig } from "../config.ts";
 import type { AppEnv } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { refusalResponse } from "../http/reply.ts";
 import { ProblemError, problem } from "../http/problem.ts";
+import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
-import { merchantRegistry } from "../registry/merchant-registry.ts";
+import { ulid } from "../ids/ulid.ts";
 import type { InitializeReply } from "../merchant/replies.ts";
+import { merchantRegistry } from "../registry/merchant-registry.ts";
 
 export const adminRoutes = new Hono<AppEnv>();
 

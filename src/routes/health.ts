@@ -30,7 +30,14 @@ healthRoutes.get("/health", async (c) => {
 async function readLastBankCall(env: AppEnv["Bindings"]): Promise<LastBankCall | null> {
   try {
     const report: BankCallReport | null = await merchantRegistry(env).lastBankCall();
-    return report && { at: new Date(report.at).toISOString(), answered: report.answered, http_status: report.http_status, outcome: report.outcome };
+    return (
+      report && {
+        at: new Date(report.at).toISOString(),
+        answered: report.answered,
+        http_status: report.http_status,
+        outcome: report.outcome,
+      }
+    );
   } catch (error) {
     // Health must answer even when the registry cannot: report "unknown" (null), log why.
     logEvent("warn", "health_registry_unavailable", { error: String(error) });

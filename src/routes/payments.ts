@@ -9,10 +9,10 @@ import { parseIdempotencyKey } from "../http/idempotency-key.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { paymentResponse, refusalResponse } from "../http/reply.ts";
-import type { GetPaymentReply, PaymentEventsReply, PaymentReply } from "../merchant/replies.ts";
 import { ProblemError, problem } from "../http/problem.ts";
+import { paymentResponse, refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
+import type { GetPaymentReply, PaymentEventsReply, PaymentReply } from "../merchant/replies.ts";
 
 export const paymentRoutes = new Hono<AppEnv>();
 
@@ -46,7 +46,9 @@ paymentRoutes.get("/v1/payments/:id", async (c) => {
 paymentRoutes.get("/v1/payments/:id/events", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
   const paymentId = paymentIdParam(c);
-  const reply = await callMerchant<PaymentEventsReply>(c.env, merchantId, (stub) => stub.getPaymentEvents(auth, paymentId), { safeToRetry: true });
+  const reply = await callMerchant<PaymentEventsReply>(c.env, merchantId, (stub) => stub.getPaymentEvents(auth, paymentId), {
+    safeToRetry: true,
+  });
   if (!reply.ok) return refusalResponse(c, reply);
   c.set("paymentId", paymentId);
   const data = reply.events.map((event) => ({

@@ -5,14 +5,20 @@
  * register an endpoint twice).
  */
 import { Hono } from "hono";
-import { CreateWebhookEndpointRequest, EventId, EventListQuery, RotateWebhookSecretRequest, WebhookEndpointId } from "../../schemas/webhooks.ts";
+import {
+  CreateWebhookEndpointRequest,
+  EventId,
+  EventListQuery,
+  RotateWebhookSecretRequest,
+  WebhookEndpointId,
+} from "../../schemas/webhooks.ts";
 import type { AppContext, AppEnv } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
 import { ProblemError, problem } from "../http/problem.ts";
-import { refusalResponse } from "../http/reply.ts";
 import { validateQueryOrThrow } from "../http/query-params.ts";
+import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
 import type {
   DeleteWebhookEndpointReply,
@@ -36,7 +42,9 @@ webhookRoutes.post("/v1/webhook-endpoints", async (c) => {
 
 webhookRoutes.get("/v1/webhook-endpoints", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
-  const reply = await callMerchant<WebhookEndpointListReply>(c.env, merchantId, (stub) => stub.listWebhookEndpoints(auth), { safeToRetry: true });
+  const reply = await callMerchant<WebhookEndpointListReply>(c.env, merchantId, (stub) => stub.listWebhookEndpoints(auth), {
+    safeToRetry: true,
+  });
   if (!reply.ok) return refusalResponse(c, reply);
   return c.json({ data: reply.endpoints }, 200);
 });
@@ -58,9 +66,14 @@ webhookRoutes.post("/v1/webhook-endpoints/:id/rotate-secret", async (c) => {
   // The body is optional: an empty POST is a planned rotation.
   const body = await readJsonBody(c.req.raw, { optional: true });
   const request = validateOrThrow(RotateWebhookSecretRequest, body === undefined ? {} : body, "rotation request");
-  const reply = await callMerchant<WebhookEndpointReply>(c.env, merchantId, (stub) => stub.rotateWebhookSecret(auth, endpointId, request.revoke_previous), {
-    safeToRetry: false,
-  });
+  const reply = await callMerchant<WebhookEndpointReply>(
+    c.env,
+    merchantId,
+    (stub) => stub.rotateWebhookSecret(auth, endpointId, request.revoke_previous),
+    {
+      safeToRetry: false,
+    },
+  );
   if (!reply.ok) return refusalResponse(c, reply);
   return c.json(reply.endpoint, 200, { "cache-control": "no-store" });
 });
@@ -69,7 +82,9 @@ webhookRoutes.get("/v1/events", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
   const query = validateQueryOrThrow(EventListQuery, c.req.url);
   const afterSeq = query.cursor === undefined ? 0 : Number(query.cursor);
-  const reply = await callMerchant<EventListReply>(c.env, merchantId, (stub) => stub.listEvents(auth, afterSeq, query.limit), { safeToRetry: true });
+  const reply = await callMerchant<EventListReply>(c.env, merchantId, (stub) => stub.listEvents(auth, afterSeq, query.limit), {
+    safeToRetry: true,
+  });
   if (!reply.ok) return refusalResponse(c, reply);
   return c.json(reply.list, 200);
 });
@@ -77,7 +92,8 @@ webhookRoutes.get("/v1/events", async (c) => {
 webhookRoutes.post("/v1/events/:id/redeliver", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
   const eventId = c.req.param("id") ?? "";
-  if (!EventId.safeParse(eventId).success) throw new ProblemError(problem("not-found", 404, "No event with this id exists for this merchant."));
+  if (!EventId.safeParse(eventId).success)
+    throw new ProblemError(problem("not-found", 404, "No event with this id exists for this merchant."));
   const reply = await callMerchant<RedeliverReply>(c.env, merchantId, (stub) => stub.redeliverEvent(auth, eventId), { safeToRetry: false });
   if (!reply.ok) return refusalResponse(c, reply);
   return c.json(reply.event, 202);

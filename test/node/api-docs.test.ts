@@ -12,7 +12,8 @@ const openapi = JSON.parse(readFileSync("schemas/openapi.json", "utf8")) as {
 describe("docs/api.md", () => {
   it("documents every endpoint", () => {
     for (const [path, methods] of Object.entries(openapi.paths)) {
-      for (const method of Object.keys(methods)) expect(apiDoc, `${method.toUpperCase()} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
+      for (const method of Object.keys(methods))
+        expect(apiDoc, `${method.toUpperCase()} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
     }
   });
 

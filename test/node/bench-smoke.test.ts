@@ -28,7 +28,8 @@ describe("npm run bench, smoke plan", () => {
       ...results.throughput.map((point): [string, Measured] => [`one merchant c${point.concurrency}`, point]),
       ["many merchants", results.manyMerchants],
     ];
-    if (!("skipped" in results.tmpfs)) scenarios.push(["tmpfs one", results.tmpfs.oneMerchant], ["tmpfs many", results.tmpfs.manyMerchants]);
+    if (!("skipped" in results.tmpfs))
+      scenarios.push(["tmpfs one", results.tmpfs.oneMerchant], ["tmpfs many", results.tmpfs.manyMerchants]);
     for (const [name, measured] of scenarios) {
       expect(measured.requests, name).toBeGreaterThan(0);
       expect(failuresOf(measured), name).toEqual(NONE);

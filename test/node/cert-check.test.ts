@@ -28,7 +28,18 @@ describe("cert:check", () => {
   it("passes a good v3 clientAuth certificate with its key, printing every field", () => {
     const { status, stdout } = runCli(certs.good.cert, "--key", certs.good.key);
     expect(status, stdout).toBe(0);
-    for (const field of ["subject:", "issuer:", "serial:", "valid from:", "valid to:", "days left:", "key:", "version:", "clientAuth:", "key matches:"]) {
+    for (const field of [
+      "subject:",
+      "issuer:",
+      "serial:",
+      "valid from:",
+      "valid to:",
+      "days left:",
+      "key:",
+      "version:",
+      "clientAuth:",
+      "key matches:",
+    ]) {
       expect(stdout).toContain(field);
     }
     expect(stdout).toMatch(/subject:\s+O=Payment Connector, CN=good/);

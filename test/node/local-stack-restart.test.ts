@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureDevPki } from "../../tools/dev-pki.ts";
-import { startLocalStack, type LocalStack } from "../../tools/local-stack.ts";
+import { type LocalStack, startLocalStack } from "../../tools/local-stack.ts";
 
 const workDir = mkdtempSync(join(tmpdir(), "connector-restart-"));
 const stateDir = join(workDir, "state");
@@ -32,15 +32,21 @@ async function freePort(): Promise<number> {
 describe("local stack configuration", () => {
   it("refuses bad settings with a line naming each one, before starting workerd, and never prints a secret", async () => {
     const pki = ensureDevPki(join(workDir, "pki"));
-    const files = { caFile: join(pki.dir, "ca.pem"), clientCertFile: join(pki.dir, "client.pem"), clientKeyFile: join(pki.dir, "client.key") };
+    const files = {
+      caFile: join(pki.dir, "ca.pem"),
+      clientCertFile: join(pki.dir, "client.pem"),
+      clientKeyFile: join(pki.dir, "client.key"),
+    };
     const base = { port: await freePort(), stateDir, simulator: { port: 1, controlPort: 1, latencyMs: 0 } };
     const shortToken = "short-secret";
     const refused = startLocalStack({ ...base, adminToken: shortToken, bank: { url: "https://localhost:1", ...files }, bankTimeoutMs: 5 });
-    await expect(refused).rejects.toThrow(/invalid configuration: .*ADMIN_TOKEN.*BANK_TIMEOUT_MS|invalid configuration: .*BANK_TIMEOUT_MS.*ADMIN_TOKEN/);
-    await expect(refused).rejects.not.toThrow(shortToken);
-    await expect(startLocalStack({ ...base, bank: { url: "https://localhost:1", ...files, caFile: join(workDir, "missing.pem") } })).rejects.toThrow(
-      /^BANK_CA_FILE: cannot read .*missing\.pem \(ENOENT\)$/,
+    await expect(refused).rejects.toThrow(
+      /invalid configuration: .*ADMIN_TOKEN.*BANK_TIMEOUT_MS|invalid configuration: .*BANK_TIMEOUT_MS.*ADMIN_TOKEN/,
     );
+    await expect(refused).rejects.not.toThrow(shortToken);
+    await expect(
+      startLocalStack({ ...base, bank: { url: "https://localhost:1", ...files, caFile: join(workDir, "missing.pem") } }),
+    ).rejects.toThrow(/^BANK_CA_FILE: cannot read .*missing\.pem \(ENOENT\)$/);
   });
 });
 
@@ -49,7 +55,11 @@ describe("local stack across a restart", () => {
     const pki = ensureDevPki(join(workDir, "pki"));
     const [port, bankPort, controlPort] = [await freePort(), await freePort(), await freePort()];
     const adminToken = "restart-test-admin-token-0123456789abcdef";
-    const files = { caFile: join(pki.dir, "ca.pem"), clientCertFile: join(pki.dir, "client.pem"), clientKeyFile: join(pki.dir, "client.key") };
+    const files = {
+      caFile: join(pki.dir, "ca.pem"),
+      clientCertFile: join(pki.dir, "client.pem"),
+      clientKeyFile: join(pki.dir, "client.key"),
+    };
 
     // 1. Bank down: nothing listens on bankPort.
     stack = await startLocalStack({

@@ -26,9 +26,11 @@ export async function bankTransfersOf(debtorIban: string): Promise<LedgerTransfe
 }
 
 export async function bankRequestsFor(endToEndId: string): Promise<Array<{ method: string; path: string; client_cn: string | null }>> {
-  return (await control<{ requests: Array<{ method: string; path: string; client_cn: string | null }> }>(
-    `/control/requests?end_to_end_id=${encodeURIComponent(endToEndId)}`,
-  )).requests;
+  return (
+    await control<{ requests: Array<{ method: string; path: string; client_cn: string | null }> }>(
+      `/control/requests?end_to_end_id=${encodeURIComponent(endToEndId)}`,
+    )
+  ).requests;
 }
 
 export async function bankStats(): Promise<{ requests: number; tls_rejections: number; transfers: number }> {
@@ -37,7 +39,9 @@ export async function bankStats(): Promise<{ requests: number; tls_rejections: n
 
 /** Every request the bank received whose body named this debtor IBAN (one merchant's submissions). */
 export async function bankRequestsByDebtor(debtorIban: string): Promise<Array<{ method: string; path: string; end_to_end_id?: string }>> {
-  return (await control<{ requests: Array<{ method: string; path: string; end_to_end_id?: string }> }>(
-    `/control/requests?debtor_iban=${encodeURIComponent(debtorIban)}`,
-  )).requests;
+  return (
+    await control<{ requests: Array<{ method: string; path: string; end_to_end_id?: string }> }>(
+      `/control/requests?debtor_iban=${encodeURIComponent(debtorIban)}`,
+    )
+  ).requests;
 }

@@ -43,7 +43,12 @@ export function randomFault(random: Random): Omit<FaultRequest, "match"> {
         return { kind, status: pick(random, [400, 422] as const), code: "AC04" };
       case "async_settlement":
         return random() < 0.5
-          ? { kind, interim: pick(random, ["ACSP", "PDNG"] as const), final: pick(random, ["ACSC", "RJCT"] as const), after_inquiries: 1 + Math.floor(random() * 3) }
+          ? {
+              kind,
+              interim: pick(random, ["ACSP", "PDNG"] as const),
+              final: pick(random, ["ACSC", "RJCT"] as const),
+              after_inquiries: 1 + Math.floor(random() * 3),
+            }
           : { kind, interim: "ACSP", final: pick(random, ["ACSC", "RJCT"] as const), after_ms: Math.floor(random() * 500) };
       default:
         return kind satisfies never;

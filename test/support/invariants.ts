@@ -4,8 +4,8 @@
  */
 import { expect } from "vitest";
 import type { MerchantCreated } from "../../schemas/merchant-api.ts";
-import { bankTransfersOf } from "./bank.ts";
 import { getPaymentEvents } from "./api.ts";
+import { bankTransfersOf } from "./bank.ts";
 import { paymentRows } from "./recovery.ts";
 
 /** What one merchant request got back: the payment it names, or none (refusal, 503, network error). */

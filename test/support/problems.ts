@@ -16,6 +16,10 @@ export async function expectProblem(response: Response, status: number, slug: st
   expect(body.type).toBe(PROBLEM_TYPE_PREFIX + slug);
   expect(body.status).toBe(status);
   expect(body.request_id).toBe(requestId);
-  if (param !== undefined) expect(body.invalid_params?.map((p) => p.name), text).toContain(param);
+  if (param !== undefined)
+    expect(
+      body.invalid_params?.map((p) => p.name),
+      text,
+    ).toContain(param);
   return body;
 }

@@ -1,6 +1,7 @@
 /** Drives and inspects a merchant object's recovery from inside the test runtime. */
-import { env } from "cloudflare:workers";
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { BankClient } from "../../src/bank/client.ts";
 import type { PaymentRow } from "../../src/merchant/payment-row.ts";
 import { merchantStub } from "./api.ts";
@@ -41,11 +42,15 @@ export async function driveRecoveryToCompletion(
   let remaining = [...merchantIds];
   for (let round = 1; round <= maxRounds; round++) {
     await Promise.all(remaining.map((id) => runDurableObjectAlarm(merchantStub(id))));
-    const pending = await Promise.all(remaining.map(async (id) => ((await paymentRows(id)).some((r) => r.status === "pending") ? id : null)));
+    const pending = await Promise.all(
+      remaining.map(async (id) => ((await paymentRows(id)).some((r) => r.status === "pending") ? id : null)),
+    );
     remaining = pending.filter((id): id is string => id !== null);
     if (remaining.length === 0) return round;
     await sleep(options.pauseMs ?? 50);
   }
   const stuck = await Promise.all(remaining.map(async (id) => (await paymentRows(id)).filter((r) => r.status === "pending")));
-  throw new Error(`payments still pending after ${maxRounds} rounds: ${JSON.stringify(stuck.flat().map((r) => [r.id, r.bank_phase, r.attempts, r.inquiries]))}`);
+  throw new Error(
+    `payments still pending after ${maxRounds} rounds: ${JSON.stringify(stuck.flat().map((r) => [r.id, r.bank_phase, r.attempts, r.inquiries]))}`,
+  );
 }

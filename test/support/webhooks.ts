@@ -1,7 +1,7 @@
 /** Webhook test helpers: the merchant's API for endpoints and events, and the local receiver's record. */
 import { env } from "cloudflare:workers";
-import type { EndpointSetup, ReceivedWebhook } from "../../tools/webhook-receiver/receiver.ts";
 import type { EventList, WebhookEndpointWithSecret } from "../../schemas/webhooks.ts";
+import type { EndpointSetup, ReceivedWebhook } from "../../tools/webhook-receiver/receiver.ts";
 import { call } from "./api.ts";
 
 /** Host of every test endpoint; WEBHOOK_FETCH routes it to the local receiver whatever the host. */

@@ -6,8 +6,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { MAX_HANG_MS, type FaultAction, type FaultBook } from "./faults.ts";
-import { transferView, type Ledger, type LedgerEntry } from "./ledger.ts";
+import { type FaultAction, type FaultBook, MAX_HANG_MS } from "./faults.ts";
+import { type Ledger, type LedgerEntry, transferView } from "./ledger.ts";
 
 export type FaultResult = "handled" | "continue";
 

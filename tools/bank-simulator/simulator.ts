@@ -10,11 +10,11 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { scheduleSettlement, serveFaultyInquiry, serveFaultySubmission, type FaultContext } from "./fault-responses.ts";
+import { readBody, sendJson } from "../node-http.ts";
+import { type FaultContext, scheduleSettlement, serveFaultyInquiry, serveFaultySubmission } from "./fault-responses.ts";
 import { FaultBook, FaultRuleInput } from "./faults.ts";
 import { Ledger, transferView } from "./ledger.ts";
 import { StatementDesk } from "./statements.ts";
-import { readBody, sendJson } from "../node-http.ts";
 
 export interface BankSimulatorOptions {
   host?: string;
@@ -97,7 +97,12 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
   async function handleBankRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "https://bank.local");
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    const entry: RequestLogEntry = { at: new Date().toISOString(), method: req.method ?? "", path: url.pathname, client_cn: commonName(peer?.subject?.CN) };
+    const entry: RequestLogEntry = {
+      at: new Date().toISOString(),
+      method: req.method ?? "",
+      path: url.pathname,
+      client_cn: commonName(peer?.subject?.CN),
+    };
     requests.push(entry);
     const body = await readBody(req, MAX_BODY_BYTES);
     if (latencyMs > 0) await sleep(latencyMs);
@@ -197,7 +202,9 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     }
     const rule = /^\/control\/faults\/([^/]+)$/.exec(url.pathname);
     if (req.method === "DELETE" && rule) {
-      return faults.remove(decodeURIComponent(rule[1] ?? "")) ? sendJson(res, 200, { removed: 1 }) : sendJson(res, 404, { error: "no such rule" });
+      return faults.remove(decodeURIComponent(rule[1] ?? ""))
+        ? sendJson(res, 200, { removed: 1 })
+        : sendJson(res, 404, { error: "no such rule" });
     }
     const door = /^\/control\/doors\/(main|drill)$/.exec(url.pathname);
     if (req.method === "PUT" && door) {
@@ -215,7 +222,10 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
   const bankPort = (bank.address() as AddressInfo).port;
   const drillPort = (drill.address() as AddressInfo).port;
   const controlPort = (control.address() as AddressInfo).port;
-  const doors: Record<DoorName, { server: Server; port: number }> = { main: { server: bank, port: bankPort }, drill: { server: drill, port: drillPort } };
+  const doors: Record<DoorName, { server: Server; port: number }> = {
+    main: { server: bank, port: bankPort },
+    drill: { server: drill, port: drillPort },
+  };
 
   async function setDoor(name: DoorName, open: boolean): Promise<void> {
     const { server, port } = doors[name];
@@ -252,7 +262,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -260,7 +269,6 @@ function parseJson(text: string): unknown {
     return undefined;
   }
 }
-
 
 function commonName(cn: string | string[] | undefined): string | null {
   if (cn === undefined) return null;

@@ -8,7 +8,7 @@
  * discrepancies.
  */
 import { z } from "zod";
-import { BankStatusCode, EndToEndId, type BankStatementEntry, type BankStatementPage } from "../../schemas/bank-api.ts";
+import { type BankStatementEntry, type BankStatementPage, BankStatusCode, EndToEndId } from "../../schemas/bank-api.ts";
 import { AmountMinorUnits, CurrencyCode, Iban } from "../../schemas/common.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
 
@@ -43,7 +43,12 @@ const ScenarioSettings = z.strictObject({
    * the statement day) by this many ms, e.g. + one day to act out a payment
    * created before midnight and booked after it.
    */
-  booking_offset_ms: z.number().int().min(-7 * 86_400_000).max(7 * 86_400_000).optional(),
+  booking_offset_ms: z
+    .number()
+    .int()
+    .min(-7 * 86_400_000)
+    .max(7 * 86_400_000)
+    .optional(),
 });
 
 interface DebtorScenario {

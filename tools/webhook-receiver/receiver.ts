@@ -114,5 +114,3 @@ function headerValue(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
-
-

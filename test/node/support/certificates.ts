@@ -32,7 +32,22 @@ export function makeTestCertificates(dir: string): TestCertificates {
   // X.509 v1: `x509 -req` without -extfile writes no extensions and no version field.
   newKey(path("v1.key"));
   openssl(["req", "-new", "-key", path("v1.key"), "-out", path("v1.csr"), "-subj", "/O=Payment Connector/CN=v1"]);
-  openssl(["x509", "-req", "-in", path("v1.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-set_serial", "0x1234", "-days", "397", "-out", path("v1.pem")]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    path("v1.csr"),
+    "-CA",
+    path("ca.pem"),
+    "-CAkey",
+    path("ca.key"),
+    "-set_serial",
+    "0x1234",
+    "-days",
+    "397",
+    "-out",
+    path("v1.pem"),
+  ]);
 
   newKey(path("other.key"));
   writeFileSync(path("README"), "Throw-away certificates made by test/node/support/certificates.ts.\n");
