@@ -9,7 +9,7 @@
  * names must carry a `.meta({ id })` so it becomes a named component.
  */
 import { z } from "zod";
-import { CONNECTOR_VERSION } from "../src/version.ts";
+import { CONNECTOR_VERSION } from "../src/platform/version.ts";
 import { ApiKey, ApiKeyCreated, ApiKeyList, UpdateMerchantRequest } from "./admin-api.ts";
 import { HealthResponse } from "./health.ts";
 import {

@@ -6,33 +6,43 @@ import { z } from "zod";
 
 export const PROBLEM_TYPE_PREFIX = "urn:payment-connector:problem:";
 
-export const PROBLEM_SLUGS = [
-  "validation-error",
-  "malformed-json",
-  "unsupported-media-type",
-  "payload-too-large",
-  "unauthorized",
-  "merchant-disabled",
-  "not-found",
-  "method-not-allowed",
-  "idempotency-key-missing",
-  "idempotency-key-invalid",
-  "idempotency-key-reuse",
-  "idempotency-key-in-progress",
-  "amount-limit-exceeded",
-  "daily-limit-exceeded",
-  "merchant-exists",
-  "api-key-limit-reached",
-  "last-active-api-key",
-  "webhook-endpoint-limit",
-  "webhook-no-endpoint",
-  "webhook-secret-rotation-in-progress",
-  "service-unavailable",
-  "bank-unavailable",
-  "internal-error",
-] as const;
+/**
+ * Every problem type with its one HTTP status and title. The status lives
+ * here, with the slug, so a type can never be answered with two statuses.
+ */
+export const PROBLEMS = {
+  "validation-error": { status: 400, title: "Request validation failed" },
+  "malformed-json": { status: 400, title: "Malformed JSON body" },
+  "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "payload-too-large": { status: 413, title: "Request body too large" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  "merchant-disabled": { status: 403, title: "Merchant disabled" },
+  "not-found": { status: 404, title: "Not found" },
+  "method-not-allowed": { status: 405, title: "Method not allowed" },
+  "idempotency-key-missing": { status: 400, title: "Idempotency-Key header required" },
+  "idempotency-key-invalid": { status: 400, title: "Idempotency-Key header invalid" },
+  "idempotency-key-reuse": { status: 422, title: "Idempotency key reused with a different request" },
+  "idempotency-key-in-progress": { status: 409, title: "A request with this idempotency key is in progress" },
+  "amount-limit-exceeded": { status: 422, title: "Payment amount exceeds the merchant's limit" },
+  "daily-limit-exceeded": { status: 422, title: "Payment exceeds the merchant's daily limit" },
+  "merchant-exists": { status: 409, title: "Merchant already exists" },
+  "api-key-limit-reached": { status: 409, title: "Too many active API keys" },
+  "last-active-api-key": { status: 409, title: "Cannot revoke the last active API key" },
+  "webhook-endpoint-limit": { status: 409, title: "Too many webhook endpoints" },
+  "webhook-no-endpoint": { status: 409, title: "No webhook endpoint for this event" },
+  "webhook-secret-rotation-in-progress": { status: 409, title: "The previous webhook secret is still in its grace period" },
+  "service-unavailable": { status: 503, title: "Service temporarily unavailable" },
+  "bank-unavailable": { status: 502, title: "The bank could not be reached" },
+  "internal-error": { status: 500, title: "Internal error" },
+} as const satisfies Record<string, { status: number; title: string }>;
 
-export type ProblemSlug = (typeof PROBLEM_SLUGS)[number];
+export type ProblemSlug = keyof typeof PROBLEMS;
+export const PROBLEM_SLUGS = Object.keys(PROBLEMS) as ProblemSlug[];
+
+/** The HTTP status every answer of this problem type carries. */
+export function problemStatus(slug: ProblemSlug): number {
+  return PROBLEMS[slug].status;
+}
 
 export const InvalidParam = z.object({
   name: z.string().meta({ description: "Path of the offending field, e.g. `creditor.iban`, or the header/parameter name." }),

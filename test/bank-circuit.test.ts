@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BankCircuit } from "../src/merchant/bank-circuit.ts";
-import { recoveryDelayMs } from "../src/merchant/recovery-schedule.ts";
+import { BankCircuit } from "../src/bank/bank-circuit.ts";
+import { recoveryDelayMs } from "../src/payments/recovery-schedule.ts";
 
 describe("bank circuit (store and forward)", () => {
   it("opens on a transport failure or gateway error, lets a probe through after the cool-down, closes on any other answer", () => {

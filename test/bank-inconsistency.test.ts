@@ -47,15 +47,13 @@ describe("a bank that contradicts a final status", () => {
 
     // An answer that arrives after the payment was final (e.g. an inquiry racing reconciliation) says RJCT.
     await runInDurableObject(merchantStub(merchant.id), (instance) => {
-      const record = Reflect.get(instance, "recordBankOutcome") as (...args: unknown[]) => void;
-      record.call(
-        instance,
+      instance.seams.recordOutcome(
         payment.id,
         1,
         {
           kind: "accepted",
           transfer: {
-            transfer_id: payment.bank?.transfer_id,
+            transfer_id: payment.bank?.transfer_id ?? "",
             end_to_end_id: endToEndId(payment.id),
             status: "RJCT",
             reason_code: "AC04",

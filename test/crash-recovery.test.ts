@@ -6,7 +6,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type MerchantAccount, MIN_ALARM_INTERVAL_MS } from "../src/merchant/merchant-account.ts";
+import { MIN_ALARM_INTERVAL_MS } from "../src/merchant-object/alarm-scheduler.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
@@ -88,12 +88,10 @@ describe("crash safety", () => {
   it("recording the bank's answer fails after the bank booked: the merchant is told to retry, recovery finds the transfer", async () => {
     const merchant = await createMerchant();
     await runInDurableObject(merchantStub(merchant.id), (instance) => {
-      const original = Reflect.get(instance, "recordBankOutcome") as (...args: unknown[]) => void;
       let failures = 0;
-      Reflect.set(instance, "recordBankOutcome", function (this: MerchantAccount, ...args: unknown[]) {
+      instance.seams.drills.beforeRecordOutcome = () => {
         if (failures++ === 0) throw new Error("storage failure drill");
-        return original.apply(this, args);
-      });
+      };
     });
     const idempotencyKey = crypto.randomUUID();
     const first = await postPayment(merchant.api_key, paymentBody(), idempotencyKey);
@@ -121,15 +119,13 @@ describe("crash safety", () => {
     let throws = 0;
     let calls = 0;
     await runInDurableObject(stub, (instance) => {
-      const original = Reflect.get(instance, "scheduleAlarm") as () => Promise<void>;
-      Reflect.set(instance, "scheduleAlarm", async function (this: MerchantAccount) {
+      instance.seams.drills.afterReschedule = () => {
         calls++;
-        await original.call(this);
         if (throws === 0) {
           throws++;
           throw new Error("alarm crash drill");
         }
-      });
+      };
     });
     await sleep(100);
     await expect(runDurableObjectAlarm(stub)).rejects.toThrow("alarm crash drill");
@@ -179,7 +175,7 @@ describe("crash safety", () => {
     // As if its bank call were still queued behind MAX_CONCURRENT_BANK_CALLS with the lease run out.
     const lapsedAt = Date.now() - 1_000;
     await runInDurableObject(stub, (instance, state) => {
-      (Reflect.get(instance, "inflight") as Map<string, Promise<void>>).set(payment.id, new Promise<void>(() => {}));
+      instance.seams.inflight.pretend(payment.id, new Promise<void>(() => {}));
       state.storage.sql.exec(`UPDATE payments SET next_action_at = ? WHERE id = ?`, lapsedAt, payment.id);
     });
     expect(await stub.recoverDuePayments(Date.now())).toBe(0);
@@ -188,7 +184,7 @@ describe("crash safety", () => {
     // Nothing was sent or asked while it was in flight here.
     expect((await bankRequestsFor(endToEndId(payment.id))).map((r) => r.method)).toEqual(["POST"]);
     await runInDurableObject(stub, (instance) => {
-      (Reflect.get(instance, "inflight") as Map<string, Promise<void>>).delete(payment.id);
+      instance.seams.inflight.forget(payment.id);
     });
   });
 
@@ -203,9 +199,9 @@ describe("crash safety", () => {
     expect(payment.status).toBe("pending");
     const stub = merchantStub(merchant.id);
     await runInDurableObject(stub, (instance) => {
-      Reflect.set(instance, "recoverDuePayments", async () => {
+      instance.seams.drills.beforeRecovery = () => {
         throw new Error("early step drill");
-      });
+      };
     });
     // runDurableObjectAlarm removes the alarm it runs; only the handler's own re-arm can set it again.
     await expect(runDurableObjectAlarm(stub)).rejects.toThrow("early step drill");

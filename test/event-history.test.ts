@@ -1,7 +1,7 @@
 /** The per-payment event history is tamper-evident, and the events endpoint says whether it verifies. */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hashEvent, readPaymentEvents, verifyEventChain } from "../src/merchant/event-log.ts";
+import { hashEvent, readPaymentEvents, verifyEventChain } from "../src/payments/event-log.ts";
 import { createMerchant, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { addFault } from "./support/faults.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";

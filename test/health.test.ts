@@ -10,8 +10,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import packageJson from "../package.json";
 import type { HealthResponse } from "../schemas/health.ts";
-import { BankHealthReporter, bankCallReport } from "../src/observability/bank-health.ts";
-import { CONNECTOR_VERSION } from "../src/version.ts";
+import { BankHealthReporter, bankCallReport } from "../src/bank/bank-health-report.ts";
+import { CONNECTOR_VERSION } from "../src/platform/version.ts";
 import { call, createMerchant, paymentBody, postPayment } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 

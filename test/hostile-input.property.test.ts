@@ -10,7 +10,7 @@ import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { describe, expect, it } from "vitest";
 import { isPayableCurrency } from "../schemas/common.ts";
 import { PROBLEM_TYPE_PREFIX } from "../schemas/problem.ts";
-import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
+import { MAX_BODY_BYTES } from "../src/worker/http/json-body.ts";
 import { call, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
 import { INTERNALS } from "./support/problems.ts";

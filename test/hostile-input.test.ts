@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
-import { MAX_BODY_BYTES } from "../src/http/json-body.ts";
+import { MAX_BODY_BYTES } from "../src/worker/http/json-body.ts";
 import { call, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
 import { expectProblem } from "./support/problems.ts";

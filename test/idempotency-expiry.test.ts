@@ -5,7 +5,7 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { HELD_BY_PENDING_PAYMENT, keyExpiresAt } from "../src/merchant/idempotency-expiry.ts";
+import { HELD_BY_PENDING_PAYMENT, keyExpiresAt } from "../src/payments/idempotency-expiry.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankTransfersOf } from "./support/bank.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";

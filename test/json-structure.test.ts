@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findStructureError, MAX_JSON_DEPTH, parsesExactly } from "../src/http/json-body.ts";
+import { findStructureError, MAX_JSON_DEPTH, parsesExactly } from "../src/worker/http/json-body.ts";
 
 describe("parsesExactly", () => {
   it.each(["0", "-0", "1250", "1.0", "1e3", "1.5e1", "12.5", "9007199254740991", "9007199254740992", "1e21", "0.1", "-3", "100E-2"])(

@@ -1,8 +1,8 @@
 /** The Worker retries a failed Durable Object call only when the error is retryable AND the operation is safe to repeat. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { callMerchant, MAX_OBJECT_CALL_ATTEMPTS } from "../src/http/merchant-stub.ts";
-import { ProblemError } from "../src/http/problem.ts";
+import { callMerchant, MAX_OBJECT_CALL_ATTEMPTS } from "../src/worker/http/merchant-stub.ts";
+import { ProblemError } from "../src/worker/http/problem.ts";
 
 function failing(errors: unknown[], result = "done") {
   let calls = 0;

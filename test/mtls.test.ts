@@ -1,9 +1,8 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BankClient } from "../src/bank/client.ts";
-import { call, createMerchant, endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { call, createMerchant, endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsFor, bankStats, bankTransfersOf } from "./support/bank.ts";
+import { pointMerchantAtBank } from "./support/recovery.ts";
 
 describe("mutual TLS is real", () => {
   it("the bank refuses the handshake of a client without a certificate", async () => {
@@ -17,13 +16,7 @@ describe("mutual TLS is real", () => {
     const merchant = await createMerchant();
     // Rewire this merchant's object to the certificate-less binding, as a
     // misconfigured deployment would be.
-    await runInDurableObject(merchantStub(merchant.id), (instance) => {
-      (instance as unknown as { bank: BankClient }).bank = new BankClient({
-        fetcher: env.BANK_WITHOUT_CERT,
-        baseUrl: env.BANK_URL,
-        timeoutMs: 2000,
-      });
-    });
+    await pointMerchantAtBank(merchant.id, env.BANK_WITHOUT_CERT);
     const response = await postPayment(merchant.api_key, paymentBody());
     expect(response.status).toBe(202);
     const payment = await json(response);

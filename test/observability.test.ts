@@ -5,7 +5,7 @@
  * objects share with the tests.
  */
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { maskIban, redact, redactText } from "../src/observability/log.ts";
+import { maskIban, redact, redactText } from "../src/platform/log.ts";
 import { createKeyOk } from "./support/admin.ts";
 import { call, createMerchant, json, paymentBody, postPayment } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";

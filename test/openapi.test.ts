@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import committed from "../schemas/openapi.json";
 import { buildOpenApiDocument, OPERATIONS } from "../schemas/openapi.ts";
-import { app } from "../src/index.ts";
+import { app } from "../src/worker/index.ts";
 import { call } from "./support/api.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

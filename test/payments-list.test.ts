@@ -3,7 +3,7 @@ import { ulid as ulidAt } from "ulid";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import type { PaymentList } from "../schemas/payment-queries.ts";
-import { type PaymentListQuery, paymentPageStatement } from "../src/merchant/payment-listing.ts";
+import { type PaymentListQuery, paymentPageStatement } from "../src/payments/payment-listing.ts";
 import { json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, listPayments, setDebtorScenario } from "./support/reconciliation.ts";
 

@@ -4,9 +4,9 @@ import { ulid } from "ulid";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../schemas/reconciliation.ts";
-import worker from "../src/index.ts";
 import { businessDateBefore, REGISTRY_PAGE_SIZE } from "../src/reconciliation/daily-job.ts";
 import { merchantRegistry } from "../src/registry/merchant-registry.ts";
+import worker from "../src/worker/index.ts";
 import { endToEndId, getPayment, json, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
 

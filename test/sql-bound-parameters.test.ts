@@ -6,9 +6,9 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { purgeExpiredKeys } from "../src/merchant/idempotency-expiry.ts";
-import { MAX_BOUND_PARAMETERS } from "../src/merchant/sql-slices.ts";
-import { pruneEvents, WEBHOOK_EVENT_RETENTION_MS } from "../src/merchant/webhook-outbox.ts";
+import { purgeExpiredKeys } from "../src/payments/idempotency-expiry.ts";
+import { MAX_BOUND_PARAMETERS } from "../src/platform/sql-slices.ts";
+import { pruneEvents, WEBHOOK_EVENT_RETENTION_MS } from "../src/webhooks/outbox.ts";
 import { createMerchant, merchantStub } from "./support/api.ts";
 
 function guarded(sql: SqlStorage): SqlStorage {

@@ -1,6 +1,6 @@
 import { decodeTime, isValid } from "ulid";
 import { describe, expect, it } from "vitest";
-import { monotonicUlidFactory, pooledRandom, ulid } from "../src/ids/ulid.ts";
+import { monotonicUlidFactory, pooledRandom, ulid } from "../src/platform/ulid.ts";
 
 describe("ULIDs from pooled random bytes", () => {
   it("are valid, distinct ULIDs carrying the current time", () => {

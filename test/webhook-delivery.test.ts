@@ -384,10 +384,7 @@ describe("webhook delivery", () => {
     // Attempt 2 is leased (about to be sent) when the object dies.
     await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE state = 'pending'`, Date.now());
-      const dispatcher = Reflect.get(Reflect.get(instance, "webhooks") as object, "dispatcher") as {
-        leaseDue(cutoff: number, now: number): unknown[];
-      };
-      expect(dispatcher.leaseDue(Date.now(), Date.now())).toHaveLength(1);
+      expect(instance.seams.leaseDueWebhooks(Date.now(), Date.now())).toBe(1);
     });
     await evictDurableObject(stub);
 

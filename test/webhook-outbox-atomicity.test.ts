@@ -7,7 +7,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
-import { enqueuePaymentStatusChange } from "../src/merchant/webhook-outbox.ts";
+import { enqueuePaymentStatusChange } from "../src/webhooks/outbox.ts";
 import { createMerchant, getPayment, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { receivedAt, registerEndpoint, uniqueHookPath, waitForReceived } from "./support/webhooks.ts";
 

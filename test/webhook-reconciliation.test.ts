@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ReconciliationWebhookEvent, WebhookEvent } from "../schemas/webhooks.ts";
-import { ALL_EVENT_TYPES } from "../src/merchant/webhook-endpoints.ts";
+import { ALL_EVENT_TYPES } from "../src/webhooks/endpoints.ts";
 import { endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import {
   createIsolatedMerchant,

@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { WEBHOOK_EVENT_RETENTION_MS } from "../src/merchant/webhook-outbox.ts";
+import { WEBHOOK_EVENT_RETENTION_MS } from "../src/webhooks/outbox.ts";
 import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { listEvents, registerEndpoint, uniqueHookPath, waitForEvents } from "./support/webhooks.ts";
 

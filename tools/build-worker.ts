@@ -9,7 +9,7 @@ export const WORKER_BUNDLE = ".build/worker.mjs";
 
 export async function buildWorker(outfile: string = WORKER_BUNDLE): Promise<string> {
   await build({
-    entryPoints: ["src/index.ts"],
+    entryPoints: ["src/worker/index.ts"],
     outfile,
     bundle: true,
     format: "esm",

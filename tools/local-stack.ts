@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { parseConfig } from "../src/config.ts";
+import { parseConfig } from "../src/platform/config.ts";
 import { type BankSimulator, startBankSimulator } from "./bank-simulator/simulator.ts";
 import { buildWorker } from "./build-worker.ts";
 import { ensureDevPki } from "./dev-pki.ts";

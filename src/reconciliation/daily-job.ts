@@ -4,17 +4,28 @@
  * merchant's failure is logged and does not stop the others. Each merchant
  * gets exactly one structured log line with its outcome and counts.
  */
-import type { Env } from "../env.ts";
-import { callMerchant } from "../http/merchant-stub.ts";
-import { utcDay } from "../merchant/payment-row.ts";
-import type { ScheduledReconciliationReply } from "../merchant/query-replies.ts";
-import { logEvent } from "../observability/log.ts";
-import { merchantRegistry } from "../registry/merchant-registry.ts";
+
+import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
+import { utcDay } from "../payments/payment-row.ts";
+import { logEvent } from "../platform/log.ts";
 
 export const REGISTRY_PAGE_SIZE = 100;
 /** Each reconciliation is mostly waiting on the bank; a few at once keeps the run short without flooding it. */
 export const MERCHANTS_IN_PARALLEL = 4;
 const DAY_MS = 86_400_000;
+
+/** For the scheduled job, which has no API key: "skipped" is a registered merchant whose object was never initialized. */
+export type ScheduledReconciliationReply =
+  | { outcome: "reconciled"; report: ReconciliationReport }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "failed"; reason: string };
+
+/** How the job reaches the registry and each merchant's object (the Worker wires these). */
+export interface DailyJobPorts {
+  listMerchants(afterId: string | null, limit: number): Promise<Array<{ id: string }>>;
+  /** Throws when the object cannot be reached; the job counts that as a failure. */
+  reconcileMerchant(merchantId: string, date: string): Promise<ScheduledReconciliationReply>;
+}
 
 export interface DailyReconciliationRun {
   date: string;
@@ -29,15 +40,15 @@ export function businessDateBefore(scheduledTime: number): string {
   return utcDay(scheduledTime - DAY_MS);
 }
 
-export async function reconcileAllMerchants(env: Env, scheduledTime: number): Promise<DailyReconciliationRun> {
+export async function reconcileAllMerchants(ports: DailyJobPorts, scheduledTime: number): Promise<DailyReconciliationRun> {
   const date = businessDateBefore(scheduledTime);
   const run: DailyReconciliationRun = { date, merchants: 0, reconciled: 0, skipped: 0, failed: 0 };
   let after: string | null = null;
   for (;;) {
-    const page = await merchantRegistry(env).list(after, REGISTRY_PAGE_SIZE);
+    const page = await ports.listMerchants(after, REGISTRY_PAGE_SIZE);
     for (let i = 0; i < page.length; i += MERCHANTS_IN_PARALLEL) {
       const batch = page.slice(i, i + MERCHANTS_IN_PARALLEL);
-      const outcomes = await Promise.all(batch.map((merchant) => reconcileOneMerchant(env, merchant.id, date)));
+      const outcomes = await Promise.all(batch.map((merchant) => reconcileOneMerchant(ports, merchant.id, date)));
       for (const outcome of outcomes) run[outcome]++;
     }
     run.merchants += page.length;
@@ -49,13 +60,15 @@ export async function reconcileAllMerchants(env: Env, scheduledTime: number): Pr
   return run;
 }
 
-async function reconcileOneMerchant(env: Env, merchantId: string, date: string): Promise<ScheduledReconciliationReply["outcome"]> {
+async function reconcileOneMerchant(
+  ports: DailyJobPorts,
+  merchantId: string,
+  date: string,
+): Promise<ScheduledReconciliationReply["outcome"]> {
   const started = Date.now();
   let reply: ScheduledReconciliationReply;
   try {
-    reply = await callMerchant<ScheduledReconciliationReply>(env, merchantId, (stub) => stub.reconcileScheduled(date), {
-      safeToRetry: true,
-    });
+    reply = await ports.reconcileMerchant(merchantId, date);
   } catch (error) {
     reply = { outcome: "failed", reason: error instanceof Error ? error.message : String(error) };
   }

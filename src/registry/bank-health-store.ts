@@ -1,5 +1,5 @@
 /** The registry's single "last reported bank call" row; see src/observability/bank-health.ts. */
-import type { BankCallReport } from "../observability/bank-health.ts";
+import type { BankCallReport } from "../bank/bank-health-report.ts";
 
 export function ensureBankHealthTable(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS bank_health (

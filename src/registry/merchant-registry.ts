@@ -5,8 +5,8 @@
  * secrets and no payment data.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.ts";
-import type { BankCallReport } from "../observability/bank-health.ts";
+import type { BankCallReport } from "../bank/bank-health-report.ts";
+import type { Env } from "../platform/env.ts";
 import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
 
 export type RegisteredMerchant = {

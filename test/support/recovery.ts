@@ -2,17 +2,21 @@
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import { BankClient } from "../../src/bank/client.ts";
-import type { PaymentRow } from "../../src/merchant/payment-row.ts";
+import type { PaymentRow } from "../../src/payments/payment-row.ts";
 import { merchantStub } from "./api.ts";
 
 export const TEST_BANK_TIMEOUT_MS = 2_000;
 
 /** Points a live merchant object at another bank door (an eviction points it back at BANK). */
 export async function pointMerchantAtBank(merchantId: string, fetcher: Fetcher): Promise<void> {
+  const bank = new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs: TEST_BANK_TIMEOUT_MS });
   await runInDurableObject(merchantStub(merchantId), (instance) => {
-    Reflect.set(instance, "bank", new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs: TEST_BANK_TIMEOUT_MS }));
+    instance.seams.bank = bank;
   });
+  // The swap must reach the object the next request lands on, or a drill would silently test the normal bank.
+  expect(await runInDurableObject(merchantStub(merchantId), (instance) => instance.seams.bank === bank)).toBe(true);
 }
 
 export async function paymentRows(merchantId: string): Promise<PaymentRow[]> {

@@ -1,0 +1,135 @@
+/**
+ * Admission: one synchronous transaction (no await inside), so the
+ * idempotency lookup, the limit checks and the inserts see and leave a
+ * consistent state even while other requests interleave at awaits. Two
+ * concurrent requests with one key can never both insert.
+ */
+import type { CreatePaymentRequest } from "../../schemas/merchant-api.ts";
+import { PROBLEM_TYPE_PREFIX, PROBLEMS } from "../../schemas/problem.ts";
+import { type Refusal, type RefusalCode, refuse } from "../platform/refusal.ts";
+import { inFlightDeadline, keyTtlMs, type PayingMerchant, type PaymentsContext } from "./context.ts";
+import { appendPaymentEvent } from "./event-log.ts";
+import { keyIsLive } from "./idempotency-expiry.ts";
+import { INITIAL_STATE } from "./lifecycle.ts";
+import { addToDailyTotal, checkLimits } from "./limits.ts";
+import type { PaymentIdMint } from "./payment-ids.ts";
+import { findPayment, type PaymentRow, paymentFromRow } from "./payment-row.ts";
+
+export interface CreatePaymentCommand {
+  idempotencyKey: string;
+  /** SHA-256 of the canonical JSON of the validated request (computed by the Worker). */
+  fingerprint: string;
+  request: CreatePaymentRequest;
+}
+
+export type Admission =
+  | { kind: "admitted"; paymentId: string; expiresAt: number }
+  | { kind: "replay"; paymentId: string; expiresAt: number; payment: PaymentRow | undefined }
+  | { kind: "replay-refusal"; refusal: Refusal; expiresAt: number }
+  | { kind: "refused"; refusal: Refusal; expiresAt: number }
+  | { kind: "reuse" };
+
+type IdempotencyRow = {
+  key: string;
+  fingerprint: string;
+  payment_id: string | null;
+  response_status: number | null;
+  response_body: string | null;
+  expires_at: number;
+};
+
+export function admitPayment(
+  ctx: PaymentsContext,
+  ids: PaymentIdMint,
+  merchant: PayingMerchant,
+  command: CreatePaymentCommand,
+  now: number,
+): Admission {
+  const { idempotencyKey, fingerprint, request } = command;
+  const { sql } = ctx.store;
+  const ttlMs = keyTtlMs(ctx.config);
+  return ctx.store.transactionSync((): Admission => {
+    const record = sql.exec<IdempotencyRow>(`SELECT * FROM idempotency_keys WHERE key = ?`, idempotencyKey).toArray()[0];
+    const keyed = record?.payment_id ? findPayment(sql, record.payment_id) : undefined;
+    if (record && keyIsLive(record.expires_at, keyed, now, ttlMs)) {
+      if (record.fingerprint !== fingerprint) return { kind: "reuse" };
+      if (record.payment_id !== null) return { kind: "replay", paymentId: record.payment_id, expiresAt: record.expires_at, payment: keyed };
+      return { kind: "replay-refusal", refusal: storedRefusal(record.response_body), expiresAt: record.expires_at };
+    }
+    if (record) sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
+
+    const expiresAt = now + ttlMs;
+    const limitRefusal = checkLimits(sql, merchant, request, now);
+    if (limitRefusal) {
+      // A decision taken after validation is part of the key's history: replay it as it was.
+      sql.exec(
+        `INSERT INTO idempotency_keys (key, fingerprint, payment_id, response_status, response_body, created_at, expires_at)
+         VALUES (?, ?, NULL, ?, ?, ?, ?)`,
+        idempotencyKey,
+        fingerprint,
+        PROBLEMS[limitRefusal.refusal].status,
+        JSON.stringify({ refusal: limitRefusal.refusal, detail: limitRefusal.detail }),
+        now,
+        expiresAt,
+      );
+      return { kind: "refused", refusal: limitRefusal, expiresAt };
+    }
+
+    const { paymentId, endToEndId } = ids.next(sql, now);
+    sql.exec(
+      `INSERT INTO payments (id, idempotency_key, status, amount, currency, creditor_name, creditor_iban, reference, metadata,
+         end_to_end_id, bank_phase, attempts, next_action_at, created_at, updated_at)
+       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      paymentId,
+      idempotencyKey,
+      request.amount,
+      request.currency,
+      request.creditor.name,
+      request.creditor.iban,
+      request.reference,
+      JSON.stringify(request.metadata ?? {}),
+      endToEndId,
+      INITIAL_STATE,
+      inFlightDeadline(ctx.config, now),
+      now,
+      now,
+    );
+    addToDailyTotal(sql, now, request.currency, request.amount);
+    sql.exec(
+      `INSERT INTO idempotency_keys (key, fingerprint, payment_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+      idempotencyKey,
+      fingerprint,
+      paymentId,
+      now,
+      expiresAt,
+    );
+    appendPaymentEvent(sql, {
+      paymentId,
+      at: now,
+      fromStatus: null,
+      toStatus: "pending",
+      bankStatus: null,
+      reasonCode: null,
+      attempt: 0,
+      detail: { note: "admitted" },
+    });
+    const admitted = findPayment(sql, paymentId);
+    if (admitted) ctx.onStatusChange(paymentFromRow(admitted), null);
+    return { kind: "admitted", paymentId, expiresAt };
+  });
+}
+
+/**
+ * A refusal stored with its key. Rows written before refusals were domain
+ * values hold the whole problem+json body; both read back as the same refusal.
+ */
+function storedRefusal(body: string | null): Refusal {
+  const stored = JSON.parse(body ?? "{}") as { refusal?: string; type?: string; detail?: string };
+  const code = stored.refusal ?? stored.type?.slice(PROBLEM_TYPE_PREFIX.length);
+  const known = STORED_REFUSALS.find((refusal) => refusal === code);
+  // Only admission stores refusals, and only these; anything else is a damaged row, not a decision to replay.
+  if (!known) throw new Error("an idempotency key holds a refusal admission never stores");
+  return refuse(known, stored.detail ?? "");
+}
+
+const STORED_REFUSALS: readonly RefusalCode[] = ["amount-limit-exceeded", "daily-limit-exceeded"];

@@ -1,0 +1,166 @@
+/**
+ * Sending payments to the bank and asking it about them, with the object's
+ * two guards: at most MAX_CONCURRENT_BANK_CALLS calls in flight (a slow bank
+ * does not cap a merchant at 1/latency, nor take every socket), and store
+ * and forward (a payment the bank provably does not hold stays unsent while
+ * the bank is believed unreachable).
+ *
+ * The bank call is NOT serialized: while the object awaits fetch() its input
+ * gate is open and other requests run. Correctness rests on the transactions
+ * before and after the call, never on the call being exclusive.
+ */
+import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+import { BankCircuit } from "../bank/bank-circuit.ts";
+import type { BankCall } from "../bank/client.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
+import { logEvent, maskIban } from "../platform/log.ts";
+import { Semaphore } from "../platform/semaphore.ts";
+import { inFlightDeadline, type PaymentsContext } from "./context.ts";
+import { writeTransition } from "./lifecycle.ts";
+import { recordBankOutcome } from "./outcomes.ts";
+import { findPayment, type PaymentRow } from "./payment-row.ts";
+import { retryDelayMs } from "./recovery-schedule.ts";
+
+export type BankOperation = "submit" | "inquiry" | "probe";
+
+export class BankDispatch {
+  private readonly slots: Semaphore;
+  private readonly circuit: BankCircuit;
+
+  constructor(private readonly ctx: PaymentsContext) {
+    this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
+    this.circuit = new BankCircuit(ctx.config.BANK_CIRCUIT_COOLDOWN_MS);
+  }
+
+  /**
+   * Sends a queued payment (and records the answer). `requestId`: the
+   * merchant request that triggered the call, for the log line (none when
+   * the alarm resumes it).
+   */
+  async submit(paymentId: string, requestId?: string): Promise<void> {
+    const { sql } = this.ctx.store;
+    await this.slots.acquire();
+    try {
+      const held = findPayment(sql, paymentId);
+      if (!held || held.status !== "pending") return;
+      if (!(await this.readyToSend(held))) return;
+      // A probe may have awaited: read again what the payment is now. Only a
+      // queued payment (never sent, or proven absent at the bank) is sent.
+      const row = findPayment(sql, paymentId);
+      if (!row || row.status !== "pending" || row.bank_phase !== "queued") return;
+      const attempt = row.attempts + 1;
+      const now = this.ctx.clock.now();
+      // The recovery point, stored before the call: if this object dies
+      // mid-call, recovery sees "sending" and asks the bank before it ever
+      // sends again, and the payment counts as one the bank may hold.
+      writeTransition(
+        sql,
+        row,
+        "sending",
+        { bank_may_hold: 1, attempts: attempt, next_action_at: inFlightDeadline(this.ctx.config, now) },
+        now,
+      );
+      const call = await this.ctx.bank().submitCreditTransfer(this.wireRequest(row));
+      this.observe("submit", row, attempt, call, requestId);
+      recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, { operation: "submit", bankMayHoldBefore: row.bank_may_hold === 1 });
+    } finally {
+      this.slots.release();
+      // Still pending: make sure the alarm comes back for it at its retry time.
+      if (findPayment(sql, paymentId)?.status === "pending") await this.ctx.rescheduleAlarm();
+    }
+  }
+
+  /** A status inquiry for a payment the bank may hold (its answer is the caller's to record). */
+  async inquire(row: PaymentRow): Promise<InquiryOutcome> {
+    await this.slots.acquire();
+    try {
+      const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+      this.observe("inquiry", row, row.attempts, call);
+      return call.outcome;
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /**
+   * Store and forward, for a payment the bank provably does not hold: fails
+   * it once it is older than the window, holds it (unsent, so still provably
+   * undelivered) while the bank is believed unreachable, and probes the bank
+   * with a status inquiry before sending after an outage. True: send it now.
+   */
+  private async readyToSend(row: PaymentRow): Promise<boolean> {
+    if (row.bank_may_hold === 1) return true; // resending is safe (end-to-end id de-duplicates), giving up is not
+    const { config, clock } = this.ctx;
+    const now = clock.now();
+    if (now - row.created_at >= config.STORE_AND_FORWARD_WINDOW_MS) {
+      const minutes = Math.round(config.STORE_AND_FORWARD_WINDOW_MS / 60_000);
+      recordBankOutcome(
+        this.ctx,
+        row.id,
+        row.attempts,
+        { kind: "undeliverable", reason: `the bank could not be reached within ${minutes} minutes; it never received this payment` },
+        { operation: "store_and_forward" },
+      );
+      return false;
+    }
+    const state = this.circuit.state(now);
+    switch (state) {
+      case "closed":
+        return true;
+      case "open":
+        this.hold(row.id, this.circuit.probeAt(), now);
+        return false;
+      case "suspect": {
+        const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+        this.observe("probe", row, row.attempts, call);
+        if (call.outcome.kind === "not_found") return true;
+        if (call.outcome.kind === "accepted") {
+          recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
+          return false;
+        }
+        // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
+        this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
+        const later = clock.now();
+        this.hold(row.id, Math.max(this.circuit.probeAt(), later + retryDelayMs(row.attempts + row.inquiries + 1, config)), later);
+        return false;
+      }
+      default:
+        return state satisfies never;
+    }
+  }
+
+  /** Keeps a never-sent payment queued until `until`; no event, since nothing about it changed. */
+  private hold(paymentId: string, until: number, now: number): void {
+    this.ctx.store.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
+  }
+
+  private wireRequest(row: PaymentRow): BankCreditTransferRequest {
+    return {
+      end_to_end_id: row.end_to_end_id,
+      debtor_iban: this.ctx.merchant().debtor_iban,
+      creditor: { name: row.creditor_name, iban: row.creditor_iban },
+      amount: { value: row.amount, currency: row.currency },
+      remittance_information: row.reference,
+    };
+  }
+
+  /** Every call feeds the circuit, the object's health report and one log line. */
+  private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
+    this.circuit.observe(call.httpStatus, this.ctx.clock.now());
+    this.ctx.observeBankCall(call);
+    const outcome = call.outcome;
+    logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
+      request_id: requestId,
+      merchant_id: this.ctx.merchant().id,
+      payment_id: row.id,
+      operation,
+      attempt,
+      http_status: call.httpStatus,
+      latency_ms: call.latencyMs,
+      outcome: outcome.kind,
+      bank_status: outcome.kind === "accepted" ? outcome.transfer.status : undefined,
+      reason: "reason" in outcome ? outcome.reason : undefined,
+      creditor_iban: maskIban(row.creditor_iban),
+    });
+  }
+}

@@ -1,0 +1,69 @@
+/** The payments table's row shape and its mapping to the merchant API's Payment. */
+import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { BankPhase } from "./lifecycle.ts";
+
+export type PaymentRow = {
+  id: string;
+  idempotency_key: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  creditor_name: string;
+  creditor_iban: string;
+  reference: string;
+  metadata: string;
+  end_to_end_id: string;
+  bank_phase: BankPhase;
+  bank_transfer_id: string | null;
+  bank_status: string | null;
+  bank_reason_code: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  attempts: number;
+  /**
+   * 1 once a submission was attempted that did not provably fail to reach the
+   * bank (timeout, reset, 5xx, bad answer, crash mid-call). Such a payment is
+   * never failed for being undeliverable: only an answer from the bank ends it.
+   */
+  bank_may_hold: number;
+  /** Status inquiries made so far; with attempts, drives the backoff. */
+  inquiries: number;
+  /** When the bank booked the transfer (its statement day), from the first answer that said; null if unknown. */
+  bank_booked_at: number | null;
+  next_action_at: number | null;
+  created_at: number;
+  updated_at: number;
+};
+
+export function paymentFromRow(row: PaymentRow): Payment {
+  const payment: Payment = {
+    id: row.id,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+    creditor: { name: row.creditor_name, iban: row.creditor_iban },
+    reference: row.reference,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+  if (row.failure_code !== null) payment.failure = { code: row.failure_code, message: row.failure_message ?? "" };
+  if (row.bank_status !== null) {
+    payment.bank = { transfer_id: row.bank_transfer_id, status: row.bank_status };
+    if (row.bank_reason_code !== null) payment.bank.reason_code = row.bank_reason_code;
+  }
+  return payment;
+}
+
+/** The end-to-end id the bank sees is the payment's ULID (26 characters, within ISO 20022's 35). */
+export function endToEndIdFor(paymentId: string): string {
+  return paymentId.replace(/^pay_/, "");
+}
+
+export function utcDay(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+export function findPayment(sql: SqlStorage, paymentId: string): PaymentRow | undefined {
+  return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE id = ?`, paymentId).toArray()[0];
+}

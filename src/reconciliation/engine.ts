@@ -1,0 +1,302 @@
+/**
+ * Daily reconciliation of one merchant's payments against the bank's
+ * statement for a UTC business day, inside the merchant's Durable Object.
+ *
+ * Three phases, in this order:
+ * 1. read every statement page (awaits; nothing is written yet, so a bank
+ *    failure half-way leaves no partial report);
+ * 2. settle each payment still pending at the connector that the statement
+ *    shows final, through the object's own bank-outcome path (same state
+ *    machine, same event log), one transaction per payment;
+ * 3. classify and store the report, with its `reconciliation.completed`
+ *    webhook event, in one transaction.
+ * Phase 2 changes what phase 3 sees, never what a rerun sees: a payment
+ * settled here keeps its "reconciliation" event, which is what marks it
+ * `resolved` in every later run of the same day. So a rerun gives the same
+ * report unless the bank's statement or the payments themselves changed.
+ */
+import { type BankStatementEntry, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
+import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
+import type { StatementPageOutcome } from "../bank/client.ts";
+import { paymentIdFloor } from "../payments/payment-listing.ts";
+import type { PaymentRow } from "../payments/payment-row.ts";
+import { groupBy } from "../platform/group-by.ts";
+
+/** A statement longer than this many pages is treated as a bank fault rather than walked forever. */
+export const MAX_STATEMENT_PAGES = 10_000;
+const DAY_MS = 86_400_000;
+
+/** Written into the event detail of a payment settled from a statement. */
+export const RECONCILIATION_EVENT_SOURCE = "reconciliation";
+
+export interface ReconciliationPorts {
+  sql: SqlStorage;
+  transactionSync<T>(work: () => T): T;
+  fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
+  /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
+  settleFromStatement(row: PaymentRow, entry: BankStatementEntry): void;
+  /** Called inside the transaction that stores the report (the webhook outbox write). */
+  reportStored(report: ReconciliationReport): void;
+}
+
+export type ReconciliationResult = { ok: true; report: ReconciliationReport } | { ok: false; reason: string };
+
+export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantId: string, date: string): Promise<ReconciliationResult> {
+  const statement = await readWholeStatement(ports);
+  if (!statement.ok) return statement;
+
+  for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
+    const row = paymentByEndToEndId(ports.sql, endToEndId);
+    if (!row || row.status !== "pending") continue;
+    const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
+    const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
+    // Settled only when the statement is unambiguous: two bookings that
+    // disagree (RJCT and ACSC) leave the payment pending for inquiry and a
+    // person, rather than deciding by the order the bank listed them in.
+    const [settling] = final;
+    if (settling && outcomes.size === 1) ports.settleFromStatement(row, settling);
+  }
+
+  return ports.transactionSync(() => {
+    // Dated when it is stored, after phase 2: the report (and its webhook
+    // event) never predates the settlements it counts as resolved.
+    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, Date.now());
+    storeReport(ports.sql, report);
+    ports.reportStored(report);
+    return { ok: true, report };
+  });
+}
+
+async function readWholeStatement(
+  ports: ReconciliationPorts,
+): Promise<{ ok: true; entries: BankStatementEntry[]; pages: number } | { ok: false; reason: string }> {
+  const entries: BankStatementEntry[] = [];
+  const cursorsSeen = new Set<string>();
+  let cursor: string | null = null;
+  for (let pages = 1; ; pages++) {
+    const outcome = await ports.fetchStatementPage(cursor);
+    if (outcome.kind === "failed") return { ok: false, reason: `statement page ${pages}: ${outcome.reason}` };
+    entries.push(...outcome.page.entries);
+    cursor = outcome.page.next_cursor;
+    if (cursor === null) return { ok: true, entries, pages };
+    if (cursorsSeen.has(cursor)) return { ok: false, reason: `statement page ${pages} repeats an earlier cursor` };
+    if (pages >= MAX_STATEMENT_PAGES) return { ok: false, reason: `statement has more than ${MAX_STATEMENT_PAGES} pages` };
+    cursorsSeen.add(cursor);
+  }
+}
+
+function buildReport(
+  sql: SqlStorage,
+  merchantId: string,
+  date: string,
+  entries: BankStatementEntry[],
+  statementPages: number,
+  now: number,
+): ReconciliationReport {
+  const items: ReconciliationItem[] = [];
+  const accounted = new Set<string>();
+
+  for (const [endToEndId, group] of groupBy(entries, (entry) => entry.end_to_end_id)) {
+    const row = paymentByEndToEndId(sql, endToEndId);
+    if (!row) {
+      for (const entry of group) items.push(item("unexpected_at_bank", endToEndId, null, entry, false));
+      continue;
+    }
+    accounted.add(row.id);
+    const paired = pairFor(row, group);
+    items.push(item(classifyPair(row, paired), endToEndId, row, paired, wasSettledByReconciliation(sql, row.id, date)));
+    // Any further booking of one payment is money the connector never sent.
+    for (const entry of group) if (entry !== paired) items.push(item("unexpected_at_bank", endToEndId, row, entry, false));
+  }
+
+  let connectorPayments = 0;
+  for (const row of paymentsExpectedOn(sql, date)) {
+    if (refusedBeforeBooking(row)) continue;
+    connectorPayments++;
+    if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
+  }
+
+  items.sort((a, b) => compareText(a.end_to_end_id, b.end_to_end_id) || compareText(a.bank?.transfer_id ?? "", b.bank?.transfer_id ?? ""));
+  return {
+    date,
+    merchant_id: merchantId,
+    generated_at: new Date(now).toISOString(),
+    statement_pages: statementPages,
+    summary: summarize(items, connectorPayments, entries.length),
+    items,
+  };
+}
+
+/**
+ * Which of a payment's statement entries is its booking when the bank shows
+ * several (a double booking): the one that agrees with the payment (the one
+ * that settled it, if reconciliation did), then one with the same amount,
+ * then the lowest transfer id. Not the statement's order, which is the
+ * bank's choice and would make the report depend on it.
+ */
+function pairFor(row: PaymentRow, group: BankStatementEntry[]): BankStatementEntry {
+  const rank = (entry: BankStatementEntry): number => {
+    const cls = classifyPair(row, entry);
+    return cls === "matched" ? 0 : cls === "status_mismatch" ? 1 : 2;
+  };
+  return [...group].sort((a, b) => rank(a) - rank(b) || compareText(a.transfer_id, b.transfer_id))[0] as BankStatementEntry;
+}
+
+/** An amount difference outranks a status difference: the money itself disagrees. */
+export function classifyPair(row: PaymentRow, entry: BankStatementEntry): ReconciliationClass {
+  if (!amountsAgree(row, entry)) return "amount_mismatch";
+  return paymentStatusForBankStatus(entry.status) === row.status ? "matched" : "status_mismatch";
+}
+
+function amountsAgree(row: PaymentRow, entry: BankStatementEntry): boolean {
+  return row.amount === entry.amount.value && row.currency === entry.amount.currency;
+}
+
+/** The bank answered 4xx to the submission: it never booked the transfer, so its absence is expected. */
+function refusedBeforeBooking(row: PaymentRow): boolean {
+  return row.status === "failed" && row.bank_transfer_id === null;
+}
+
+function item(
+  cls: ReconciliationClass,
+  endToEndId: string,
+  row: PaymentRow | null,
+  entry: BankStatementEntry | null,
+  resolved: boolean,
+): ReconciliationItem {
+  return {
+    class: cls,
+    end_to_end_id: endToEndId,
+    payment_id: row?.id ?? null,
+    connector: row ? { status: row.status, amount: row.amount, currency: row.currency } : null,
+    bank: entry
+      ? {
+          transfer_id: entry.transfer_id,
+          status: entry.status,
+          amount: entry.amount.value,
+          currency: entry.amount.currency,
+          booked_at: entry.booked_at,
+        }
+      : null,
+    resolved,
+  };
+}
+
+function summarize(items: ReconciliationItem[], connectorPayments: number, statementEntries: number): ReconciliationSummary {
+  const summary: ReconciliationSummary = {
+    matched: 0,
+    missing_at_bank: 0,
+    unexpected_at_bank: 0,
+    amount_mismatch: 0,
+    status_mismatch: 0,
+    resolved: 0,
+    connector_payments: connectorPayments,
+    statement_entries: statementEntries,
+  };
+  for (const entry of items) {
+    summary[entry.class]++;
+    if (entry.resolved) summary.resolved++;
+  }
+  return summary;
+}
+
+function paymentByEndToEndId(sql: SqlStorage, endToEndId: string): PaymentRow | undefined {
+  return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, endToEndId).toArray()[0];
+}
+
+/**
+ * The payments the day's statement should show: those the bank said it
+ * booked that UTC day, and those created that day whose booking time the
+ * bank never gave. So a payment created at 23:59:59 and booked at 00:00:01
+ * is expected on the next day's statement, not reported missing from this
+ * one. Creation is an id range on the primary key (see payment-listing.ts);
+ * booking has its own index.
+ */
+function paymentsExpectedOn(sql: SqlStorage, date: string): PaymentRow[] {
+  const start = Date.parse(`${date}T00:00:00.000Z`);
+  const end = start + DAY_MS;
+  const createdThatDay = sql
+    .exec<PaymentRow>(
+      `SELECT * FROM payments WHERE id >= ? AND id < ? AND (bank_booked_at IS NULL OR (bank_booked_at >= ? AND bank_booked_at < ?))`,
+      paymentIdFloor(start),
+      paymentIdFloor(end),
+      start,
+      end,
+    )
+    .toArray();
+  const bookedThatDayCreatedOtherwise = sql
+    .exec<PaymentRow>(
+      `SELECT * FROM payments WHERE bank_booked_at >= ? AND bank_booked_at < ? AND NOT (id >= ? AND id < ?)`,
+      start,
+      end,
+      paymentIdFloor(start),
+      paymentIdFloor(end),
+    )
+    .toArray();
+  return [...createdThatDay, ...bookedThatDayCreatedOtherwise];
+}
+
+function wasSettledByReconciliation(sql: SqlStorage, paymentId: string, date: string): boolean {
+  return (
+    sql
+      .exec(
+        `SELECT 1 FROM payment_events WHERE payment_id = ?
+           AND json_extract(detail, '$.source') = ? AND json_extract(detail, '$.business_date') = ? LIMIT 1`,
+        paymentId,
+        RECONCILIATION_EVENT_SOURCE,
+        date,
+      )
+      .toArray().length > 0
+  );
+}
+
+/** Replaces the day's stored report; must run inside a transaction. */
+function storeReport(sql: SqlStorage, report: ReconciliationReport): void {
+  sql.exec(`DELETE FROM reconciliation_items WHERE business_date = ?`, report.date);
+  report.items.forEach((entry, index) => {
+    sql.exec(
+      `INSERT INTO reconciliation_items (business_date, seq, class, end_to_end_id, payment_id, item) VALUES (?, ?, ?, ?, ?, ?)`,
+      report.date,
+      index,
+      entry.class,
+      entry.end_to_end_id,
+      entry.payment_id,
+      JSON.stringify(entry),
+    );
+  });
+  sql.exec(
+    `INSERT INTO reconciliation_reports (business_date, generated_at, statement_pages, summary, runs) VALUES (?, ?, ?, ?, 1)
+     ON CONFLICT (business_date) DO UPDATE SET generated_at = excluded.generated_at, statement_pages = excluded.statement_pages,
+       summary = excluded.summary, runs = runs + 1`,
+    report.date,
+    Date.parse(report.generated_at),
+    report.statement_pages,
+    JSON.stringify(report.summary),
+  );
+}
+
+export function readStoredReport(sql: SqlStorage, merchantId: string, date: string): ReconciliationReport | undefined {
+  const header = sql
+    .exec<{ generated_at: number; statement_pages: number; summary: string }>(
+      `SELECT generated_at, statement_pages, summary FROM reconciliation_reports WHERE business_date = ?`,
+      date,
+    )
+    .toArray()[0];
+  if (!header) return undefined;
+  const items = sql
+    .exec<{ item: string }>(`SELECT item FROM reconciliation_items WHERE business_date = ? ORDER BY seq`, date)
+    .toArray()
+    .map((row) => JSON.parse(row.item) as ReconciliationItem);
+  return {
+    date,
+    merchant_id: merchantId,
+    generated_at: new Date(header.generated_at).toISOString(),
+    statement_pages: header.statement_pages,
+    summary: JSON.parse(header.summary) as ReconciliationSummary,
+    items,
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

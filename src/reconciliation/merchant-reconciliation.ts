@@ -1,0 +1,91 @@
+/**
+ * Reconciliation as a capability of the merchant object: reads the bank's
+ * statement for a day through the object's bank, settles pending payments
+ * through the payment capability's outcome path, and stores the report with
+ * its webhook event (engine.ts has the rules).
+ */
+import type { BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
+import type { BankPort } from "../bank/bank-port.ts";
+import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
+import type { PaymentRow } from "../payments/payment-row.ts";
+import { logEvent } from "../platform/log.ts";
+import type { ObjectStore } from "../platform/object-store.ts";
+import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
+
+export interface ReconciliationDeps {
+  store: ObjectStore;
+  bank(): BankPort;
+  /** The payment capability's outcome path (the same state machine and event log as a bank answer). */
+  recordOutcome(
+    paymentId: string,
+    attempt: number,
+    outcome: RecordedOutcome,
+    source: OutcomeSource,
+    eventDetail: Record<string, unknown>,
+  ): void;
+  /** Runs inside the transaction that stores the report (the webhook outbox write). */
+  onReportStored(report: ReconciliationReport): void;
+}
+
+export interface ReconciledAccount {
+  id: string;
+  debtor_iban: string;
+}
+
+export class MerchantReconciliation {
+  constructor(private readonly deps: ReconciliationDeps) {}
+
+  /** `requestId`: the merchant request that asked for it, for the bank_call lines (none for the cron). */
+  async reconcile(merchant: ReconciledAccount, date: string, requestId?: string): Promise<ReconciliationResult> {
+    const { store } = this.deps;
+    return reconcileBusinessDay(
+      {
+        sql: store.sql,
+        transactionSync: (work) => store.transactionSync(work),
+        fetchStatementPage: async (cursor) => {
+          const call = await this.deps.bank().fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
+          logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+            request_id: requestId,
+            merchant_id: merchant.id,
+            operation: "statement",
+            business_date: date,
+            http_status: call.httpStatus,
+            latency_ms: call.latencyMs,
+            outcome: call.outcome.kind,
+            reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
+          });
+          return call.outcome;
+        },
+        settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
+        reportStored: (report) => this.deps.onReportStored(report),
+      },
+      merchant.id,
+      date,
+    );
+  }
+
+  storedReport(merchantId: string, date: string): ReconciliationReport | undefined {
+    return readStoredReport(this.deps.store.sql, merchantId, date);
+  }
+
+  /** A statement line is the bank's word on the transfer, so it goes through the same path as an inquiry's answer. */
+  private settleFromStatement(row: PaymentRow, entry: BankStatementEntry, date: string): void {
+    this.deps.recordOutcome(
+      row.id,
+      row.attempts,
+      {
+        kind: "accepted",
+        transfer: {
+          transfer_id: entry.transfer_id,
+          end_to_end_id: entry.end_to_end_id,
+          status: entry.status,
+          status_at: entry.booked_at,
+          booked_at: entry.booked_at,
+        },
+      },
+      { operation: "statement" },
+      { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
+    );
+  }
+}

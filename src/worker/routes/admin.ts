@@ -1,0 +1,64 @@
+/**
+ * Operator API. It sits behind ADMIN_TOKEN (requireAdmin below, applied to
+ * every /admin/* path by src/index.ts) and belongs behind Cloudflare Access in
+ * production (docs/operations.md).
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { CreateMerchantRequest, type MerchantCreated } from "../../../schemas/merchant-api.ts";
+import type { InitializeReply } from "../../merchant-object/replies.ts";
+import { loadConfig } from "../../platform/config.ts";
+import { digestsEqual, sha256Hex } from "../../platform/digests.ts";
+import { ulid } from "../../platform/ulid.ts";
+import { merchantRegistry } from "../../registry/merchant-registry.ts";
+import { bearerToken, generateApiKey } from "../http/api-keys.ts";
+import type { AppEnv } from "../http/context.ts";
+import { readJsonBody } from "../http/json-body.ts";
+import { callMerchant } from "../http/merchant-stub.ts";
+import { ProblemError, problem } from "../http/problem.ts";
+import { refusalResponse } from "../http/reply.ts";
+import { validateOrThrow } from "../http/validate.ts";
+
+export const adminRoutes = new Hono<AppEnv>();
+
+/** Compares digests of equal length, so neither length nor content leaks through timing. */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const presented = bearerToken(c.req.raw.headers) ?? "";
+  const expected = loadConfig(c.env).ADMIN_TOKEN;
+  const [presentedHash, expectedHash] = await Promise.all([sha256Hex(presented), sha256Hex(expected)]);
+  if (!presented || !digestsEqual(presentedHash, expectedHash)) {
+    throw new ProblemError(problem("unauthorized", "The admin API requires `Authorization: Bearer <ADMIN_TOKEN>`."), {
+      "www-authenticate": 'Bearer realm="admin"',
+    });
+  }
+  await next();
+};
+
+adminRoutes.post("/admin/v1/merchants", async (c) => {
+  const request = validateOrThrow(CreateMerchantRequest, await readJsonBody(c.req.raw), "merchant");
+  const merchantId = `mer_${ulid()}`;
+  const apiKey = generateApiKey(merchantId);
+  const apiKeyId = `key_${ulid()}`;
+  c.set("merchantId", merchantId);
+  // Registered first: a merchant the registry does not list would be skipped
+  // by daily reconciliation, while a listed one that failed to initialize is
+  // merely reported as empty.
+  await merchantRegistry(c.env).register({ id: merchantId, name: request.name, created_at: Date.now() });
+  const reply = await callMerchant<InitializeReply>(
+    c.env,
+    merchantId,
+    async (stub) =>
+      stub.initialize({
+        merchantId,
+        name: request.name,
+        debtorIban: request.debtor_iban,
+        limits: request.limits ?? {},
+        apiKeyId,
+        apiKeyHash: await sha256Hex(apiKey),
+      }),
+    { safeToRetry: false },
+  );
+  if (!reply.ok) return refusalResponse(c, reply);
+  const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
+  // The answer holds the only copy of the API key: no cache may keep it.
+  return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}`, "cache-control": "no-store" });
+});

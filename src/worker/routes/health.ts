@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import type { HealthResponse, LastBankCall } from "../../../schemas/health.ts";
+import type { BankCallReport } from "../../bank/bank-health-report.ts";
+import { logEvent } from "../../platform/log.ts";
+import { CONNECTOR_VERSION } from "../../platform/version.ts";
+import { merchantRegistry } from "../../registry/merchant-registry.ts";
+import type { AppEnv } from "../http/context.ts";
+
+export const healthRoutes = new Hono<AppEnv>();
+
+/**
+ * Unauthenticated, so anyone can poll it: each isolate asks the registry at
+ * most once per HEALTH_CACHE_MS, which bounds the load a flood can put on
+ * the registry object.
+ */
+export const HEALTH_CACHE_MS = 1_000;
+let cached: { until: number; bank: LastBankCall | null } | undefined;
+
+/** Liveness plus whether the bank answered its last reported call. No configuration values, no merchant data. */
+healthRoutes.get("/health", async (c) => {
+  const now = Date.now();
+  if (!cached || cached.until <= now) {
+    cached = { until: now + HEALTH_CACHE_MS, bank: await readLastBankCall(c.env) };
+  }
+  const bank = cached.bank;
+  const body: HealthResponse = { status: bank && !bank.answered ? "degraded" : "ok", version: CONNECTOR_VERSION, bank };
+  return c.json(body, 200, { "cache-control": "no-store" });
+});
+
+async function readLastBankCall(env: AppEnv["Bindings"]): Promise<LastBankCall | null> {
+  try {
+    const report: BankCallReport | null = await merchantRegistry(env).lastBankCall();
+    return (
+      report && {
+        at: new Date(report.at).toISOString(),
+        answered: report.answered,
+        http_status: report.http_status,
+        outcome: report.outcome,
+      }
+    );
+  } catch (error) {
+    // Health must answer even when the registry cannot: report "unknown" (null), log why.
+    logEvent("warn", "health_registry_unavailable", { error: String(error) });
+    return null;
+  }
+}
