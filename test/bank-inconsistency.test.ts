@@ -75,6 +75,6 @@ describe("a bank that contradicts a final status", () => {
       reason_code: "AC04",
       detail: { operation: "inquiry" },
     });
-    expect(String(history.data.at(-1)?.detail?.["contradiction"])).toContain("RJCT");
+    expect(String(history.data.at(-1)?.detail?.contradiction)).toContain("RJCT");
   });
 });

@@ -100,7 +100,7 @@ const headerDefect: fc.Arbitrary<(headers: Record<string, string>) => Record<str
     .string({ minLength: 256, maxLength: 600 })
     .map((key) => (headers: Record<string, string>) => ({ ...headers, "idempotency-key": `k${key.replace(/[^\x21-\x7e]/g, "x")}` })),
   fc
-    .constantFrom("Bearer nope", "Basic dXNlcjpwYXNz", "", "Bearer mck_01JD5Z8Q9X4R7M2K3N6P8T0V1W_" + "A".repeat(43))
+    .constantFrom("Bearer nope", "Basic dXNlcjpwYXNz", "", `Bearer mck_01JD5Z8Q9X4R7M2K3N6P8T0V1W_${"A".repeat(43)}`)
     .map((authorization) => (headers: Record<string, string>) => ({ ...headers, authorization })),
 );
 

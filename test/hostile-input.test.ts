@@ -98,15 +98,15 @@ describe("request bodies", () => {
 describe("payment fields", () => {
   const iban = "DE89370400440532013000";
   it.each<[string, string, string]>([
-    ["huge amount (1e400)", '{"amount":1e400,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}', "amount"],
+    ["huge amount (1e400)", `{"amount":1e400,"currency":"EUR","creditor":{"name":"A","iban":"${iban}"},"reference":"r"}`, "amount"],
     [
       "amount past 2^53",
-      '{"amount":9007199254740993,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}',
+      `{"amount":9007199254740993,"currency":"EUR","creditor":{"name":"A","iban":"${iban}"},"reference":"r"}`,
       "amount",
     ],
     [
       "amount rounded by parsing",
-      '{"amount":12.0000000000000001,"currency":"EUR","creditor":{"name":"A","iban":"' + iban + '"},"reference":"r"}',
+      `{"amount":12.0000000000000001,"currency":"EUR","creditor":{"name":"A","iban":"${iban}"},"reference":"r"}`,
       "amount",
     ],
   ])("400 malformed-json for a %s", async (_name, body, param) => {

@@ -124,7 +124,7 @@ const MERCHANT_ENDPOINTS: EndpointCase[] = [
 
 async function send(apiKey: string | null, req: ReturnType<EndpointCase["request"]>): Promise<Response> {
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
-  if (apiKey !== null) headers["authorization"] = `Bearer ${apiKey}`;
+  if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
   if (req.body !== undefined) headers["content-type"] = "application/json";
   return call(req.path, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
 }

@@ -53,7 +53,7 @@ describe("redaction", () => {
     }) as Record<string, unknown>;
     const text = JSON.stringify(out);
     for (const secret of ["abc", "mck_x", "MIGHAgEA", "sekrit-token", "A".repeat(43), '"ff"']) expect(text).not.toContain(secret);
-    expect(out["error"]).toBe("TLS failed with [redacted pem] for Bearer [redacted] and key mck_01JD5Z8Q9X4R7M2K3N6P8T0V1W_[redacted]");
+    expect(out.error).toBe("TLS failed with [redacted pem] for Bearer [redacted] and key mck_01JD5Z8Q9X4R7M2K3N6P8T0V1W_[redacted]");
     expect(redactText("-----BEGIN CERTIFICATE-----\nMIIB (truncated")).toBe("[redacted pem]");
     expect(redactText("signing with whsec_Zm9vYmFyLWJhei1xdXV4_-9 failed")).toBe("signing with whsec_[redacted] failed");
   });
@@ -71,7 +71,7 @@ describe("log lines", () => {
     const payment = await json(response);
 
     const { raw, lines } = captured();
-    const requests = lines.filter((l) => l["event"] === "http_request" && l["request_id"] === requestId);
+    const requests = lines.filter((l) => l.event === "http_request" && l.request_id === requestId);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       level: "info",
@@ -81,9 +81,9 @@ describe("log lines", () => {
       merchant_id: merchant.id,
       payment_id: payment.id,
     });
-    expect(requests[0]?.["latency_ms"]).toEqual(expect.any(Number));
+    expect(requests[0]?.latency_ms).toEqual(expect.any(Number));
 
-    const bankCalls = lines.filter((l) => l["event"] === "bank_call" && l["payment_id"] === payment.id);
+    const bankCalls = lines.filter((l) => l.event === "bank_call" && l.payment_id === payment.id);
     expect(bankCalls).toHaveLength(1);
     expect(bankCalls[0]).toMatchObject({
       request_id: requestId,
@@ -95,7 +95,7 @@ describe("log lines", () => {
       bank_status: "ACSC",
       creditor_iban: "****3000",
     });
-    expect(bankCalls[0]?.["latency_ms"]).toEqual(expect.any(Number));
+    expect(bankCalls[0]?.latency_ms).toEqual(expect.any(Number));
 
     // Every captured line, whatever produced it: no full IBAN, key, hash, token or certificate.
     const all = raw.join("\n");
@@ -125,7 +125,7 @@ describe("log lines", () => {
     });
     expect(response.status).toBe(400);
     const { raw, lines } = captured();
-    expect(lines.filter((l) => l["event"] === "http_request" && l["request_id"] === requestId)).toEqual([
+    expect(lines.filter((l) => l.event === "http_request" && l.request_id === requestId)).toEqual([
       expect.objectContaining({ status: 400, merchant_id: merchant.id, route: "/v1/payments" }),
     ]);
     expect(raw.join("\n")).not.toContain(badIban);

@@ -42,12 +42,12 @@ export class BankDispatch {
     await this.slots.acquire();
     try {
       const held = findPayment(sql, paymentId);
-      if (!held || held.status !== "pending") return;
+      if (held?.status !== "pending") return;
       if (!(await this.readyToSend(held))) return;
       // A probe may have awaited: read again what the payment is now. Only a
       // queued payment (never sent, or proven absent at the bank) is sent.
       const row = findPayment(sql, paymentId);
-      if (!row || row.status !== "pending" || row.bank_phase !== "queued") return;
+      if (row?.status !== "pending" || row.bank_phase !== "queued") return;
       const attempt = row.attempts + 1;
       const now = this.ctx.clock.now();
       // The recovery point, stored before the call: if this object dies

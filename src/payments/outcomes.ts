@@ -206,5 +206,6 @@ function appendEvent(
 
 /** Bank text is untrusted: bounded, single-line, and with anything IBAN-like masked. */
 function sanitizeBankMessage(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are replaced).
   return redactText(message.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")).slice(0, MAX_BANK_MESSAGE_LENGTH);
 }

@@ -29,7 +29,7 @@ const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 export function reportToCsv(report: ReconciliationReport): string {
   const lines = [COLUMNS.join(",")];
   for (const item of report.items) lines.push(rowOf(item).map(csvCell).join(","));
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 function rowOf(item: ReconciliationItem): Array<string | number | boolean | null> {

@@ -47,7 +47,7 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
 
   for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
     const row = paymentByEndToEndId(ports.sql, endToEndId);
-    if (!row || row.status !== "pending") continue;
+    if (row?.status !== "pending") continue;
     const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
     const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
     // Settled only when the statement is unambiguous: two bookings that

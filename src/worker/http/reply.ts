@@ -21,6 +21,6 @@ export function paymentResponse(c: AppContext, reply: PaymentReply): Response {
   if (reply.idempotencyExpiresAt) headers[IDEMPOTENCY_EXPIRES_HEADER] = reply.idempotencyExpiresAt;
   if (!reply.ok) return refusalResponse(c, reply, headers);
   c.set("paymentId", reply.payment.id);
-  headers["location"] = `/v1/payments/${reply.payment.id}`;
+  headers.location = `/v1/payments/${reply.payment.id}`;
   return c.json(reply.payment, reply.payment.status === "pending" ? 202 : 201, headers);
 }
