@@ -30,6 +30,17 @@ export const ConnectorConfig = z.object({
   STORE_AND_FORWARD_WINDOW_MS: integerSetting(60_000, 7 * 24 * 3_600_000, 4 * 3_600_000),
   /** After the bank was unreachable, new payments are held (not sent) for this long before a probe. */
   BANK_CIRCUIT_COOLDOWN_MS: integerSetting(10, 600_000, 5_000),
+  /**
+   * `npm start` only: webhook endpoints may also be http://127.0.0.1:<port> or
+   * http://localhost:<port> (a receiver on the developer's machine), sent to
+   * with the global fetch. wrangler.jsonc never sets it in any environment
+   * (test/node/loopback-webhooks-config.test.ts). Exactly "true" or "false":
+   * a near miss ("TRUE", "1") fails loudly rather than silently meaning false.
+   */
+  ALLOW_LOOPBACK_WEBHOOKS: z
+    .enum(["true", "false"], { error: 'must be "true" or "false"' })
+    .default("false")
+    .transform((value) => value === "true"),
   /** Bearer token of the admin API; at least 128 bits when hex or base64 encoded. */
   ADMIN_TOKEN: z.string().min(32, { error: "must be at least 32 characters" }),
 });

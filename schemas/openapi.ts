@@ -492,19 +492,21 @@ export function buildOpenApiDocument(): JsonObject {
 
 /** OpenAPI 3.1 `webhooks`: what the connector POSTs to a merchant's endpoints (docs/webhooks.md). */
 function webhookDescriptions(components: ComponentCollector): JsonObject {
-  const signature = {
-    name: "Connector-Signature",
-    in: "header",
-    required: true,
-    description:
-      '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>`; two v1 values during a secret rotation. Verify before parsing.',
-    schema: { type: "string" },
-  };
+  // Standard Webhooks (https://www.standardwebhooks.com/): any of its libraries verifies a delivery.
+  const header = (name: string, description: string) => ({ name, in: "header", required: true, description, schema: { type: "string" } });
+  const signatureHeaders = [
+    header("webhook-id", "The event id; the same on every retry and redelivery. De-duplicate on it."),
+    header("webhook-timestamp", "When this attempt was signed, in Unix seconds; refuse values more than 5 minutes from your clock."),
+    header(
+      "webhook-signature",
+      '`v1,<base64 HMAC-SHA256(key, webhook-id + "." + webhook-timestamp + "." + raw body)>`, the key being the base64-decoded part of the `whsec_` secret; two space-separated values during a secret rotation. Verify before parsing.',
+    ),
+  ];
   const post = (summary: string, schema: z.ZodType): JsonObject => ({
     post: {
       summary,
       tags: ["webhooks"],
-      parameters: [signature],
+      parameters: signatureHeaders,
       requestBody: { required: true, content: { "application/json": { schema: components.ref(schema, "output") } } },
       responses: {
         "2XX": { description: "Received. Anything else (or no answer within the timeout) is retried for more than 24 h." },

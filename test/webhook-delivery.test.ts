@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import { EventList, type EventWithDeliveries, PaymentWebhookEvent } from "../schemas/webhooks.ts";
 import { WEBHOOK_MAX_ATTEMPTS } from "../src/webhooks/retry-schedule.ts";
+import { generateWebhookSecret } from "../src/webhooks/sign.ts";
 import { verifyWebhookSignature } from "../src/webhooks/verify-signature.ts";
 import { call, createMerchant, getPayment, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import {
@@ -72,15 +73,18 @@ describe("webhook delivery", () => {
     for (const [index, record] of received.entries()) {
       expect(record.headers).toMatchObject({
         "content-type": "application/json",
-        "connector-event-id": eventOf(record.body).id,
+        "webhook-id": eventOf(record.body).id,
         "connector-event-type": eventOf(record.body).type,
         "connector-delivery-attempt": "1",
         "user-agent": "payment-connector-webhooks/1",
       });
-      expect(record.headers["connector-signature"]).toMatch(/^t=\d{10},v1=[0-9a-f]{64}$/);
-      expect(await verifyWebhookSignature(record.body, record.headers["connector-signature"] ?? null, endpoint.secret)).toMatchObject({
-        ok: true,
-      });
+      // Standard Webhooks: Unix seconds, and one `v1,<base64 HMAC-SHA256>`; the signature lives nowhere else.
+      expect(Math.abs(Number(record.headers["webhook-timestamp"]) - record.received_at / 1000)).toBeLessThan(60);
+      expect(record.headers["webhook-timestamp"]).toMatch(/^\d{10}$/);
+      expect(record.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      expect(Object.keys(record.headers).filter((name) => /signature/i.test(name))).toEqual(["webhook-signature"]);
+      expect(record.headers).not.toHaveProperty("connector-event-id");
+      expect(verifyWebhookSignature(record.body, record.headers, endpoint.secret)).toEqual({ ok: true });
       expect(record.answered, `request ${index}`).toBe(200);
     }
 
@@ -337,17 +341,23 @@ describe("webhook delivery", () => {
     await postPayment(merchant.api_key, paymentBody());
     const [record] = await waitForReceived(path, 1);
     expect(record).toMatchObject({ verified: true, answered: 200 });
-    const header = record?.headers["connector-signature"] ?? null;
-    expect(header?.match(/v1=/g)).toHaveLength(2);
-    expect(await verifyWebhookSignature(record?.body ?? "", header, rotated.secret)).toMatchObject({ ok: true });
+    // Two space-separated signatures, the new secret's first; either secret verifies alone.
+    const signatures = record?.headers["webhook-signature"]?.split(" ") ?? [];
+    expect(signatures).toHaveLength(2);
+    for (const signature of signatures) expect(signature).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifyWebhookSignature(record?.body ?? "", record?.headers ?? {}, rotated.secret)).toEqual({ ok: true });
+    expect(verifyWebhookSignature(record?.body ?? "", record?.headers ?? {}, endpoint.secret)).toEqual({ ok: true });
+    const newSecretOnly = { ...record?.headers, "webhook-signature": signatures[0] ?? "" };
+    expect(verifyWebhookSignature(record?.body ?? "", newSecretOnly, rotated.secret)).toEqual({ ok: true });
+    expect(verifyWebhookSignature(record?.body ?? "", newSecretOnly, endpoint.secret)).toMatchObject({ ok: false });
 
     // A receiver configured with a secret the connector never issued rejects the delivery (400), which is retried.
     const wrongPath = uniqueHookPath();
     const wrong = await registerEndpoint(merchant.api_key, wrongPath, { events: ["payment.succeeded"] });
-    await configureReceiver(wrongPath, { secrets: ["whsec_not-the-right-one"] });
+    await configureReceiver(wrongPath, { secrets: [generateWebhookSecret()] });
     await postPayment(merchant.api_key, paymentBody({ amount: 77 }));
     const [refused] = await waitForReceived(wrongPath, 1);
-    expect(refused).toMatchObject({ verified: false, verify_reason: "no signature matches", answered: 400 });
+    expect(refused).toMatchObject({ verified: false, verify_reason: "No matching signature found", answered: 400 });
     const list = await waitForEvents(merchant.api_key, (l) =>
       l.data.some((e) => e.deliveries.some((d) => d.endpoint_id === wrong.id && d.attempts.length === 1)),
     );

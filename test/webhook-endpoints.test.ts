@@ -45,6 +45,9 @@ describe("webhook endpoints API", () => {
     const merchant = await createMerchant();
     for (const url of [
       "http://hooks.shop.example/x",
+      // Loopback http is for npm start only (ALLOW_LOOPBACK_WEBHOOKS, unset here).
+      "http://127.0.0.1:8790/webhooks",
+      "http://localhost:8790/webhooks",
       "https://user:pass@hooks.shop.example/x",
       "https://localhost/x",
       "https://localhost./x",

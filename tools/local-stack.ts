@@ -109,6 +109,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const bindings = {
     BANK_URL: bankUrl,
     ADMIN_TOKEN: adminToken,
+    // Webhooks to a receiver on this machine (npm run webhooks:listen); never set by wrangler.jsonc.
+    ALLOW_LOOPBACK_WEBHOOKS: "true",
     ...(options.bankTimeoutMs !== undefined ? { BANK_TIMEOUT_MS: String(options.bankTimeoutMs) } : {}),
   };
   // The Worker validates the same settings at its first request; checked here
@@ -273,6 +275,7 @@ async function main(): Promise<void> {
       curl,
       "",
       "Read it back: curl -sS " + stack.url + "/v1/payments/<id> -H 'Authorization: Bearer " + merchant.api_key + "'",
+      `Webhooks, in another terminal: npm run webhooks:listen -- --merchant-key ${merchant.api_key}${options.port === 8787 ? "" : ` --connector ${stack.url}`}`,
       "Ctrl-C stops (exit code 130); pending payments resume on the next start.",
       "",
     ].join("\n"),

@@ -174,7 +174,7 @@ export class BankClient {
  * Calling any of these "not sent" would let a reset-after-booking be sent
  * again as if new, so every transport error is unknown: resolved by
  * inquiry, never by blind resubmission. (Store and forward gets its proof
- * of non-delivery elsewhere: see src/merchant/bank-circuit.ts.)
+ * of non-delivery elsewhere: see src/bank/bank-circuit.ts.)
  */
 export function classifyTransportError(error: unknown): BankOutcome {
   const message = describe(error);

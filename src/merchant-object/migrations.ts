@@ -3,10 +3,14 @@
  * applied in order in the object's constructor, and never edited once
  * shipped: a change is a new entry at the end.
  */
+import { reissueWebhookSecrets } from "../webhooks/secret-reissue.ts";
+
 export interface Migration {
   id: number;
   description: string;
   statements: string[];
+  /** Runs after the statements, in the same transaction: for rows whose new values only code can compute. */
+  apply?: (sql: SqlStorage) => void;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -186,6 +190,14 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX IF NOT EXISTS payments_by_bank_booked ON payments (bank_booked_at) WHERE bank_booked_at IS NOT NULL`,
     ],
   },
+  {
+    id: 7,
+    description: "webhooks: every endpoint secret reissued in the Standard Webhooks form (whsec_ + base64 of 32 bytes)",
+    // Earlier secrets were base64url and keyed by their text, which Standard
+    // Webhooks verifiers cannot use; SQLite has no base64, hence code.
+    statements: [],
+    apply: (sql) => reissueWebhookSecrets(sql, Date.now()),
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */
@@ -212,6 +224,7 @@ export function applyMigrations(storage: DurableObjectStorage, migrations: Migra
     if (applied.has(migration.id)) continue;
     storage.transactionSync(() => {
       for (const statement of migration.statements) sql.exec(statement);
+      migration.apply?.(sql);
       sql.exec(
         `INSERT INTO schema_migrations (id, description, applied_at) VALUES (?, ?, ?)`,
         migration.id,

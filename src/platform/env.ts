@@ -18,6 +18,8 @@ export interface Env {
    * it to a local receiver so https endpoint URLs stay testable.
    */
   WEBHOOK_FETCH?: Fetcher;
+  /** "true" only under `npm start`: loopback http webhook endpoints (schemas/config.ts). */
+  ALLOW_LOOPBACK_WEBHOOKS?: string;
   RECOVERY_BASE_DELAY_MS?: string;
   RECOVERY_MAX_DELAY_MS?: string;
   IN_FLIGHT_GRACE_MS?: string;

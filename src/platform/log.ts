@@ -18,7 +18,8 @@ export function maskIban(iban: string): string {
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g;
 const API_KEY_LIKE = /\b(mck_[0-9A-Z]{26}_)[A-Za-z0-9_-]+/g;
 const BEARER_CREDENTIAL = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
-const WEBHOOK_SECRET_LIKE = /\b(whsec_)[A-Za-z0-9_-]+/g;
+// Standard base64 (`+`, `/`, `=` padding) since migration 7; base64url (`-`, `_`) before it.
+const WEBHOOK_SECRET_LIKE = /\b(whsec_)[A-Za-z0-9+/=_-]+/g;
 
 export function redactText(text: string): string {
   return text

@@ -5,7 +5,7 @@
  * per id; on workerd that was about 3% of a payment's CPU time
  * (docs/benchmarks.md). The bytes are the same CSPRNG output, fetched 4 KiB
  * at a time and each used once. None of these ids is a secret: API key
- * secrets draw their own bytes (src/auth/api-keys.ts).
+ * secrets draw their own bytes (src/worker/http/api-keys.ts).
  */
 import { monotonicFactory, type ULIDFactory, ulid as ulidFrom } from "ulid";
 

@@ -1,4 +1,4 @@
-/** The registry's single "last reported bank call" row; see src/observability/bank-health.ts. */
+/** The registry's single "last reported bank call" row; see src/bank/bank-health-report.ts. */
 import type { BankCallReport } from "../bank/bank-health-report.ts";
 
 export function ensureBankHealthTable(sql: SqlStorage): void {

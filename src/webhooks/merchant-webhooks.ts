@@ -5,6 +5,7 @@
  * code carries a single call into webhooks.
  */
 import type { ConnectorConfig } from "../../schemas/config.ts";
+import { isLoopbackWebhookUrl } from "../../schemas/loopback-webhooks.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import { type CreateWebhookEndpointRequest, MAX_WEBHOOK_ENDPOINTS } from "../../schemas/webhooks.ts";
@@ -47,7 +48,12 @@ export class MerchantWebhooks {
     merchantId: () => string | undefined,
   ) {
     this.sql = storage.sql;
-    this.dispatcher = new WebhookDispatcher({ storage, fetchWebhook: webhookFetch(env), timeoutMs: config.WEBHOOK_TIMEOUT_MS, merchantId });
+    this.dispatcher = new WebhookDispatcher({
+      storage,
+      fetchWebhook: webhookFetch(env, config.ALLOW_LOOPBACK_WEBHOOKS),
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      merchantId,
+    });
   }
 
   /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
@@ -140,10 +146,14 @@ export interface WebhookBindings {
   WEBHOOK_FETCH?: Fetcher;
 }
 
-function webhookFetch(env: WebhookBindings): WebhookFetch {
+function webhookFetch(env: WebhookBindings, allowLoopback: boolean): WebhookFetch {
   const binding = env.WEBHOOK_FETCH;
-  if (binding) return (request) => binding.fetch(request);
-  return (request) => fetch(request);
+  return (request) => {
+    // npm start: a receiver on this machine goes through the global fetch,
+    // which under Miniflare reaches 127.0.0.1, whatever WEBHOOK_FETCH routes.
+    if (allowLoopback && isLoopbackWebhookUrl(request.url)) return fetch(request);
+    return binding ? binding.fetch(request) : fetch(request);
+  };
 }
 
 function endpointNotFound(): Refusal {

@@ -1,9 +1,10 @@
 /**
- * One webhook HTTP attempt: POST the stored body, signed, with a timeout.
+ * One webhook HTTP attempt: POST the stored body, signed (Standard Webhooks
+ * headers; the event id is `webhook-id`), with a timeout.
  * It knows nothing of storage or schedules; the outbox decides what an
  * answer means for the delivery.
  */
-import { SIGNATURE_HEADER, signatureHeader } from "./sign.ts";
+import { signWebhook, type WebhookSignatureHeaders } from "./sign.ts";
 
 /** Longest error text kept per attempt (it is shown to the merchant in GET /v1/events). */
 const MAX_ERROR_LENGTH = 200;
@@ -32,13 +33,19 @@ export type WebhookFetch = (request: Request) => Promise<Response>;
 
 export async function sendWebhook(fetchWebhook: WebhookFetch, request: WebhookRequest, timeoutMs: number): Promise<WebhookAttemptResult> {
   const started = Date.now();
-  const signature = await signatureHeader(request.secrets, request.body, Math.floor(started / 1000));
   const finish = (status: number | null, error: string | null): WebhookAttemptResult => ({
     status,
     error: error === null ? null : error.slice(0, MAX_ERROR_LENGTH),
     delivered: status !== null && status >= 200 && status <= 299,
     durationMs: Date.now() - started,
   });
+  let signed: WebhookSignatureHeaders;
+  try {
+    signed = signWebhook(request.secrets, request.eventId, request.body, Math.floor(started / 1000));
+  } catch (error) {
+    // A secret the library cannot decode fails this attempt (retried, visible in GET /v1/events), not the whole round.
+    return finish(null, `could not sign the delivery: ${error instanceof Error ? error.message : String(error)}`);
+  }
   try {
     const response = await fetchWebhook(
       new Request(request.url, {
@@ -50,8 +57,7 @@ export async function sendWebhook(fetchWebhook: WebhookFetch, request: WebhookRe
         headers: {
           "content-type": "application/json",
           "user-agent": WEBHOOK_USER_AGENT,
-          [SIGNATURE_HEADER]: signature,
-          "connector-event-id": request.eventId,
+          ...signed,
           "connector-event-type": request.eventType,
           "connector-delivery-attempt": String(request.attempt),
         },

@@ -1,34 +1,47 @@
 /**
- * Signing side of the webhook signature (verify-signature.ts is the
- * receiver's side). The secret is a random string; its UTF-8 bytes are the
- * HMAC key, so merchants can paste it into any HMAC library as is.
+ * Signing side of Standard Webhooks (https://www.standardwebhooks.com/), a
+ * thin wrapper over the `standardwebhooks` library so the bytes we send are
+ * the ones every Standard Webhooks verifier (TypeScript, Python, Go, ...)
+ * computes. verify-signature.ts is the receiver's side.
+ *
+ * A secret is `whsec_` + standard, padded base64 of 32 random bytes; the HMAC
+ * key is the decoded bytes, not the text (the library decodes it).
  */
+import { Webhook } from "standardwebhooks";
 
-export const SIGNATURE_HEADER = "connector-signature";
+export const WEBHOOK_ID_HEADER = "webhook-id";
+export const WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp";
+export const WEBHOOK_SIGNATURE_HEADER = "webhook-signature";
 export const WEBHOOK_SECRET_PREFIX = "whsec_";
-const SECRET_BYTES = 32;
+export const WEBHOOK_SECRET_BYTES = 32;
+
+export interface WebhookSignatureHeaders {
+  [WEBHOOK_ID_HEADER]: string;
+  [WEBHOOK_TIMESTAMP_HEADER]: string;
+  [WEBHOOK_SIGNATURE_HEADER]: string;
+}
 
 export function generateWebhookSecret(): string {
-  const bytes = new Uint8Array(SECRET_BYTES);
+  const bytes = new Uint8Array(WEBHOOK_SECRET_BYTES);
   crypto.getRandomValues(bytes);
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  return WEBHOOK_SECRET_PREFIX + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export async function hmacSha256Hex(secret: string, message: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(message));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return WEBHOOK_SECRET_PREFIX + btoa(binary);
 }
 
 /**
- * `t=<unix seconds>,v1=<hex>` with one v1 per secret: during a rotation the
- * new secret signs first and the previous one second, so receivers still
- * holding the old secret keep verifying until they switch.
+ * The three Standard Webhooks headers for one delivery attempt. One `v1,<base64>`
+ * per secret, space-separated: during a rotation the new secret signs first and
+ * the previous one second, so receivers still holding the old secret keep
+ * verifying until they switch. Throws when a secret is not valid base64 (a
+ * stored secret from before migration 7, or an erased one).
  */
-export async function signatureHeader(secrets: string[], body: string, unixSeconds: number): Promise<string> {
-  const macs = await Promise.all(secrets.map((secret) => hmacSha256Hex(secret, `${unixSeconds}.${body}`)));
-  return [`t=${unixSeconds}`, ...macs.map((mac) => `v1=${mac}`)].join(",");
+export function signWebhook(secrets: readonly string[], eventId: string, body: string, unixSeconds: number): WebhookSignatureHeaders {
+  const timestamp = new Date(unixSeconds * 1000);
+  const signatures = secrets.map((secret) => new Webhook(secret).sign(eventId, timestamp, body));
+  return {
+    [WEBHOOK_ID_HEADER]: eventId,
+    [WEBHOOK_TIMESTAMP_HEADER]: String(unixSeconds),
+    [WEBHOOK_SIGNATURE_HEADER]: signatures.join(" "),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The connector Worker: routes only. Each route parses and authenticates the
  * request, hands the validated command to the merchant's Durable Object and
- * maps the answer onto HTTP. Business rules live in src/merchant/.
+ * maps the answer onto HTTP. Business rules live in src/payments/, src/webhooks/ and src/reconciliation/, behind the merchant object (src/merchant-object/).
  */
 import { Hono } from "hono";
 import { ConfigurationError } from "../platform/config.ts";

@@ -2,13 +2,14 @@
  * A merchant's webhook receiver, for tests and local runs: plain HTTP on
  * loopback (the connector's WEBHOOK_FETCH binding routes https endpoint URLs
  * here). Each request path is one "endpoint". For every POST it checks the
- * signature with the documented verification code
- * (src/webhooks/verify-signature.ts), records what arrived, and answers as
- * scripted through the control routes under /_control/.
+ * signature with the `standardwebhooks` package's own Webhook.verify (a
+ * verifier that is not ours, so the tests prove any Standard Webhooks
+ * receiver accepts the deliveries), records what arrived with its headers,
+ * and answers as scripted through the control routes under /_control/.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { verifyWebhookSignature } from "../../src/webhooks/verify-signature.ts";
+import { Webhook } from "standardwebhooks";
 import { readBody, sendJson } from "../node-http.ts";
 
 export interface ScriptedAnswer {
@@ -29,7 +30,7 @@ export interface ReceivedWebhook {
   received_at: number;
   headers: Record<string, string>;
   body: string;
-  /** Result of verifyWebhookSignature with the configured secrets. */
+  /** Whether standardwebhooks' Webhook.verify accepted the request with one of the configured secrets. */
   verified: boolean;
   verify_reason: string | null;
   answered: number;
@@ -63,14 +64,18 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     if (req.method !== "POST") return sendJson(res, 405, { error: "POST only" });
 
     const endpoint = endpoints.get(url.pathname);
-    const header = headerValue(req, "connector-signature");
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
     let verified = false;
     let reason: string | null = "endpoint not configured";
     for (const secret of endpoint?.secrets ?? []) {
-      const check = await verifyWebhookSignature(body, header, secret);
-      verified = check.ok;
-      reason = check.ok ? null : check.reason;
-      if (check.ok) break;
+      try {
+        new Webhook(secret).verify(body, headers, { jsonParse: false });
+        verified = true;
+        reason = null;
+        break;
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
     }
     const scripted = endpoint?.script.shift() ?? { status: 200 };
     // A receiver that cannot verify the signature must refuse the event.
@@ -78,7 +83,7 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     const record: ReceivedWebhook = {
       path: url.pathname,
       received_at: Date.now(),
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
+      headers,
       body,
       verified,
       verify_reason: reason,
@@ -108,9 +113,4 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }

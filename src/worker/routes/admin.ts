@@ -1,6 +1,6 @@
 /**
  * Operator API. It sits behind ADMIN_TOKEN (requireAdmin below, applied to
- * every /admin/* path by src/index.ts) and belongs behind Cloudflare Access in
+ * every /admin/* path by src/worker/index.ts) and belongs behind Cloudflare Access in
  * production (docs/operations.md).
  */
 import { Hono, type MiddlewareHandler } from "hono";

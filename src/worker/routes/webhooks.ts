@@ -5,6 +5,7 @@
  * register an endpoint twice).
  */
 import { Hono } from "hono";
+import { CreateWebhookEndpointRequestAllowingLoopback } from "../../../schemas/loopback-webhooks.ts";
 import {
   CreateWebhookEndpointRequest,
   EventId,
@@ -12,6 +13,7 @@ import {
   RotateWebhookSecretRequest,
   WebhookEndpointId,
 } from "../../../schemas/webhooks.ts";
+import { loadConfig } from "../../platform/config.ts";
 import type {
   DeleteWebhookEndpointReply,
   EventListReply,
@@ -32,7 +34,9 @@ export const webhookRoutes = new Hono<AppEnv>();
 
 webhookRoutes.post("/v1/webhook-endpoints", async (c) => {
   const { merchantId, auth } = await merchantCredentials(c);
-  const request = validateOrThrow(CreateWebhookEndpointRequest, await readJsonBody(c.req.raw), "webhook endpoint");
+  // npm start also accepts http://127.0.0.1:<port> and http://localhost:<port> (schemas/loopback-webhooks.ts).
+  const schema = loadConfig(c.env).ALLOW_LOOPBACK_WEBHOOKS ? CreateWebhookEndpointRequestAllowingLoopback : CreateWebhookEndpointRequest;
+  const request = validateOrThrow(schema, await readJsonBody(c.req.raw), "webhook endpoint");
   const reply = await callMerchant<WebhookEndpointReply>(c.env, merchantId, (stub) => stub.createWebhookEndpoint(auth, request), {
     safeToRetry: false,
   });
