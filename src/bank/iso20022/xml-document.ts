@@ -22,7 +22,7 @@ export type Iso20022MessageType = {
   [F in Iso20022Family]: { family: F; version: (typeof ACCEPTED_MESSAGE_VERSIONS)[F][number] };
 }[Iso20022Family];
 
-export const ISO20022_NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:";
+const ISO20022_NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:";
 
 /** Elements that may repeat where the codec reads them; always arrays, even when there is one. */
 const REPEATING_ELEMENTS = new Set(["Stmt", "Ntfctn", "Ntry", "NtryDtls", "TxDtls", "OrgnlPmtInfAndSts", "TxInfAndSts", "StsRsnInf"]);
@@ -130,6 +130,6 @@ function resolveReferences(value: string): string {
   });
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -273,7 +273,7 @@ function checkReferences(
   return null;
 }
 
-export function isXmlCharacter(codePoint: number): boolean {
+function isXmlCharacter(codePoint: number): boolean {
   return (
     codePoint === 0x9 ||
     codePoint === 0xa ||

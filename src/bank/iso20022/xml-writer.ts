@@ -45,7 +45,7 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
  * XML 1.0 cannot carry at all is a caller's bug (the builders sanitise first),
  * so it throws rather than write a document no parser would read.
  */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   if (FORBIDDEN_IN_XML.test(text)) throw new RangeError("text contains a character XML cannot carry");
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }

@@ -11,9 +11,9 @@ import { element, renderXmlDocument, type XmlElement } from "../../../../src/ban
 export type CamtFamily = "camt.053" | "camt.054";
 export type CamtVersion = "001.02" | "001.04" | "001.08";
 
-export type BankCode = { domain: string; family: string; subFamily: string } | { proprietary: string };
+type BankCode = { domain: string; family: string; subFamily: string } | { proprietary: string };
 
-export interface TransactionSpec {
+interface TransactionSpec {
   endToEndId?: string;
   accountServicerReference?: string;
   /** TxDtls/Amt (AmtDtls/TxAmt in .02). */
@@ -43,7 +43,7 @@ export interface EntrySpec {
   transactions?: TransactionSpec[] | TransactionSpec[][];
 }
 
-export interface ReportSpec {
+interface ReportSpec {
   id: string;
   iban?: string;
   otherAccountId?: string;

@@ -7,13 +7,13 @@ import { element, renderXmlDocument, type XmlElement } from "../../../../src/ban
 
 export type Pain002Version = "001.03" | "001.10" | "001.11";
 
-export interface Reason {
+interface Reason {
   code?: string;
   proprietary?: string;
   info?: string;
 }
 
-export interface TransactionSpec {
+interface TransactionSpec {
   endToEndId?: string;
   status?: string;
   reasons?: Reason[];
@@ -21,7 +21,7 @@ export interface TransactionSpec {
   accountServicerReference?: string;
 }
 
-export interface PaymentInformationSpec {
+interface PaymentInformationSpec {
   paymentInformationId: string;
   status?: string;
   reasons?: Reason[];
