@@ -33,6 +33,7 @@ export const PROBLEMS = {
   "webhook-secret-rotation-in-progress": { status: 409, title: "The previous webhook secret is still in its grace period" },
   "service-unavailable": { status: 503, title: "Service temporarily unavailable" },
   "bank-unavailable": { status: 502, title: "The bank could not be reached" },
+  "bank-not-configured": { status: 503, title: "No bank is configured for this connector" },
   "internal-error": { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import { BankClient } from "../src/bank/client.ts";
 import { endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
+import { boundBank } from "./support/bank.ts";
 import { createIsolatedMerchant, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
 
 function clientFor(fetcher: Fetcher): BankClient {
@@ -27,7 +28,7 @@ describe("GET /v1/statements through BankClient", () => {
       const response = await postPayment(merchant.api_key, paymentBody({ amount: 10 + i }));
       ids.push(endToEndId((await json<Payment>(response)).id));
     }
-    const client = clientFor(env.BANK);
+    const client = clientFor(boundBank());
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -50,7 +51,7 @@ describe("GET /v1/statements through BankClient", () => {
     await setDebtorScenario(merchant.debtor_iban, { page_size: 1 });
     await postPayment(merchant.api_key, paymentBody());
     await postPayment(merchant.api_key, paymentBody());
-    const client = clientFor(env.BANK);
+    const client = clientFor(boundBank());
     const first = await client.fetchStatementPage({ debtorIban: merchant.debtor_iban, date: todayUtc(), cursor: null });
     if (first.outcome.kind !== "page" || first.outcome.page.next_cursor === null) throw new Error("expected two pages");
     const misused = await client.fetchStatementPage({

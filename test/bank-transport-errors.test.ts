@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { BankTransfer } from "../schemas/bank-api.ts";
 import { BankClient, classifyTransportError } from "../src/bank/client.ts";
 import { uniqueIban } from "./support/api.ts";
-import { bankTransfer } from "./support/bank.ts";
+import { bankTransfer, boundBank } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
 import { TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 
@@ -54,7 +54,7 @@ describe("transport errors from workerd's fetch", () => {
     const debtor = uniqueIban();
     const endToEndId = `RST${Date.now()}`;
     await addFault({ match: { debtor_iban: debtor }, action: { kind: "reset", record: true }, times: 1 });
-    const call = await client(env.BANK).submitCreditTransfer(transfer(debtor, endToEndId));
+    const call = await client(boundBank()).submitCreditTransfer(transfer(debtor, endToEndId));
     expect(call.outcome).toEqual({ kind: "unknown", reason: "network error: Error: Network connection lost." });
     // ...while the bank did book it: this is why refusal cannot be told apart and must not be "not sent".
     expect(await bankTransfer(endToEndId)).toMatchObject({ status: "ACSC" });
@@ -63,7 +63,7 @@ describe("transport errors from workerd's fetch", () => {
   it("timeout: a TimeoutError, classified unknown", async () => {
     const debtor = uniqueIban();
     await addFault({ match: { debtor_iban: debtor }, action: { kind: "hang", record: false }, times: 1 });
-    const call = await client(env.BANK, 300).submitCreditTransfer(transfer(debtor, `HNG${Date.now()}`));
+    const call = await client(boundBank(), 300).submitCreditTransfer(transfer(debtor, `HNG${Date.now()}`));
     expect(call).toMatchObject({ httpStatus: null, outcome: { kind: "unknown", reason: "bank call timed out" } });
   });
 

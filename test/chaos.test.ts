@@ -11,6 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { boundBank } from "./support/bank.ts";
 import { type Random, randomFault, seededRandom } from "./support/chaos.ts";
 import { addFault } from "./support/faults.ts";
 import { type Answer, checkInvariants } from "./support/invariants.ts";
@@ -109,7 +110,7 @@ describe("chaos", () => {
       });
 
       // The bank comes back for the merchants that saw it down.
-      for (const merchant of outage) await pointMerchantAtBank(merchant.id, env.BANK);
+      for (const merchant of outage) await pointMerchantAtBank(merchant.id, boundBank());
       await driveRecoveryToCompletion(
         merchants.map((m) => m.id),
         { maxRounds: 600, pauseMs: 50 },

@@ -54,6 +54,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly scheduler: AlarmScheduler;
   private readonly bankHealth = new BankHealthReporter();
   private initialized: boolean;
+  private readonly bankBound: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,7 +68,12 @@ export class MerchantAccount extends DurableObject<Env> {
     this.keys = new KeyRing(store);
 
     const drills: MerchantObjectSeams["drills"] = { beforeRecordOutcome: null, beforeRecovery: null, afterReschedule: null };
-    let bank: BankPort = new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+    // `wrangler dev` without the local stack has no BANK (wrangler.jsonc binds it only in production):
+    // every call that needs the bank is then refused up front, before anything is stored.
+    this.bankBound = env.BANK !== undefined;
+    let bank: BankPort = env.BANK
+      ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
+      : unboundBank;
     let clock: Clock = systemClock;
     this.scheduler = new AlarmScheduler(
       store,
@@ -164,7 +170,8 @@ export class MerchantAccount extends DurableObject<Env> {
 
   async createPayment(auth: AuthContext, command: CreatePaymentCommand): Promise<PaymentReply> {
     const merchant = this.authorize(auth);
-    return "ok" in merchant ? merchant : this.payments.create(merchant, command, auth.requestId);
+    if ("ok" in merchant) return merchant;
+    return this.bankBound ? this.payments.create(merchant, command, auth.requestId) : bankNotConfigured();
   }
 
   getPayment(auth: AuthContext, paymentId: string): GetPaymentReply {
@@ -187,6 +194,7 @@ export class MerchantAccount extends DurableObject<Env> {
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
     const merchant = this.authorize(auth);
     if ("ok" in merchant) return merchant;
+    if (!this.bankBound) return bankNotConfigured();
     const result = await this.reconcileDay(merchant, date, auth.requestId);
     if (result.ok) return result;
     return refuse("bank-unavailable", "The bank's statement could not be read; retry later.", { "retry-after": "60" });
@@ -328,6 +336,20 @@ export class MerchantAccount extends DurableObject<Env> {
     );
   }
 }
+
+function bankNotConfigured(): Refusal {
+  return refuse(
+    "bank-not-configured",
+    "This connector has no BANK binding (plain `wrangler dev`). Run `npm start` for the local stack with the bank simulator over mTLS.",
+  );
+}
+
+/** Stands in for the bank when BANK is not bound; never reached, since every bank-bound RPC is refused first. */
+const unboundBank: BankPort = {
+  submitCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
+  inquireCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
+  fetchStatementPage: () => Promise.reject(new Error("BANK is not bound")),
+};
 
 function merchantNotFound(): Refusal {
   return refuse("not-found", "No merchant with this id exists.");

@@ -21,6 +21,7 @@ export type RefusalCode = Extract<
   | "webhook-no-endpoint"
   | "webhook-secret-rotation-in-progress"
   | "bank-unavailable"
+  | "bank-not-configured"
 >;
 
 export interface Refusal {

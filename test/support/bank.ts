@@ -45,3 +45,9 @@ export async function bankRequestsByDebtor(debtorIban: string): Promise<Array<{ 
     )
   ).requests;
 }
+
+/** The BANK binding the test setup always wires (wrangler.jsonc binds it only in production, so its type is optional). */
+export function boundBank(): Fetcher {
+  if (!env.BANK) throw new Error("the test setup did not bind BANK");
+  return env.BANK;
+}
