@@ -9,7 +9,7 @@ import { prefixedId, Timestamp } from "./common.ts";
 /** Two keys let a merchant roll over with no downtime: create the new one, deploy it, revoke the old one. */
 export const MAX_ACTIVE_API_KEYS = 2;
 
-export const ApiKeyId = prefixedId("key");
+export const ApiKeyId = prefixedId("key", "API key");
 
 export const MerchantStatus = z.enum(["active", "disabled"]).meta({ id: "MerchantStatus" });
 export type MerchantStatus = z.infer<typeof MerchantStatus>;

@@ -65,15 +65,19 @@ export function text(maxLength: number) {
 
 export const ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}";
 
-export function prefixedId(prefix: string) {
+/**
+ * `noun` names what the id identifies; the description it makes is what the
+ * OpenAPI document says about the id, as a field and as a path parameter.
+ */
+export function prefixedId(prefix: string, noun: string) {
   return z
     .string()
     .regex(new RegExp(`^${prefix}_${ULID_PATTERN}$`), { error: `must be a ${prefix}_ identifier` })
-    .meta({ example: `${prefix}_01JD5Z8Q9X4R7M2K3N6P8T0V1W` });
+    .meta({ description: `${noun} id (\`${prefix}_…\`).`, example: `${prefix}_01JD5Z8Q9X4R7M2K3N6P8T0V1W` });
 }
 
-export const PaymentId = prefixedId("pay");
-export const MerchantId = prefixedId("mer");
+export const PaymentId = prefixedId("pay", "Payment");
+export const MerchantId = prefixedId("mer", "Merchant");
 
 export const Timestamp = z.iso.datetime({ offset: false }).meta({ example: "2026-11-23T10:15:30.123Z" });
 

@@ -24,8 +24,8 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 /** Endpoints per merchant: each status change writes one delivery row per subscribed endpoint. */
 export const MAX_WEBHOOK_ENDPOINTS = 16;
 
-export const WebhookEndpointId = prefixedId("whe");
-export const EventId = prefixedId("evt");
+export const WebhookEndpointId = prefixedId("whe", "Webhook endpoint");
+export const EventId = prefixedId("evt", "Event");
 
 const IPV4_LITERAL = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** Only decimal or hex labels (e.g. "0x7f.1" left after stripping dots): an address in another notation, not a name. */

@@ -1,19 +1,26 @@
 /**
- * The OpenAPI document is generated from the Zod schemas; the committed copy
- * (schemas/openapi.json) must match what the code generates and serves.
- * When this fails after a deliberate change: `npm run openapi` and commit.
+ * The OpenAPI document is built from the operations the routes declare; the
+ * committed copy (schemas/openapi.json) must match what the code generates
+ * and serves. When this fails after a deliberate change: `npm run openapi`
+ * and commit. What the routes really answer is checked against it in
+ * openapi-answers.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import committed from "../schemas/openapi.json";
-import { buildOpenApiDocument, OPERATIONS } from "../schemas/openapi.ts";
 import { app } from "../src/worker/index.ts";
+import { honoPath } from "../src/worker/openapi/define-route.ts";
+import { buildOpenApiDocument } from "../src/worker/openapi/document.ts";
+import { API_ROUTES } from "../src/worker/routes/api-routes.ts";
 import { call } from "./support/api.ts";
+import { pathParamExample } from "./support/operation-requests.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+const OPERATIONS = API_ROUTES.map((route) => route.operation);
+
 describe("OpenAPI document", () => {
-  it("the committed schemas/openapi.json is what the code generates (run `npm run openapi` after changing a schema)", () => {
-    expect(JSON.parse(JSON.stringify(buildOpenApiDocument()))).toEqual(committed);
+  it("the committed schemas/openapi.json is what the code generates (run `npm run openapi` after changing a route or schema)", () => {
+    expect(JSON.parse(JSON.stringify(buildOpenApiDocument(OPERATIONS)))).toEqual(committed);
   });
 
   it("is served at GET /openapi.json, unauthenticated", async () => {
@@ -29,8 +36,14 @@ describe("OpenAPI document", () => {
       .map((route) => `${route.method} ${route.path}`)
       .filter((route, index, all) => all.indexOf(route) === index)
       .sort();
-    const documented = OPERATIONS.map((op) => `${op.method.toUpperCase()} ${op.path.replace(/\{(\w+)\}/g, ":$1")}`).sort();
+    const documented = OPERATIONS.map((op) => `${op.method.toUpperCase()} ${honoPath(op.path)}`).sort();
     expect(documented).toEqual(served);
+  });
+
+  it("names each operation once, and declares admin security exactly for the paths the /admin/* gate covers", () => {
+    const ids = OPERATIONS.map((op) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const op of OPERATIONS) expect(op.security === "admin", op.operationId).toBe(op.path.startsWith("/admin/"));
   });
 
   it("every $ref resolves inside the document", () => {
@@ -61,4 +74,33 @@ describe("OpenAPI document", () => {
     expect(JSON.stringify(committed)).not.toContain('"$schema"');
     expect(committed["x-problem-types"]).toContain("urn:payment-connector:problem:merchant-disabled");
   });
+
+  it("describes each path parameter with the schema its handler validates it with: the same values match", () => {
+    for (const op of OPERATIONS) {
+      for (const [name, schema] of Object.entries(op.pathParams ?? {})) {
+        const documented = documentedPathParam(op.path, op.method, name);
+        expect(documented.description, `${op.operationId} ${name}`).toBe(schema.meta()?.description);
+        const example = pathParamExample(op, name);
+        for (const sample of [example, example.toLowerCase(), `${example}0`, example.slice(1), "nope", ""]) {
+          expect(new RegExp(documented.schema.pattern).test(sample), `${op.operationId} ${name}=${sample}`).toBe(
+            schema.safeParse(sample).success,
+          );
+        }
+      }
+    }
+  });
 });
+
+interface DocumentedParameter {
+  name?: string;
+  in?: string;
+  description?: string;
+  schema: { pattern: string };
+}
+
+function documentedPathParam(path: string, method: string, name: string): DocumentedParameter {
+  const paths = committed.paths as unknown as Record<string, Record<string, { parameters: DocumentedParameter[] }>>;
+  const parameter = paths[path]?.[method]?.parameters.find((p) => p.in === "path" && p.name === name);
+  if (!parameter) throw new Error(`${method} ${path}: no path parameter ${name} in schemas/openapi.json`);
+  return parameter;
+}

@@ -13,14 +13,9 @@ import type { AppEnv } from "./http/context.ts";
 import { callMerchant } from "./http/merchant-stub.ts";
 import { echoable, ProblemError, problem, problemResponse } from "./http/problem.ts";
 import { requestContext } from "./http/request-context.ts";
-import { adminRoutes, requireAdmin } from "./routes/admin.ts";
-import { adminMerchantRoutes } from "./routes/admin-merchants.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { openApiRoutes } from "./routes/openapi.ts";
-import { paymentListRoutes } from "./routes/payment-list.ts";
-import { paymentRoutes } from "./routes/payments.ts";
-import { reconciliationRoutes } from "./routes/reconciliations.ts";
-import { webhookRoutes } from "./routes/webhooks.ts";
+import { registerRoutes } from "./openapi/define-route.ts";
+import { requireAdmin } from "./routes/admin.ts";
+import { API_ROUTES } from "./routes/api-routes.ts";
 
 export { MerchantAccount } from "../merchant-object/merchant-account.ts";
 export { MerchantRegistry } from "../registry/merchant-registry.ts";
@@ -31,14 +26,8 @@ app.use("*", requestContext);
 // One gate for every /admin/* path, known or not: without the token even a
 // 404 is not given out, so the operator API cannot be mapped from outside.
 app.use("/admin/*", requireAdmin);
-app.route("/", healthRoutes);
-app.route("/", openApiRoutes);
-app.route("/", adminRoutes);
-app.route("/", adminMerchantRoutes);
-app.route("/", paymentRoutes);
-app.route("/", paymentListRoutes);
-app.route("/", reconciliationRoutes);
-app.route("/", webhookRoutes);
+// The same list GET /openapi.json is built from: what is served is what is described.
+registerRoutes(app, API_ROUTES);
 
 app.notFound((c) =>
   problemResponse(

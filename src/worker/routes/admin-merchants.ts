@@ -4,66 +4,138 @@
  * Same ADMIN_TOKEN gate as merchant creation (requireAdmin in admin.ts,
  * applied to every /admin/* path in index.ts).
  */
-import { Hono } from "hono";
 import { ulid } from "ulid";
-import { type ApiKeyCreated, ApiKeyId, type ApiKeyList, UpdateMerchantRequest } from "../../../schemas/admin-api.ts";
+import { ApiKey, ApiKeyCreated, ApiKeyId, ApiKeyList, UpdateMerchantRequest } from "../../../schemas/admin-api.ts";
 import { MerchantId } from "../../../schemas/common.ts";
+import { Merchant } from "../../../schemas/merchant-api.ts";
 import type { ApiKeyListReply, ApiKeyReply } from "../../merchant-object/api-keys-store.ts";
 import type { MerchantReply } from "../../merchant-object/replies.ts";
 import { sha256Hex } from "../../platform/digests.ts";
 import { generateApiKey } from "../http/api-keys.ts";
-import type { AppContext, AppEnv } from "../http/context.ts";
+import type { AppContext } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
 import { ProblemError, problem } from "../http/problem.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
+import { defineRoute } from "../openapi/define-route.ts";
+import { ADMIN_AUTH_PROBLEMS, BODY_PROBLEMS } from "../openapi/problem-groups.ts";
 
-export const adminMerchantRoutes = new Hono<AppEnv>();
+const getMerchant = defineRoute(
+  {
+    method: "get",
+    path: "/admin/v1/merchants/{id}",
+    operationId: "getMerchant",
+    summary: "Read a merchant",
+    tag: "admin",
+    security: "admin",
+    pathParams: { id: MerchantId },
+    responses: { 200: { description: "The merchant.", schema: Merchant } },
+    problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
+  },
+  async (c) => {
+    const merchantId = merchantIdParam(c);
+    const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.getMerchant(), { safeToRetry: true });
+    return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
+  },
+);
 
-adminMerchantRoutes.get("/admin/v1/merchants/:id", async (c) => {
-  const merchantId = merchantIdParam(c);
-  const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.getMerchant(), { safeToRetry: true });
-  return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
-});
+const updateMerchant = defineRoute(
+  {
+    method: "patch",
+    path: "/admin/v1/merchants/{id}",
+    operationId: "updateMerchant",
+    summary: "Disable or re-enable a merchant",
+    description: "A disabled merchant's requests answer 403 merchant-disabled; its pending payments are still resolved with the bank.",
+    tag: "admin",
+    security: "admin",
+    pathParams: { id: MerchantId },
+    requestBody: UpdateMerchantRequest,
+    responses: { 200: { description: "The merchant after the change.", schema: Merchant } },
+    problems: [...BODY_PROBLEMS, ...ADMIN_AUTH_PROBLEMS, "not-found"],
+  },
+  async (c) => {
+    const merchantId = merchantIdParam(c);
+    const request = validateOrThrow(UpdateMerchantRequest, await readJsonBody(c.req.raw), "merchant update");
+    // Setting a status is idempotent, so a retry after a lost answer is harmless.
+    const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.updateMerchantStatus(request.status), {
+      safeToRetry: true,
+    });
+    return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
+  },
+);
 
-adminMerchantRoutes.patch("/admin/v1/merchants/:id", async (c) => {
-  const merchantId = merchantIdParam(c);
-  const request = validateOrThrow(UpdateMerchantRequest, await readJsonBody(c.req.raw), "merchant update");
-  // Setting a status is idempotent, so a retry after a lost answer is harmless.
-  const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.updateMerchantStatus(request.status), {
-    safeToRetry: true,
-  });
-  return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
-});
+const listApiKeys = defineRoute(
+  {
+    method: "get",
+    path: "/admin/v1/merchants/{id}/keys",
+    operationId: "listApiKeys",
+    summary: "List a merchant's API keys (metadata only)",
+    tag: "admin",
+    security: "admin",
+    pathParams: { id: MerchantId },
+    responses: { 200: { description: "Active and revoked keys, oldest first.", schema: ApiKeyList } },
+    problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
+  },
+  async (c) => {
+    const merchantId = merchantIdParam(c);
+    const reply = await callMerchant<ApiKeyListReply>(c.env, merchantId, (stub) => stub.listApiKeys(), { safeToRetry: true });
+    if (!reply.ok) return refusalResponse(c, reply);
+    const body: ApiKeyList = { data: reply.keys };
+    return c.json(body, 200);
+  },
+);
 
-adminMerchantRoutes.get("/admin/v1/merchants/:id/keys", async (c) => {
-  const merchantId = merchantIdParam(c);
-  const reply = await callMerchant<ApiKeyListReply>(c.env, merchantId, (stub) => stub.listApiKeys(), { safeToRetry: true });
-  if (!reply.ok) return refusalResponse(c, reply);
-  const body: ApiKeyList = { data: reply.keys };
-  return c.json(body, 200);
-});
+const createApiKey = defineRoute(
+  {
+    method: "post",
+    path: "/admin/v1/merchants/{id}/keys",
+    operationId: "createApiKey",
+    summary: "Create an API key (at most two active)",
+    description: "Rotation: create the new key, deploy it at the merchant, then revoke the old one. The secret is in this response only.",
+    tag: "admin",
+    security: "admin",
+    pathParams: { id: MerchantId },
+    responses: { 201: { description: "The new key, with its secret.", schema: ApiKeyCreated, headers: ["Location"] } },
+    problems: [...ADMIN_AUTH_PROBLEMS, "not-found", "api-key-limit-reached"],
+  },
+  async (c) => {
+    const merchantId = merchantIdParam(c);
+    const apiKey = generateApiKey(merchantId);
+    const keyId = `key_${ulid()}`;
+    const hash = await sha256Hex(apiKey);
+    // Not retried: a retry after a lost answer would add a second key whose secret nobody saw.
+    const reply = await callMerchant<ApiKeyReply>(c.env, merchantId, (stub) => stub.addApiKey({ id: keyId, hash }), { safeToRetry: false });
+    if (!reply.ok) return refusalResponse(c, reply);
+    const body: ApiKeyCreated = { ...reply.key, api_key: apiKey };
+    return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}/keys/${keyId}`, "cache-control": "no-store" });
+  },
+);
 
-adminMerchantRoutes.post("/admin/v1/merchants/:id/keys", async (c) => {
-  const merchantId = merchantIdParam(c);
-  const apiKey = generateApiKey(merchantId);
-  const keyId = `key_${ulid()}`;
-  const hash = await sha256Hex(apiKey);
-  // Not retried: a retry after a lost answer would add a second key whose secret nobody saw.
-  const reply = await callMerchant<ApiKeyReply>(c.env, merchantId, (stub) => stub.addApiKey({ id: keyId, hash }), { safeToRetry: false });
-  if (!reply.ok) return refusalResponse(c, reply);
-  const body: ApiKeyCreated = { ...reply.key, api_key: apiKey };
-  return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}/keys/${keyId}`, "cache-control": "no-store" });
-});
+const revokeApiKey = defineRoute(
+  {
+    method: "delete",
+    path: "/admin/v1/merchants/{id}/keys/{keyId}",
+    operationId: "revokeApiKey",
+    summary: "Revoke an API key",
+    description:
+      "Effective immediately. Revoking a revoked key answers it unchanged. The last active key cannot be revoked (disable the merchant instead).",
+    tag: "admin",
+    security: "admin",
+    pathParams: { id: MerchantId, keyId: ApiKeyId },
+    responses: { 200: { description: "The revoked key.", schema: ApiKey } },
+    problems: [...ADMIN_AUTH_PROBLEMS, "not-found", "last-active-api-key"],
+  },
+  async (c) => {
+    const merchantId = merchantIdParam(c);
+    const keyId = c.req.param("keyId") ?? "";
+    if (!ApiKeyId.safeParse(keyId).success) throw notFound("API key");
+    const reply = await callMerchant<ApiKeyReply>(c.env, merchantId, (stub) => stub.revokeApiKey(keyId), { safeToRetry: true });
+    return reply.ok ? c.json(reply.key, 200) : refusalResponse(c, reply);
+  },
+);
 
-adminMerchantRoutes.delete("/admin/v1/merchants/:id/keys/:keyId", async (c) => {
-  const merchantId = merchantIdParam(c);
-  const keyId = c.req.param("keyId") ?? "";
-  if (!ApiKeyId.safeParse(keyId).success) throw notFound("API key");
-  const reply = await callMerchant<ApiKeyReply>(c.env, merchantId, (stub) => stub.revokeApiKey(keyId), { safeToRetry: true });
-  return reply.ok ? c.json(reply.key, 200) : refusalResponse(c, reply);
-});
+export const adminMerchantRoutes = [getMerchant, updateMerchant, listApiKeys, createApiKey, revokeApiKey];
 
 /** A malformed id names no merchant: 404, the same as an unknown one. */
 function merchantIdParam(c: AppContext): string {

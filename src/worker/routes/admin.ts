@@ -3,8 +3,8 @@
  * every /admin/* path by src/worker/index.ts) and belongs behind Cloudflare Access in
  * production (docs/operations.md).
  */
-import { Hono, type MiddlewareHandler } from "hono";
-import { CreateMerchantRequest, type MerchantCreated } from "../../../schemas/merchant-api.ts";
+import type { MiddlewareHandler } from "hono";
+import { CreateMerchantRequest, MerchantCreated } from "../../../schemas/merchant-api.ts";
 import type { InitializeReply } from "../../merchant-object/replies.ts";
 import { loadConfig } from "../../platform/config.ts";
 import { digestsEqual, sha256Hex } from "../../platform/digests.ts";
@@ -17,8 +17,8 @@ import { callMerchant } from "../http/merchant-stub.ts";
 import { ProblemError, problem } from "../http/problem.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
-
-export const adminRoutes = new Hono<AppEnv>();
+import { defineRoute } from "../openapi/define-route.ts";
+import { ADMIN_AUTH_PROBLEMS, BODY_PROBLEMS } from "../openapi/problem-groups.ts";
 
 /** Compares digests of equal length, so neither length nor content leaks through timing. */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -33,32 +33,47 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-adminRoutes.post("/admin/v1/merchants", async (c) => {
-  const request = validateOrThrow(CreateMerchantRequest, await readJsonBody(c.req.raw), "merchant");
-  const merchantId = `mer_${ulid()}`;
-  const apiKey = generateApiKey(merchantId);
-  const apiKeyId = `key_${ulid()}`;
-  c.set("merchantId", merchantId);
-  // Registered first: a merchant the registry does not list would be skipped
-  // by daily reconciliation, while a listed one that failed to initialize is
-  // merely reported as empty.
-  await merchantRegistry(c.env).register({ id: merchantId, name: request.name, created_at: Date.now() });
-  const reply = await callMerchant<InitializeReply>(
-    c.env,
-    merchantId,
-    async (stub) =>
-      stub.initialize({
-        merchantId,
-        name: request.name,
-        debtorIban: request.debtor_iban,
-        limits: request.limits ?? {},
-        apiKeyId,
-        apiKeyHash: await sha256Hex(apiKey),
-      }),
-    { safeToRetry: false },
-  );
-  if (!reply.ok) return refusalResponse(c, reply);
-  const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
-  // The answer holds the only copy of the API key: no cache may keep it.
-  return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}`, "cache-control": "no-store" });
-});
+const createMerchant = defineRoute(
+  {
+    method: "post",
+    path: "/admin/v1/merchants",
+    operationId: "createMerchant",
+    summary: "Create a merchant and its first API key",
+    tag: "admin",
+    security: "admin",
+    requestBody: CreateMerchantRequest,
+    responses: { 201: { description: "The merchant; `api_key` is shown this once.", schema: MerchantCreated, headers: ["Location"] } },
+    problems: [...BODY_PROBLEMS, ...ADMIN_AUTH_PROBLEMS, "merchant-exists"],
+  },
+  async (c) => {
+    const request = validateOrThrow(CreateMerchantRequest, await readJsonBody(c.req.raw), "merchant");
+    const merchantId = `mer_${ulid()}`;
+    const apiKey = generateApiKey(merchantId);
+    const apiKeyId = `key_${ulid()}`;
+    c.set("merchantId", merchantId);
+    // Registered first: a merchant the registry does not list would be skipped
+    // by daily reconciliation, while a listed one that failed to initialize is
+    // merely reported as empty.
+    await merchantRegistry(c.env).register({ id: merchantId, name: request.name, created_at: Date.now() });
+    const reply = await callMerchant<InitializeReply>(
+      c.env,
+      merchantId,
+      async (stub) =>
+        stub.initialize({
+          merchantId,
+          name: request.name,
+          debtorIban: request.debtor_iban,
+          limits: request.limits ?? {},
+          apiKeyId,
+          apiKeyHash: await sha256Hex(apiKey),
+        }),
+      { safeToRetry: false },
+    );
+    if (!reply.ok) return refusalResponse(c, reply);
+    const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
+    // The answer holds the only copy of the API key: no cache may keep it.
+    return c.json(body, 201, { location: `/admin/v1/merchants/${merchantId}`, "cache-control": "no-store" });
+  },
+);
+
+export const adminRoutes = [createMerchant];

@@ -1,12 +1,10 @@
-import { Hono } from "hono";
-import type { HealthResponse, LastBankCall } from "../../../schemas/health.ts";
+import { HealthResponse, type LastBankCall } from "../../../schemas/health.ts";
 import type { BankCallReport } from "../../bank/bank-health-report.ts";
 import { logEvent } from "../../platform/log.ts";
 import { CONNECTOR_VERSION } from "../../platform/version.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import type { AppEnv } from "../http/context.ts";
-
-export const healthRoutes = new Hono<AppEnv>();
+import { defineRoute } from "../openapi/define-route.ts";
 
 /**
  * Unauthenticated, so anyone can poll it: each isolate asks the registry at
@@ -17,15 +15,29 @@ export const HEALTH_CACHE_MS = 1_000;
 let cached: { until: number; bank: LastBankCall | null } | undefined;
 
 /** Liveness plus whether the bank answered its last reported call. No configuration values, no merchant data. */
-healthRoutes.get("/health", async (c) => {
-  const now = Date.now();
-  if (!cached || cached.until <= now) {
-    cached = { until: now + HEALTH_CACHE_MS, bank: await readLastBankCall(c.env) };
-  }
-  const bank = cached.bank;
-  const body: HealthResponse = { status: bank && !bank.answered ? "degraded" : "ok", version: CONNECTOR_VERSION, bank };
-  return c.json(body, 200, { "cache-control": "no-store" });
-});
+const getHealth = defineRoute(
+  {
+    method: "get",
+    path: "/health",
+    operationId: "getHealth",
+    summary: "Liveness, version and whether the bank answered its last reported call",
+    tag: "operations",
+    security: "none",
+    responses: { 200: { description: "Always 200 while the Worker runs; see `status`.", schema: HealthResponse } },
+    problems: [],
+  },
+  async (c) => {
+    const now = Date.now();
+    if (!cached || cached.until <= now) {
+      cached = { until: now + HEALTH_CACHE_MS, bank: await readLastBankCall(c.env) };
+    }
+    const bank = cached.bank;
+    const body: HealthResponse = { status: bank && !bank.answered ? "degraded" : "ok", version: CONNECTOR_VERSION, bank };
+    return c.json(body, 200, { "cache-control": "no-store" });
+  },
+);
+
+export const healthRoutes = [getHealth];
 
 async function readLastBankCall(env: AppEnv["Bindings"]): Promise<LastBankCall | null> {
   try {

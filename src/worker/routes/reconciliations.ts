@@ -3,51 +3,80 @@
  * reconciliation for one UTC business day; GET /v1/reconciliations/{date}
  * returns the stored report as JSON, or CSV with `Accept: text/csv`.
  */
-import { Hono } from "hono";
-import { BusinessDate, ReconcileRequest } from "../../../schemas/reconciliation.ts";
+import { BusinessDate, ReconcileRequest, ReconciliationReport } from "../../../schemas/reconciliation.ts";
 import type { ReconciliationReply } from "../../merchant-object/replies.ts";
 import { utcDay } from "../../payments/payment-row.ts";
 import { reportToCsv } from "../../reconciliation/csv.ts";
-import type { AppContext, AppEnv } from "../http/context.ts";
+import type { AppContext } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
 import { ProblemError, problem } from "../http/problem.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
+import { defineRoute } from "../openapi/define-route.ts";
+import { BODY_PROBLEMS, MERCHANT_AUTH_PROBLEMS } from "../openapi/problem-groups.ts";
 
-export const reconciliationRoutes = new Hono<AppEnv>();
+const reconcile = defineRoute(
+  {
+    method: "post",
+    path: "/v1/reconciliations",
+    operationId: "reconcile",
+    summary: "Reconcile one UTC business day against the bank's statement (rerunnable)",
+    description:
+      "Reads the bank's statement for the merchant's debtor account and that day, matches it with the connector's payments, settles pending payments the statement proves, and stores the report (docs/reconciliation.md).",
+    tag: "payments",
+    security: "merchant",
+    requestBody: ReconcileRequest,
+    responses: { 200: { description: "The report.", schema: ReconciliationReport, headers: ["Location"] } },
+    problems: [...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, "bank-unavailable"],
+  },
+  async (c) => {
+    const { merchantId, auth } = await merchantCredentials(c);
+    const { date } = validateOrThrow(ReconcileRequest, await readJsonBody(c.req.raw), "reconciliation request");
+    // Today is allowed (a partial day, rerun it tomorrow); a future day has no statement yet.
+    if (date > utcDay(Date.now())) throw dateProblem("must not be after today (UTC)");
+    // Rerunning is harmless (same report), so a lost reply may be retried.
+    const reply = await callMerchant<ReconciliationReply>(c.env, merchantId, (stub) => stub.reconcile(auth, date), { safeToRetry: true });
+    if (!reply.ok) return refusalResponse(c, reply);
+    return c.json(reply.report, 200, { location: `/v1/reconciliations/${date}`, "cache-control": "no-store" });
+  },
+);
 
-reconciliationRoutes.post("/v1/reconciliations", async (c) => {
-  const { merchantId, auth } = await merchantCredentials(c);
-  const { date } = validateOrThrow(ReconcileRequest, await readJsonBody(c.req.raw), "reconciliation request");
-  // Today is allowed (a partial day, rerun it tomorrow); a future day has no statement yet.
-  if (date > utcDay(Date.now())) throw dateProblem("must not be after today (UTC)");
-  // Rerunning is harmless (same report), so a lost reply may be retried.
-  const reply = await callMerchant<ReconciliationReply>(c.env, merchantId, (stub) => stub.reconcile(auth, date), { safeToRetry: true });
-  if (!reply.ok) return refusalResponse(c, reply);
-  return c.json(reply.report, 200, { location: `/v1/reconciliations/${date}`, "cache-control": "no-store" });
-});
-
-reconciliationRoutes.get("/v1/reconciliations/:date", async (c) => {
-  const { merchantId, auth } = await merchantCredentials(c);
-  const parsed = BusinessDate.safeParse(c.req.param("date"));
-  if (!parsed.success) throw dateProblem("must be a calendar date in the form YYYY-MM-DD");
-  const date = parsed.data;
-  const reply = await callMerchant<ReconciliationReply>(c.env, merchantId, (stub) => stub.getReconciliation(auth, date), {
-    safeToRetry: true,
-  });
-  if (!reply.ok) return refusalResponse(c, reply);
-  if (prefersCsv(c)) {
-    return c.body(reportToCsv(reply.report), 200, {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="reconciliation-${date}.csv"`,
-      "cache-control": "no-store",
-      vary: "accept",
+const getReconciliation = defineRoute(
+  {
+    method: "get",
+    path: "/v1/reconciliations/{date}",
+    operationId: "getReconciliation",
+    summary: "Read a stored reconciliation report (JSON, or CSV with Accept: text/csv)",
+    tag: "payments",
+    security: "merchant",
+    pathParams: { date: BusinessDate },
+    responses: { 200: { description: "The report.", schema: ReconciliationReport, csv: true, headers: ["Content-Disposition"] } },
+    problems: ["validation-error", ...MERCHANT_AUTH_PROBLEMS, "not-found"],
+  },
+  async (c) => {
+    const { merchantId, auth } = await merchantCredentials(c);
+    const parsed = BusinessDate.safeParse(c.req.param("date"));
+    if (!parsed.success) throw dateProblem("must be a calendar date in the form YYYY-MM-DD");
+    const date = parsed.data;
+    const reply = await callMerchant<ReconciliationReply>(c.env, merchantId, (stub) => stub.getReconciliation(auth, date), {
+      safeToRetry: true,
     });
-  }
-  return c.json(reply.report, 200, { "cache-control": "no-store", vary: "accept" });
-});
+    if (!reply.ok) return refusalResponse(c, reply);
+    if (prefersCsv(c)) {
+      return c.body(reportToCsv(reply.report), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="reconciliation-${date}.csv"`,
+        "cache-control": "no-store",
+        vary: "accept",
+      });
+    }
+    return c.json(reply.report, 200, { "cache-control": "no-store", vary: "accept" });
+  },
+);
+
+export const reconciliationRoutes = [reconcile, getReconciliation];
 
 function dateProblem(reason: string): ProblemError {
   return new ProblemError(problem("validation-error", `The date ${reason}.`, [{ name: "date", reason }]));
