@@ -47,6 +47,7 @@ const createPayment = defineRoute(
       "idempotency-key-reuse",
       "amount-limit-exceeded",
       "daily-limit-exceeded",
+      "bank-not-configured",
     ],
   },
   async (c) => {

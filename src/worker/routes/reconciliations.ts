@@ -29,7 +29,7 @@ const reconcile = defineRoute(
     security: "merchant",
     requestBody: ReconcileRequest,
     responses: { 200: { description: "The report.", schema: ReconciliationReport, headers: ["Location"] } },
-    problems: [...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, "bank-unavailable"],
+    problems: [...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, "bank-unavailable", "bank-not-configured"],
   },
   async (c) => {
     const { merchantId, auth } = await merchantCredentials(c);
