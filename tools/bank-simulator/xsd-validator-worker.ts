@@ -71,16 +71,20 @@ let position = 0;
 let phase: "between" | "reading" | "ended" = "between";
 let verdict = "";
 let documentOpen = false;
+/** When the document being judged was taken from the buffer (performance.now()). */
+let takenAt = 0;
 let announcedReady = false;
+/** xmllint goes on without validating when the schema does not compile; this worker must not. */
+let schemaFailed = false;
 
 function postVerdict(): void {
-  if (documentOpen) port?.postMessage({ kind: "verdict", output: verdict });
+  if (documentOpen) port?.postMessage({ kind: "verdict", output: verdict, workerMs: performance.now() - takenAt });
   documentOpen = false;
   verdict = "";
 }
 
 function readByte(): number | null {
-  if (phase === "ended") return null;
+  if (schemaFailed || phase === "ended") return null;
   if (phase === "between") {
     // xmllint opened the next document: the previous one is done.
     postVerdict();
@@ -88,6 +92,7 @@ function readByte(): number | null {
     announcedReady = true;
     while (Atomics.load(control, 0) !== 1) Atomics.wait(control, 0, 0);
     const length = Atomics.load(control, 1);
+    takenAt = performance.now();
     document = buffer.slice(0, length);
     Atomics.store(control, 0, 0);
     position = 0;
@@ -113,7 +118,10 @@ function run(): void {
     print() {},
     printErr(text) {
       if (documentOpen) verdict += `${text}\n`;
-      else if (!announcedReady) port?.postMessage({ kind: "schema_error", output: text });
+      else if (!announcedReady && !schemaFailed) {
+        port?.postMessage({ kind: "schema_error", output: text });
+        if (/failed to compile/.test(text)) schemaFailed = true;
+      }
     },
     onRuntimeInitialized() {
       this.FS_createDevice("/", DEVICE_NAME, readByte, closed);
@@ -121,7 +129,7 @@ function run(): void {
     onExit(code) {
       postVerdict();
       phase = "between";
-      if (!announcedReady) {
+      if (!announcedReady || schemaFailed) {
         port?.postMessage({ kind: "failed", code });
         return;
       }

@@ -27,8 +27,10 @@ export interface XsdVerdict {
   valid: boolean;
   /** libxml2's messages, without the file name and with quoted values elided (they may hold account numbers). */
   errors: string[];
-  /** Wall time from the call to the verdict, queueing included. */
+  /** Wall time from the call to the verdict: queueing, hand-offs between threads and libxml2's work. */
   ms: number;
+  /** libxml2's part: from the worker taking the document to its verdict (0 when no worker was asked). */
+  workerMs: number;
 }
 
 /** What the bank needs of a validator; tests substitute slow or failing ones. */
@@ -46,7 +48,7 @@ interface Pending {
 
 type WorkerMessage =
   | { kind: "ready" }
-  | { kind: "verdict"; output: string }
+  | { kind: "verdict"; output: string; workerMs: number }
   | { kind: "schema_error"; output: string }
   | { kind: "failed"; code: number; reason?: string };
 
@@ -78,7 +80,7 @@ export class XsdValidator implements DocumentValidator {
     const startedAt = performance.now();
     const bytes = new TextEncoder().encode(xml);
     if (bytes.length > MAX_DOCUMENT_BYTES) {
-      return Promise.resolve({ valid: false, errors: ["document too large"], ms: performance.now() - startedAt });
+      return Promise.resolve({ valid: false, errors: ["document too large"], ms: performance.now() - startedAt, workerMs: 0 });
     }
     if (this.closed) return Promise.reject(new Error("validator closed"));
     return new Promise((resolve, reject) => {
@@ -102,35 +104,47 @@ export class XsdValidator implements DocumentValidator {
     worker.unref();
     this.worker = worker;
     let schemaErrors = "";
+    let started = false;
     this.ready = new Promise<void>((resolve, reject) => {
-      const startTimer = setTimeout(() => reject(new Error("xmllint did not start")), START_TIMEOUT_MS);
+      const startTimer = setTimeout(() => {
+        reject(new Error("xmllint did not start"));
+        void worker.terminate();
+      }, START_TIMEOUT_MS);
       startTimer.unref();
+      // Before "ready" a failure means the schema or xmllint itself is broken: no point in starting again.
+      const failStart = (error: Error) => {
+        clearTimeout(startTimer);
+        reject(error);
+        if (this.worker === worker) this.worker = undefined;
+        void worker.terminate();
+      };
       worker.on("message", (message: WorkerMessage) => {
         switch (message.kind) {
           case "ready":
+            started = true;
             clearTimeout(startTimer);
             resolve();
             this.pump();
             return;
           case "verdict":
-            this.settle(message.output);
+            this.settle(message.output, message.workerMs);
             return;
           case "schema_error":
             schemaErrors += `${message.output}\n`;
             return;
-          case "failed":
-            clearTimeout(startTimer);
-            reject(new Error(`xmllint failed (${message.code}): ${message.reason ?? schemaErrors.trim()}`));
-            this.replace(worker, new Error("xmllint failed"));
+          case "failed": {
+            const error = new Error(`xmllint failed (${message.code}): ${message.reason ?? schemaErrors.trim()}`);
+            if (started) this.replace(worker, error);
+            else failStart(error);
             return;
+          }
           default:
             message satisfies never;
         }
       });
       worker.on("error", (error) => {
-        clearTimeout(startTimer);
-        reject(error);
-        this.replace(worker, error);
+        if (started) this.replace(worker, error);
+        else failStart(error);
       });
     });
     return this.ready;
@@ -150,11 +164,11 @@ export class XsdValidator implements DocumentValidator {
     this.timer.unref();
   }
 
-  private settle(output: string): void {
+  private settle(output: string, workerMs: number): void {
     const pending = this.inFlight;
     this.inFlight = undefined;
     clearTimeout(this.timer);
-    if (pending) pending.resolve({ ...verdictOf(output), ms: performance.now() - pending.startedAt });
+    if (pending) pending.resolve({ ...verdictOf(output), ms: performance.now() - pending.startedAt, workerMs });
     this.pump();
   }
 
