@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../tools/bank-simulator/ledger.ts";
 import { scheduleReturn } from "../../tools/bank-simulator/returns.ts";
+import { XsdValidator } from "../../tools/bank-simulator/xsd-validator.ts";
 import {
+  FIXTURES,
   jsonTransfer,
   list,
   pain001,
@@ -24,12 +26,18 @@ import {
 } from "./support/bank-simulator.ts";
 
 let bank: TestBank;
+let camt053: XsdValidator;
+let camt054: XsdValidator;
 
 beforeAll(async () => {
-  bank = await startTestBank();
+  [bank, camt053, camt054] = await Promise.all([
+    startTestBank(),
+    XsdValidator.start(`${FIXTURES}camt.053.001.08.xsd`),
+    XsdValidator.start(`${FIXTURES}camt.054.001.08.xsd`),
+  ]);
 });
 afterAll(async () => {
-  await bank?.close();
+  await Promise.all([bank?.close(), camt053?.close(), camt054?.close()]);
 });
 
 async function submitJson(debtor: string, value = 1250): Promise<string> {
@@ -131,7 +139,9 @@ describe("scheduled returns", () => {
     await scheduleAndAwait(id, { reason_code: "AC06", amount: { value: 2950, currency: "EUR" } });
     const reference = bank.simulator.ledger.get(id)?.return?.transfer_id;
 
-    const statement = readDocument((await bank.call("GET", `/iso20022/statements?account=${debtor}&date=${today()}`)).text).message;
+    const statementXml = (await bank.call("GET", `/iso20022/statements?account=${debtor}&date=${today()}`)).text;
+    expect((await camt053.validate(statementXml)).errors).toEqual([]);
+    const statement = readDocument(statementXml).message;
     const entries = list(statement, "Stmt.Ntry");
     expect(entries).toHaveLength(2);
     const credit = entries[1];
@@ -147,7 +157,9 @@ describe("scheduled returns", () => {
     expect(list(statement, "Stmt.Bal").map((b) => text(b, "Amt"))).toEqual(["1000000.00", "999999.50"]);
 
     const since = bank.simulator.ledger.get(id)?.return?.booked_at ?? "";
-    const notification = readDocument((await bank.call("GET", `/iso20022/notifications?account=${debtor}&since=${since}`)).text).message;
+    const notificationXml = (await bank.call("GET", `/iso20022/notifications?account=${debtor}&since=${since}`)).text;
+    expect((await camt054.validate(notificationXml)).errors).toEqual([]);
+    const notification = readDocument(notificationXml).message;
     expect(list(notification, "Ntfctn.Ntry").map((n) => [text(n, "CdtDbtInd"), text(n, "NtryDtls.TxDtls.0.RtrInf.Rsn.Cd")])).toEqual([
       ["CRDT", "AC06"],
     ]);

@@ -19,7 +19,7 @@ export interface AnswerStyle {
 }
 
 /** What the answer is about: a fresh booking, a repeated submission, or a status inquiry. */
-export type AnswerOccasion = "created" | "repeated" | "inquiry";
+type AnswerOccasion = "created" | "repeated" | "inquiry";
 
 /** Identifiers of the submission being answered (ISO: its pain.001's MsgId and PmtInfId). */
 export interface SubmissionIds {
@@ -39,7 +39,7 @@ export interface TransferReport {
   submission?: SubmissionIds;
 }
 
-export interface Refusal {
+interface Refusal {
   /** JSON profile: the error code. */
   code: string;
   /** ISO 20022 profile: the status reason code of the RJCT. */
@@ -63,7 +63,7 @@ export interface BankDialect {
 }
 
 /** The JSON body of a transfer (schemas/bank-api.ts BankTransfer), timestamps in the requested offset. */
-export function transferBody(report: TransferReport, style: AnswerStyle): Record<string, unknown> {
+function transferBody(report: TransferReport, style: AnswerStyle): Record<string, unknown> {
   const { entry } = report;
   const status = report.status ?? entry.status;
   const reasonCode = report.status !== undefined ? report.reasonCode : (report.reasonCode ?? entry.reason_code);

@@ -24,9 +24,9 @@ import { UtcOffset } from "./timestamps.ts";
 export const MAX_HANG_MS = 60_000;
 export const MAX_LATENCY_MS = 120_000;
 /** A lagging replica catches up at the latest after this long. */
-export const MAX_REPLICA_LAG_MS = 600_000;
+const MAX_REPLICA_LAG_MS = 600_000;
 /** A stalled body sends one byte per this many ms unless the rule says otherwise. */
-export const STALL_BYTE_INTERVAL_MS = 1_000;
+const STALL_BYTE_INTERVAL_MS = 1_000;
 
 const ServerErrorStatus = z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]);
 

@@ -6,7 +6,7 @@
  * would make recovery resubmit payments the "bank" had forgotten.
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import type { BankCreditTransferRequest, BankStatusCode, BankTransfer } from "../../schemas/bank-api.ts";
+import type { BankCreditTransferRequest, BankStatusCode } from "../../schemas/bank-api.ts";
 
 export interface LedgerEntry {
   transfer_id: string;
@@ -183,15 +183,4 @@ export class Ledger {
 /** Whether the bank settled the transfer (the only ones it books on the account, and the only ones it can return). */
 export function isSettled(entry: LedgerEntry): boolean {
   return entry.status === "ACSC" || entry.status === "ACCC";
-}
-
-export function transferView(entry: LedgerEntry): BankTransfer {
-  return {
-    transfer_id: entry.transfer_id,
-    end_to_end_id: entry.end_to_end_id,
-    status: entry.status,
-    ...(entry.reason_code ? { reason_code: entry.reason_code } : {}),
-    status_at: entry.status_at,
-    booked_at: entry.booked_at,
-  };
 }

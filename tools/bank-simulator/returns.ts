@@ -15,7 +15,7 @@ import { isSettled, type Ledger, type LedgerEntry } from "./ledger.ts";
 import type { SimulatorAnswer } from "./statements.ts";
 
 /** Returns are booked at most this long after being scheduled. */
-export const MAX_RETURN_DELAY_MS = 7 * 86_400_000;
+const MAX_RETURN_DELAY_MS = 7 * 86_400_000;
 
 const ReturnRequest = z.strictObject({
   end_to_end_id: z.string().min(1).max(35),

@@ -36,8 +36,6 @@ import { StatementDesk } from "./statements.ts";
 import { serveInquiry, serveSubmission } from "./transfer-desk.ts";
 import { type DocumentValidator, XsdValidator } from "./xsd-validator.ts";
 
-export type { DoorName, RequestLogEntry } from "./control-plane.ts";
-
 /** The EPC SEPA Credit Transfer (C2PSP) schema every pain.001 is validated against. */
 export const DEFAULT_PAIN001_SCHEMA_PATH = new URL(
   "../../test/fixtures/iso20022/pain.001.001.09.EPC132-08_2023_V1.0_SCT_C2PSP.xsd",

@@ -13,9 +13,9 @@ import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 
 /** Largest document accepted (the bank reads at most 64 KiB bodies). */
-export const MAX_DOCUMENT_BYTES = 64 * 1024;
+const MAX_DOCUMENT_BYTES = 64 * 1024;
 /** A document xmllint has not judged by then fails validation and the worker is replaced. */
-export const VALIDATION_TIMEOUT_MS = 10_000;
+const VALIDATION_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 /** WebAssembly pages of 64 KiB: 16 MiB to start, 64 MiB at most. */
 const INITIAL_MEMORY_PAGES = 256;

@@ -13,7 +13,7 @@ import { type BankSimulator, type BankSimulatorOptions, startBankSimulator } fro
 import { type DevPki, ensureDevPki } from "../../../tools/dev-pki.ts";
 
 export const FIXTURES = new URL("../../fixtures/iso20022/", import.meta.url).pathname;
-export const XML_TYPE = "application/xml; charset=utf-8";
+const XML_TYPE = "application/xml; charset=utf-8";
 
 export interface TestBank {
   simulator: BankSimulator;
@@ -23,7 +23,7 @@ export interface TestBank {
   close(): Promise<void>;
 }
 
-export interface BankAnswer {
+interface BankAnswer {
   status: number;
   contentType: string;
   text: string;

@@ -15,7 +15,7 @@ import type { CamtEntry, CamtTransaction } from "./camt.ts";
 import type { IsoSettings } from "./settings.ts";
 
 /** The notional balance of every simulated account before its first booking (1,000,000.00). */
-export const OPENING_BALANCE_MINOR = 100_000_000;
+const OPENING_BALANCE_MINOR = 100_000_000;
 
 export interface EntryStyle {
   settings: IsoSettings;

@@ -12,7 +12,7 @@ import { minorToDecimal } from "./amounts.ts";
 import type { CamtVersion } from "./settings.ts";
 import { el, renderDocument, type XmlElement } from "./xml.ts";
 
-export type CreditDebit = "DBIT" | "CRDT";
+type CreditDebit = "DBIT" | "CRDT";
 
 export interface CamtTransaction {
   endToEndId: string;
@@ -38,7 +38,7 @@ export interface CamtEntry {
   transactions: CamtTransaction[];
 }
 
-export interface CamtAccount {
+interface CamtAccount {
   iban: string;
   currency: string;
 }
@@ -65,7 +65,7 @@ export interface NotificationDocument {
   entries: CamtEntry[];
 }
 
-export function camtNamespace(message: "camt.053" | "camt.054", version: CamtVersion): string {
+function camtNamespace(message: "camt.053" | "camt.054", version: CamtVersion): string {
   return `urn:iso:std:iso:20022:tech:xsd:${message}.${version}`;
 }
 

@@ -10,8 +10,6 @@ import type { SubmissionIds } from "../answers.ts";
 import { decimalToMinor } from "./amounts.ts";
 import { allAt, parseXml, textAt, type XmlValue } from "./xml.ts";
 
-export const PAIN001_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09";
-
 export type Pain001Reading =
   | { ok: true; request: BankCreditTransferRequest; ids: Required<SubmissionIds> }
   | { ok: false; status: 400 | 422; reason: string; message: string; ids: SubmissionIds | undefined };

@@ -11,7 +11,7 @@ export const PAIN002_VERSIONS = ["001.03", "001.10", "001.11"] as const;
 export type Pain002Version = (typeof PAIN002_VERSIONS)[number];
 
 /** The message the reports answer. */
-export const ORIGINAL_MESSAGE_NAME = "pain.001.001.09";
+const ORIGINAL_MESSAGE_NAME = "pain.001.001.09";
 
 export interface StatusReport {
   version: Pain002Version;
@@ -33,7 +33,7 @@ export interface StatusReport {
   };
 }
 
-export function pain002Namespace(version: Pain002Version): string {
+function pain002Namespace(version: Pain002Version): string {
   return `urn:iso:std:iso:20022:tech:xsd:pain.002.${version}`;
 }
 

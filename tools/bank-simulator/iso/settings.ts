@@ -13,9 +13,9 @@ import { z } from "zod";
 import type { SimulatorAnswer } from "../statements.ts";
 import { PAIN002_VERSIONS } from "./pain002.ts";
 
-export const CAMT_VERSIONS = ["001.02", "001.04", "001.08"] as const;
+const CAMT_VERSIONS = ["001.02", "001.04", "001.08"] as const;
 export type CamtVersion = (typeof CAMT_VERSIONS)[number];
-export const MAX_STATEMENT_BATCH_SIZE = 1000;
+const MAX_STATEMENT_BATCH_SIZE = 1000;
 
 export const IsoSettingsInput = z.strictObject({
   pain002: z.enum(PAIN002_VERSIONS).optional(),
@@ -42,7 +42,7 @@ export interface IsoSettings {
   acceptance_time: boolean;
 }
 
-export const DEFAULT_ISO_SETTINGS: IsoSettings = {
+const DEFAULT_ISO_SETTINGS: IsoSettings = {
   pain002: "001.10",
   camt053: "001.08",
   camt054: "001.08",

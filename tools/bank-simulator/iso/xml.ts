@@ -66,7 +66,7 @@ export function parseXml(text: string): XmlTree | undefined {
 }
 
 /** The value at a path of element names; arrays are entered at their first item. */
-export function at(tree: XmlValue | undefined, ...path: string[]): XmlValue | undefined {
+function at(tree: XmlValue | undefined, ...path: string[]): XmlValue | undefined {
   let node: XmlValue | undefined = tree;
   for (const name of path) {
     if (Array.isArray(node)) node = node[0];
