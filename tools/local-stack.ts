@@ -16,11 +16,16 @@ import { buildWorker } from "./build-worker.ts";
 import { ensureDevPki } from "./dev-pki.ts";
 
 const DEV_DIR = ".dev";
+/** Which bank contract the Worker speaks (BANK_PROFILE); the simulator serves both at once. */
+const BANK_PROFILES = ["json", "iso20022"] as const;
+export type BankProfile = (typeof BANK_PROFILES)[number];
 
 export interface LocalStackOptions {
   port: number;
   stateDir: string;
   adminToken?: string;
+  /** Passed to the Worker as BANK_PROFILE, whichever bank it talks to (default json). */
+  bankProfile?: BankProfile;
   bank?: { url: string; caFile: string; clientCertFile: string; clientKeyFile: string };
   simulator: { port: number; controlPort: number; latencyMs: number };
   bankTimeoutMs?: number;
@@ -58,6 +63,7 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Lo
   return {
     port: integer(env.PORT, 8787, "PORT"),
     stateDir: env.STATE_DIR ?? ".wrangler/state",
+    bankProfile: bankProfile(env.BANK_PROFILE),
     ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
     ...(env.BANK_URL
       ? {
@@ -108,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { token: adminToken, generated: adminTokenGenerated } = resolveAdminToken(options.adminToken);
   const bindings = {
     BANK_URL: bankUrl,
+    BANK_PROFILE: options.bankProfile ?? "json",
     ADMIN_TOKEN: adminToken,
     // Webhooks to a receiver on this machine (npm run webhooks:listen); never set by wrangler.jsonc.
     ALLOW_LOOPBACK_WEBHOOKS: "true",
@@ -241,6 +248,13 @@ function readNamedFile(variable: string, path: string): string {
   }
 }
 
+function bankProfile(value: string | undefined): BankProfile {
+  if (value === undefined || value === "") return "json";
+  const profile = BANK_PROFILES.find((known) => known === value);
+  if (!profile) throw new Error(`BANK_PROFILE must be json or iso20022, got "${value}"`);
+  return profile;
+}
+
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === "") return fallback;
   const parsed = Number(value);
@@ -265,6 +279,7 @@ async function main(): Promise<void> {
       "Payment connector running on workerd",
       `  connector:     ${stack.url}`,
       `  bank:          ${stack.bankUrl} (${stack.simulator ? "simulator, mTLS with the dev PKI in .dev/pki" : "external, mTLS"})`,
+      `  bank profile:  ${options.bankProfile ?? "json"} (BANK_PROFILE)`,
       ...(stack.simulator ? [`  bank control:  ${stack.simulator.controlUrl}/control/ledger`] : []),
       `  state:         ${options.stateDir} (kept across restarts)`,
       ...(stack.adminTokenGenerated ? [`  ADMIN_TOKEN:   ${stack.adminToken} (generated, saved in .dev/admin-token)`] : []),

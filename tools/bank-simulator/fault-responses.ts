@@ -1,31 +1,38 @@
 /**
  * How the simulated bank misbehaves once a fault rule matched a request.
  * Each function either answers (or deliberately fails to) and returns
- * "handled", or returns "continue" so the bank serves the request normally.
+ * "handled", or returns "continue" so the bank serves the request normally
+ * (possibly worded differently: context.style). The wording of every answer
+ * is the profile's (answers.ts), so one rule works for JSON and ISO 20022.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { type FaultAction, type FaultBook, MAX_HANG_MS } from "./faults.ts";
-import { type Ledger, type LedgerEntry, transferView } from "./ledger.ts";
+import type { AnswerStyle, BankDialect, SubmissionIds } from "./answers.ts";
+import { type Exchange, hangUp, resetConnection, sendGatewayNotFound, sendServerError, sleep, trickleForever } from "./fault-transport.ts";
+import type { FaultAction, FaultBook } from "./faults.ts";
+import type { Ledger, LedgerEntry } from "./ledger.ts";
 
 export type FaultResult = "handled" | "continue";
 
-export interface FaultContext {
-  req: IncomingMessage;
-  res: ServerResponse;
+export interface FaultContext extends Exchange {
   ledger: Ledger;
   faults: FaultBook;
-  sendJson(res: ServerResponse, status: number, body: unknown): void;
+  dialect: BankDialect;
+  /** Mutable: offset_timestamps changes the wording of the normal answer that follows. */
+  style: AnswerStyle;
 }
 
-export async function serveFaultySubmission(
-  action: FaultAction,
-  request: BankCreditTransferRequest,
-  context: FaultContext,
-): Promise<FaultResult> {
-  const { res, ledger, faults, sendJson } = context;
-  const book = (): LedgerEntry => ledger.book(request, "ACSC").entry;
+export interface Submission {
+  request: BankCreditTransferRequest;
+  ids: SubmissionIds;
+  iso?: LedgerEntry["iso"];
+}
+
+let duplicateRecordSequence = 0;
+
+export async function serveFaultySubmission(action: FaultAction, submission: Submission, context: FaultContext): Promise<FaultResult> {
+  const { res, ledger, faults, dialect, style } = context;
+  const { request, ids } = submission;
+  const book = (status: "ACSC" = "ACSC") => ledger.book(request, status, submission.iso ? { iso: submission.iso } : {});
   switch (action.kind) {
     case "latency":
       await sleep(action.ms);
@@ -36,29 +43,32 @@ export async function serveFaultySubmission(
       return "handled";
     case "server_error":
       if (action.record) book();
-      sendJson(res, action.status, { code: "INTERNAL", message: "Temporary failure, please retry." });
+      sendServerError(res, action.status);
       return "handled";
     case "reset":
       if (action.record) book();
       resetConnection(context.req.socket);
       return "handled";
     case "malformed_json": {
-      const entry = book();
-      sendRaw(res, 201, `{"transfer_id":"${entry.transfer_id}","end_to_end_id":"${entry.end_to_end_id}","status":"AC`);
+      const { entry } = book();
+      dialect.sendTruncated(res, "created", { entry }, request.end_to_end_id);
       return "handled";
     }
     case "contract_violation": {
-      const entry = book();
-      // Well-formed JSON, wrong shape: an unknown status and a non-ISO timestamp.
-      sendJson(res, 201, { transfer_id: entry.transfer_id, end_to_end_id: entry.end_to_end_id, status: "SETTLED", status_at: "yesterday" });
+      const { entry } = book();
+      dialect.sendContractViolation(res, "created", { entry }, request.end_to_end_id);
       return "handled";
     }
     case "refuse":
-      sendJson(res, action.status, { code: action.code, message: "The bank refused this credit transfer." });
+      dialect.sendRefusal(
+        res,
+        action.status,
+        { code: action.code, reason: action.code, message: "The bank refused this credit transfer." },
+        ids,
+      );
       return "handled";
     case "async_settlement": {
-      const existing = ledger.get(request.end_to_end_id);
-      if (existing) return "continue"; // a resubmission: the de-duplicated original answers
+      if (ledger.get(request.end_to_end_id)) return "continue"; // a resubmission: the de-duplicated original answers
       const dueAt = action.after_ms === undefined ? undefined : new Date(Date.now() + action.after_ms).toISOString();
       const { entry } = ledger.book(request, action.interim, {
         settlement: {
@@ -67,9 +77,39 @@ export async function serveFaultySubmission(
           ...(dueAt ? { due_at: dueAt } : {}),
           ...(action.after_inquiries !== undefined ? { inquiries_left: action.after_inquiries } : {}),
         },
+        ...(submission.iso ? { iso: submission.iso } : {}),
       });
       if (action.after_ms !== undefined) scheduleSettlement(ledger, entry);
-      sendJson(res, 201, transferView(entry));
+      dialect.sendTransfer(res, "created", { entry }, style);
+      return "handled";
+    }
+    case "lagging_replica":
+      if (!ledger.get(request.end_to_end_id)) faults.startLag(request.end_to_end_id, action);
+      return "continue";
+    case "duplicate_refusal": {
+      // Only repeated submissions reach here (faults.ts appliesTo); booking again just counts the POST.
+      const { entry } = book();
+      if (action.style === "422") {
+        dialect.sendRefusal(res, 422, { code: "DUPLICATE", reason: "DUPL", message: "A transfer with this end_to_end_id exists." }, ids);
+      } else {
+        const transferId = `DUP${String(++duplicateRecordSequence).padStart(10, "0")}`;
+        dialect.sendTransfer(res, "created", { entry, status: "RJCT", reasonCode: "DUPL", transferId, submission: ids }, style);
+      }
+      return "handled";
+    }
+    case "offset_timestamps":
+      style.offset = action.offset;
+      return "continue";
+    case "stalled_body":
+      if (action.record) book();
+      await trickleForever(context, dialect.successStatus("created"), dialect.contentType, action.interval_ms);
+      return "handled";
+    case "not_found_everything":
+      sendGatewayNotFound(res);
+      return "handled";
+    case "contradiction": {
+      const { entry } = book("ACSC");
+      dialect.sendTransfer(res, "created", { entry, status: "RJCT", reasonCode: action.reason_code }, style);
       return "handled";
     }
     default:
@@ -78,7 +118,9 @@ export async function serveFaultySubmission(
 }
 
 export async function serveFaultyInquiry(action: FaultAction, endToEndId: string, context: FaultContext): Promise<FaultResult> {
-  const { res, ledger, sendJson } = context;
+  const { res, ledger, dialect, style } = context;
+  const entry = ledger.get(endToEndId);
+  const report = entry ? { entry } : undefined;
   switch (action.kind) {
     case "latency":
       await sleep(action.ms);
@@ -87,24 +129,94 @@ export async function serveFaultyInquiry(action: FaultAction, endToEndId: string
       await hangUp(context);
       return "handled";
     case "server_error":
-      sendJson(res, action.status, { code: "INTERNAL", message: "Temporary failure, please retry." });
+      sendServerError(res, action.status);
       return "handled";
     case "reset":
       resetConnection(context.req.socket);
       return "handled";
     case "malformed_json":
-      sendRaw(res, 200, `{"end_to_end_id":"${endToEndId}","status":`);
+      dialect.sendTruncated(res, "inquiry", report, endToEndId);
       return "handled";
-    case "contract_violation": {
-      const entry = ledger.get(endToEndId);
-      sendJson(res, 200, { end_to_end_id: endToEndId, status: entry ? entry.status.toLowerCase() : "unknown", status_at: 0 });
+    case "contract_violation":
+      dialect.sendContractViolation(res, "inquiry", report, endToEndId);
       return "handled";
-    }
     case "refuse":
-      sendJson(res, action.status, { code: action.code, message: "The bank refused this inquiry." });
+      dialect.sendRefusal(
+        res,
+        action.status,
+        { code: action.code, reason: action.code, message: "The bank refused this inquiry." },
+        undefined,
+      );
+      return "handled";
+    case "offset_timestamps":
+      style.offset = action.offset;
+      return "continue";
+    case "stalled_body":
+      await trickleForever(context, dialect.successStatus("inquiry"), dialect.contentType, action.interval_ms);
+      return "handled";
+    case "not_found_everything":
+      sendGatewayNotFound(res);
+      return "handled";
+    case "async_settlement": // only meaningful for a submission
+    case "lagging_replica":
+    case "duplicate_refusal":
+    case "contradiction":
+      return "continue";
+    default:
+      return action satisfies never;
+  }
+}
+
+/** A statement or notification read: the bodies a broken answer shows are the route's. */
+export interface ReadFaultBodies {
+  contentType: string;
+  truncated: string;
+  contractViolation: string;
+}
+
+export async function serveFaultyRead(action: FaultAction, context: FaultContext, bodies: ReadFaultBodies): Promise<FaultResult> {
+  const { res, style } = context;
+  const sendBody = (text: string) => {
+    res.writeHead(200, { "content-type": bodies.contentType, "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+  switch (action.kind) {
+    case "latency":
+      await sleep(action.ms);
+      return "continue";
+    case "hang":
+      await hangUp(context);
+      return "handled";
+    case "server_error":
+      sendServerError(res, action.status);
+      return "handled";
+    case "reset":
+      resetConnection(context.req.socket);
+      return "handled";
+    case "malformed_json":
+      sendBody(bodies.truncated);
+      return "handled";
+    case "contract_violation":
+      sendBody(bodies.contractViolation);
+      return "handled";
+    case "refuse":
+      res.writeHead(action.status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: action.code, message: "The bank refused this request." }));
+      return "handled";
+    case "offset_timestamps":
+      style.offset = action.offset;
+      return "continue";
+    case "stalled_body":
+      await trickleForever(context, 200, bodies.contentType, action.interval_ms);
+      return "handled";
+    case "not_found_everything":
+      sendGatewayNotFound(res);
       return "handled";
     case "async_settlement":
-      return "continue"; // only meaningful for a submission
+    case "lagging_replica":
+    case "duplicate_refusal":
+    case "contradiction":
+      return "continue";
     default:
       return action satisfies never;
   }
@@ -115,35 +227,4 @@ export function scheduleSettlement(ledger: Ledger, entry: LedgerEntry): void {
   const dueAt = entry.settlement?.due_at;
   if (dueAt === undefined) return;
   setTimeout(() => ledger.settle(entry.end_to_end_id), Math.max(0, Date.parse(dueAt) - Date.now())).unref();
-}
-
-/** Holds the request open until the client gives up (or MAX_HANG_MS passes), then drops it. */
-async function hangUp({ req, res }: FaultContext): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, MAX_HANG_MS);
-    timer.unref();
-    res.once("close", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  req.socket.destroy();
-}
-
-/** A TCP RST where the platform allows it (what a crashing load balancer sends), else an abrupt close. */
-function resetConnection(socket: Socket): void {
-  try {
-    socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
-  }
-}
-
-function sendRaw(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,16 +11,22 @@
  * test files running in parallel against one simulator never see each
  * other's faults. `times` bounds how many requests a rule hits (omitted:
  * until deleted). The first live rule that matches, in insertion order, wins.
+ * Rules apply to both profiles (JSON /v1 and ISO 20022 /iso20022) alike.
  *
  * Refusing connections is not a rule: at connect time the bank cannot know
  * which debtor is calling. It is a door (listener) that the control plane
  * closes and reopens; see simulator.ts.
  */
 import { z } from "zod";
+import { UtcOffset } from "./timestamps.ts";
 
 /** A hung request is dropped after this long even if the client never gives up. */
 export const MAX_HANG_MS = 60_000;
 export const MAX_LATENCY_MS = 120_000;
+/** A lagging replica catches up at the latest after this long. */
+const MAX_REPLICA_LAG_MS = 600_000;
+/** A stalled body sends one byte per this many ms unless the rule says otherwise. */
+const STALL_BYTE_INTERVAL_MS = 1_000;
 
 const ServerErrorStatus = z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]);
 
@@ -60,14 +66,54 @@ export const FaultAction = z.discriminatedUnion("kind", [
     .refine((a) => a.after_ms !== undefined || a.after_inquiries !== undefined, {
       error: "needs after_ms or after_inquiries",
     }),
+  /**
+   * Book and answer normally, but status inquiries answer 404 (a read
+   * replica behind the writer) for the first `inquiries` inquiries and/or for
+   * `for_ms` after booking (with both, until both have passed).
+   */
+  z
+    .strictObject({
+      kind: z.literal("lagging_replica"),
+      for_ms: z.number().int().min(1).max(MAX_REPLICA_LAG_MS).optional(),
+      inquiries: z.number().int().min(1).max(1_000).optional(),
+    })
+    .refine((a) => a.for_ms !== undefined || a.inquiries !== undefined, { error: "needs for_ms or inquiries" }),
+  /**
+   * A repeated submission of an end-to-end id the bank already holds is
+   * refused instead of answered with the original: "422" (JSON 422 DUPLICATE,
+   * ISO 422 pain.002 RJCT DUPL) or "rjct_dupl" (JSON 201 / ISO 200 with
+   * status RJCT, reason DUPL). The original stays booked as it is. Only
+   * repeated submissions match this rule.
+   */
+  z.strictObject({ kind: z.literal("duplicate_refusal"), style: z.enum(["422", "rjct_dupl"]) }),
+  /** Answer normally, with every timestamp written with this UTC offset (the same instant). */
+  z.strictObject({ kind: z.literal("offset_timestamps"), offset: UtcOffset }),
+  /**
+   * Send the headers (success status), then one byte of whitespace per
+   * `interval_ms` forever, until the client gives up (or MAX_HANG_MS).
+   * `record`: book the transfer first.
+   */
+  z.strictObject({
+    kind: z.literal("stalled_body"),
+    record: z.boolean().default(false),
+    interval_ms: z.number().int().min(10).max(10_000).default(STALL_BYTE_INTERVAL_MS),
+  }),
+  /** Answer 404 with a gateway's page, as a wrong BANK_URL path would; nothing booked. */
+  z.strictObject({ kind: z.literal("not_found_everything") }),
+  /** Answer RJCT with this reason, but book the transfer as ACSC (later inquiries and statements say ACSC). */
+  z.strictObject({ kind: z.literal("contradiction"), reason_code: z.string().min(1).max(8).default("AC04") }),
 ]);
 export type FaultAction = z.output<typeof FaultAction>;
 
 export const FaultMatch = z.strictObject({
   debtor_iban: z.string().optional(),
   end_to_end_id: z.string().optional(),
-  /** submit: POST /v1/credit-transfers; inquiry: GET /v1/credit-transfers/{id}. Omitted: both. */
-  operation: z.enum(["submit", "inquiry"]).optional(),
+  /**
+   * submit: POST a transfer; inquiry: GET its status; statement: GET a
+   * statement; notification: GET notifications. Omitted: submit and inquiry
+   * (statement and notification rules must say so).
+   */
+  operation: z.enum(["submit", "inquiry", "statement", "notification"]).optional(),
 });
 export type FaultMatch = z.output<typeof FaultMatch>;
 
@@ -84,10 +130,20 @@ export interface FaultRule extends FaultRuleInput {
   hits: number;
 }
 
+export type BankOperation = NonNullable<FaultMatch["operation"]>;
+
 export interface BankRequestFacts {
-  operation: "submit" | "inquiry";
+  operation: BankOperation;
   endToEndId: string | undefined;
   debtorIban: string | undefined;
+  /** A submission of an end-to-end id the bank already holds. */
+  repeated?: boolean;
+}
+
+/** Where a replica lags behind: until this time and/or for this many more inquiries. */
+interface ReplicaLag {
+  untilMs?: number;
+  inquiriesLeft?: number;
 }
 
 /** A transfer booked with an interim status that will settle later. */
@@ -96,6 +152,7 @@ export class FaultBook {
   private sequence = 0;
   /** Debtor of every end-to-end id ever submitted, so inquiries can be scoped by debtor too. */
   private readonly debtorOf = new Map<string, string>();
+  private readonly lags = new Map<string, ReplicaLag>();
 
   add(input: FaultRuleInput): FaultRule {
     const rule: FaultRule = { ...input, id: `flt_${++this.sequence}`, hits: 0 };
@@ -129,10 +186,33 @@ export class FaultBook {
     this.debtorOf.set(endToEndId, debtorIban);
   }
 
+  debtorOfTransfer(endToEndId: string): string | undefined {
+    return this.debtorOf.get(endToEndId);
+  }
+
+  /** A lagging_replica rule booked this transfer: its inquiries miss it for a while. */
+  startLag(endToEndId: string, action: { for_ms?: number; inquiries?: number }): void {
+    this.lags.set(endToEndId, {
+      ...(action.for_ms !== undefined ? { untilMs: Date.now() + action.for_ms } : {}),
+      ...(action.inquiries !== undefined ? { inquiriesLeft: action.inquiries } : {}),
+    });
+  }
+
+  /** Whether this inquiry hits the lagging replica (counting it when the lag is a number of inquiries). */
+  lagging(endToEndId: string): boolean {
+    const lag = this.lags.get(endToEndId);
+    if (!lag) return false;
+    const byTime = lag.untilMs !== undefined && Date.now() < lag.untilMs;
+    const byCount = lag.inquiriesLeft !== undefined && lag.inquiriesLeft > 0;
+    if (lag.inquiriesLeft !== undefined && byCount) lag.inquiriesLeft--;
+    if (!byTime && !byCount) this.lags.delete(endToEndId);
+    return byTime || byCount;
+  }
+
   /** The action for this request, consuming one use of its rule; undefined: behave normally. */
   take(facts: BankRequestFacts): FaultAction | undefined {
     const debtor = facts.debtorIban ?? (facts.endToEndId ? this.debtorOf.get(facts.endToEndId) : undefined);
-    const index = this.rules.findIndex((rule) => matches(rule.match, facts, debtor));
+    const index = this.rules.findIndex((rule) => matches(rule.match, facts, debtor) && appliesTo(rule.action, facts));
     const rule = this.rules[index];
     if (!rule) return undefined;
     rule.hits++;
@@ -142,8 +222,35 @@ export class FaultBook {
 }
 
 function matches(match: FaultMatch, facts: BankRequestFacts, debtor: string | undefined): boolean {
+  if (match.operation === undefined && facts.operation !== "submit" && facts.operation !== "inquiry") return false;
   if (match.operation !== undefined && match.operation !== facts.operation) return false;
   if (match.end_to_end_id !== undefined && match.end_to_end_id !== facts.endToEndId) return false;
   if (match.debtor_iban !== undefined && match.debtor_iban !== debtor) return false;
   return true;
+}
+
+/** Rules whose action means nothing for a request are passed over (not used up). */
+function appliesTo(action: FaultAction, facts: BankRequestFacts): boolean {
+  switch (action.kind) {
+    case "lagging_replica":
+    case "contradiction":
+      return facts.operation === "submit";
+    case "duplicate_refusal":
+      return facts.operation === "submit" && facts.repeated === true;
+    case "async_settlement":
+      return facts.operation === "submit" || facts.operation === "inquiry";
+    case "latency":
+    case "hang":
+    case "server_error":
+    case "reset":
+    case "malformed_json":
+    case "contract_violation":
+    case "refuse":
+    case "offset_timestamps":
+    case "stalled_body":
+    case "not_found_everything":
+      return true;
+    default:
+      return action satisfies never;
+  }
 }

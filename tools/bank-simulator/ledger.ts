@@ -6,7 +6,7 @@
  * would make recovery resubmit payments the "bank" had forgotten.
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import type { BankCreditTransferRequest, BankStatusCode, BankTransfer } from "../../schemas/bank-api.ts";
+import type { BankCreditTransferRequest, BankStatusCode } from "../../schemas/bank-api.ts";
 
 export interface LedgerEntry {
   transfer_id: string;
@@ -26,6 +26,22 @@ export interface LedgerEntry {
    * journaled with the entry, so a restarted simulator still carries it out.
    */
   settlement?: PlannedSettlement;
+  /** Identifiers of the pain.001 that carried the transfer (ISO 20022 profile), echoed in its status reports. */
+  iso?: { msg_id: string; pmt_inf_id: string };
+  /** A return of the transfer (a credit back to the debtor), planned through the control plane; booked once due. */
+  return?: TransferReturn;
+}
+
+export interface TransferReturn {
+  /** ISO 20022 return reason (e.g. AC04 closed account, MS03 not specified). */
+  reason_code: string;
+  /** The original amount, or less when the returning bank took charges. */
+  amount: { value: number; currency: string };
+  /** Booked at this time (ISO 8601), or at once after a restart if it has passed. */
+  due_at: string;
+  /** The bank's reference of the return, once booked. */
+  transfer_id?: string;
+  booked_at?: string;
 }
 
 export interface PlannedSettlement {
@@ -40,6 +56,7 @@ export interface PlannedSettlement {
 export class Ledger {
   private readonly entries = new Map<string, LedgerEntry>();
   private sequence = 0;
+  private returnSequence = 0;
 
   private readonly journalPath: string | undefined;
 
@@ -51,6 +68,8 @@ export class Ledger {
         const entry = JSON.parse(line) as LedgerEntry;
         this.entries.set(entry.end_to_end_id, entry);
         this.sequence = Math.max(this.sequence, Number(entry.transfer_id.replace(/^TRF/, "")) || 0);
+        const returnId = entry.return?.transfer_id;
+        if (returnId) this.returnSequence = Math.max(this.returnSequence, Number(returnId.replace(/^RTN/, "")) || 0);
       }
     }
   }
@@ -71,7 +90,7 @@ export class Ledger {
   book(
     request: BankCreditTransferRequest,
     status: BankStatusCode,
-    options: { reasonCode?: string; bookedAt?: string; settlement?: PlannedSettlement } = {},
+    options: { reasonCode?: string; bookedAt?: string; settlement?: PlannedSettlement; iso?: LedgerEntry["iso"] } = {},
   ): { entry: LedgerEntry; duplicate: boolean } {
     const { reasonCode } = options;
     const existing = this.entries.get(request.end_to_end_id);
@@ -94,6 +113,7 @@ export class Ledger {
       booked_at: options.bookedAt ?? now,
       submissions: 1,
       ...(options.settlement ? { settlement: options.settlement } : {}),
+      ...(options.iso ? { iso: options.iso } : {}),
     };
     this.entries.set(entry.end_to_end_id, entry);
     this.journal(entry);
@@ -125,6 +145,30 @@ export class Ledger {
     this.setStatus(endToEndId, plan.final, plan.final === "RJCT" ? (plan.reason_code ?? "AM04") : undefined);
   }
 
+  /** Plans the return of a transfer (the caller checked it is settled and not returned yet). */
+  planReturn(endToEndId: string, plan: Pick<TransferReturn, "reason_code" | "amount" | "due_at">): LedgerEntry | undefined {
+    const entry = this.entries.get(endToEndId);
+    if (!entry) return undefined;
+    entry.return = { reason_code: plan.reason_code, amount: { ...plan.amount }, due_at: plan.due_at };
+    this.journal(entry);
+    return entry;
+  }
+
+  /** Entries whose return is planned but not booked yet (to re-arm their timers after a restart). */
+  plannedReturns(): LedgerEntry[] {
+    return this.all().filter((entry) => entry.return !== undefined && entry.return.transfer_id === undefined);
+  }
+
+  /** Books the planned return of a transfer, once. */
+  bookReturn(endToEndId: string): void {
+    const planned = this.entries.get(endToEndId);
+    const plan = planned?.return;
+    if (!planned || !plan || plan.transfer_id !== undefined) return;
+    plan.transfer_id = `RTN${String(++this.returnSequence).padStart(10, "0")}`;
+    plan.booked_at = new Date().toISOString();
+    this.journal(planned);
+  }
+
   /** Counts a status inquiry towards a planned settlement; settles when the count is reached. */
   noteInquiry(endToEndId: string): void {
     const entry = this.entries.get(endToEndId);
@@ -136,13 +180,7 @@ export class Ledger {
   }
 }
 
-export function transferView(entry: LedgerEntry): BankTransfer {
-  return {
-    transfer_id: entry.transfer_id,
-    end_to_end_id: entry.end_to_end_id,
-    status: entry.status,
-    ...(entry.reason_code ? { reason_code: entry.reason_code } : {}),
-    status_at: entry.status_at,
-    booked_at: entry.booked_at,
-  };
+/** Whether the bank settled the transfer (the only ones it books on the account, and the only ones it can return). */
+export function isSettled(entry: LedgerEntry): boolean {
+  return entry.status === "ACSC" || entry.status === "ACCC";
 }

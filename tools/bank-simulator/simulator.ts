@@ -2,8 +2,10 @@
  * A bank that really demands client certificates: Node https with
  * requestCert and rejectUnauthorized, so a connection without a certificate
  * signed by the bank's CA fails the TLS handshake and never reaches a
- * handler. A second, plain-HTTP listener on loopback is the control plane
- * for tests and operators (ledger, request log, latency).
+ * handler. It serves two contracts at once on one ledger: the JSON API (/v1)
+ * and ISO 20022 (/iso20022: pain.001 in, pain.002 / camt.053 / camt.054
+ * out). A second, plain-HTTP listener on loopback is the control plane for
+ * tests and operators (control-plane.ts).
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -11,10 +13,34 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
 import { readBody, sendJson } from "../node-http.ts";
-import { type FaultContext, scheduleSettlement, serveFaultyInquiry, serveFaultySubmission } from "./fault-responses.ts";
-import { FaultBook, FaultRuleInput } from "./faults.ts";
-import { Ledger, transferView } from "./ledger.ts";
+import { type AnswerStyle, type BankDialect, jsonDialect, sendText } from "./answers.ts";
+import { type DoorName, handleControlRequest, parseJson, type RequestLogEntry } from "./control-plane.ts";
+import { type ReadFaultBodies, scheduleSettlement, serveFaultyRead } from "./fault-responses.ts";
+import { sleep } from "./fault-transport.ts";
+import { type BankOperation, FaultBook } from "./faults.ts";
+import {
+  brokenCamtBodies,
+  type IsoContext,
+  type IsoReadAnswer,
+  isoNotifications,
+  isoStatementPage,
+  serveIsoInquiry,
+  serveIsoSubmission,
+} from "./iso/routes.ts";
+import { IsoSettingsDesk } from "./iso/settings.ts";
+import { XML_CONTENT_TYPE } from "./iso/xml.ts";
+import { Ledger } from "./ledger.ts";
+import { notificationPage } from "./notifications.ts";
+import { scheduleReturn } from "./returns.ts";
 import { StatementDesk } from "./statements.ts";
+import { serveInquiry, serveSubmission } from "./transfer-desk.ts";
+import { type DocumentValidator, XsdValidator } from "./xsd-validator.ts";
+
+/** The EPC SEPA Credit Transfer (C2PSP) schema every pain.001 is validated against. */
+export const DEFAULT_PAIN001_SCHEMA_PATH = new URL(
+  "../../test/fixtures/iso20022/pain.001.001.09.EPC132-08_2023_V1.0_SCT_C2PSP.xsd",
+  import.meta.url,
+).pathname;
 
 export interface BankSimulatorOptions {
   host?: string;
@@ -24,26 +50,18 @@ export interface BankSimulatorOptions {
   /** A second mTLS listener on the same ledger that the control plane can close (0: a free port). */
   drillPort?: number;
   tls: { key: string; cert: string; ca: string };
-  /** Added before every bank API answer. */
+  /** The bank's total response time; the XSD validation of a pain.001 is part of it, not added to it. */
   latencyMs?: number;
-  /** Currencies the bank books; others are refused with 422. */
+  /** Currencies the bank books; others are refused with 422 (ISO: RJCT AM03). The first is the accounts' currency. */
   currencies?: string[];
   /** Append-only file that keeps the ledger across restarts (none: in memory only). */
   journalPath?: string;
   /** Entries per statement page unless a test sets one for its debtor (tools/bank-simulator/statements.ts). */
   statementPageSize?: number;
-}
-
-export interface RequestLogEntry {
-  at: string;
-  method: string;
-  path: string;
-  client_cn: string | null;
-  end_to_end_id?: string;
-  /** From the body of a submission, even an invalid one, so tests can scope "was the bank called?" by merchant. */
-  debtor_iban?: string;
-  /** The fault injected into this request, if any. */
-  fault?: string;
+  /** XSD for pain.001 (default: the EPC SCT C2PSP schema in test/fixtures/iso20022). */
+  pain001SchemaPath?: string;
+  /** Replaces the libxml2 validator (tests: a slow one); the simulator then leaves closing it to the caller. */
+  validator?: DocumentValidator;
 }
 
 export interface BankSimulator {
@@ -53,6 +71,7 @@ export interface BankSimulator {
   drillUrl: string;
   ledger: Ledger;
   faults: FaultBook;
+  isoSettings: IsoSettingsDesk;
   requests: RequestLogEntry[];
   stats: { tlsRejections: number };
   setLatency(ms: number): void;
@@ -62,19 +81,22 @@ export interface BankSimulator {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-
-export type DoorName = "main" | "drill";
+const ISO_PREFIX = "/iso20022/";
 
 export async function startBankSimulator(options: BankSimulatorOptions): Promise<BankSimulator> {
   const host = options.host ?? "127.0.0.1";
   const ledger = new Ledger(options.journalPath);
-  // Settlements planned before a restart still happen (at once if overdue).
+  // Settlements and returns planned before a restart still happen (at once if overdue).
   for (const entry of ledger.plannedSettlements()) scheduleSettlement(ledger, entry);
+  for (const entry of ledger.plannedReturns()) scheduleReturn(ledger, entry);
+  const validator = options.validator ?? (await XsdValidator.start(options.pain001SchemaPath ?? DEFAULT_PAIN001_SCHEMA_PATH));
   const requests: RequestLogEntry[] = [];
   const stats = { tlsRejections: 0 };
   let latencyMs = options.latencyMs ?? 0;
-  const currencies = new Set(options.currencies ?? ["EUR"]);
+  const currencyList = options.currencies ?? ["EUR"];
+  const currencies = new Set(currencyList);
   const statements = new StatementDesk(ledger, options.statementPageSize);
+  const isoSettings = new IsoSettingsDesk();
   const faults = new FaultBook();
 
   function createBankServer(): Server {
@@ -97,124 +119,74 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
   async function handleBankRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "https://bank.local");
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    const entry: RequestLogEntry = {
+    const log: RequestLogEntry = {
       at: new Date().toISOString(),
       method: req.method ?? "",
       path: url.pathname,
       client_cn: commonName(peer?.subject?.CN),
+      profile: url.pathname.startsWith(ISO_PREFIX) ? "iso20022" : "json",
     };
-    requests.push(entry);
+    requests.push(log);
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (latencyMs > 0) await sleep(latencyMs);
+    const isoSubmission = req.method === "POST" && url.pathname === "/iso20022/payments";
+    const xml = isoSubmission && isXmlContentType(req.headers["content-type"]);
+    // The configured latency is the bank's whole answer time: validating the pain.001 is spent out of it.
+    const verdict = xml ? await validator.validate(body) : undefined;
+    if (verdict) log.validation_ms = Math.round(verdict.ms * 1000) / 1000;
+    const delay = Math.max(0, latencyMs - (verdict?.ms ?? 0));
+    if (delay > 0) await sleep(delay);
 
+    const style: AnswerStyle = { offset: undefined };
+    const base = { req, res, ledger, faults, statements, currencies, log, style };
+    const iso: IsoContext = { ...base, isoSettings, accountCurrency: currencyList[0] ?? "EUR" };
+    const transferPath = /^\/(v1\/credit-transfers|iso20022\/payments)\/([^/]+)$/.exec(url.pathname);
+    if (isoSubmission) {
+      if (!verdict) return sendJson(res, 415, { code: "UNSUPPORTED_MEDIA_TYPE", message: `Send ${XML_CONTENT_TYPE}.` });
+      return serveIsoSubmission(body, verdict, iso);
+    }
     if (req.method === "POST" && url.pathname === "/v1/credit-transfers") {
       const raw = parseJson(body) as { debtor_iban?: unknown } | undefined;
-      if (typeof raw?.debtor_iban === "string") entry.debtor_iban = raw.debtor_iban;
+      if (typeof raw?.debtor_iban === "string") log.debtor_iban = raw.debtor_iban;
       const parsed = BankCreditTransferRequest.safeParse(raw);
       if (!parsed.success) {
         return sendJson(res, 400, { code: "INVALID_REQUEST", message: parsed.error.issues.map((i) => i.path.join(".")).join(", ") });
       }
-      entry.end_to_end_id = parsed.data.end_to_end_id;
-      faults.rememberDebtor(parsed.data.end_to_end_id, parsed.data.debtor_iban);
-      const fault = faults.take({ operation: "submit", endToEndId: parsed.data.end_to_end_id, debtorIban: parsed.data.debtor_iban });
-      if (fault) {
-        entry.fault = fault.kind;
-        if ((await serveFaultySubmission(fault, parsed.data, faultContext(req, res))) === "handled") return;
-      }
-      if (!currencies.has(parsed.data.amount.currency)) {
-        return sendJson(res, 422, { code: "CURRENCY_NOT_SUPPORTED", message: `This bank does not book ${parsed.data.amount.currency}.` });
-      }
-      const { entry: booked, duplicate } = ledger.book(parsed.data, statements.bookingStatusFor(parsed.data.debtor_iban), {
-        bookedAt: statements.bookingTimeFor(parsed.data.debtor_iban),
-      });
-      return sendJson(res, duplicate ? 200 : 201, transferView(booked));
+      return serveSubmission({ request: parsed.data, ids: { endToEndId: parsed.data.end_to_end_id } }, { ...base, dialect: jsonDialect });
     }
-    const inquiry = /^\/v1\/credit-transfers\/([^/]+)$/.exec(url.pathname);
-    if (req.method === "GET" && inquiry) {
-      const id = decodeURIComponent(inquiry[1] ?? "");
-      entry.end_to_end_id = id;
-      ledger.noteInquiry(id);
-      const fault = faults.take({ operation: "inquiry", endToEndId: id, debtorIban: undefined });
-      if (fault) {
-        entry.fault = fault.kind;
-        if ((await serveFaultyInquiry(fault, id, faultContext(req, res))) === "handled") return;
-      }
-      const booked = ledger.get(id);
-      return booked ? sendJson(res, 200, transferView(booked)) : sendJson(res, 404, { code: "NOT_FOUND", message: "No such transfer." });
+    if (req.method === "GET" && transferPath) {
+      const endToEndId = decodeURIComponent(transferPath[2] ?? "");
+      if (transferPath[1] === "iso20022/payments") return serveIsoInquiry(endToEndId, iso);
+      return serveInquiry(endToEndId, { ...base, dialect: jsonDialect });
     }
-    if (req.method === "GET" && url.pathname === "/v1/statements") {
-      const answer = statements.statementPage(url.searchParams);
-      return sendJson(res, answer.status, answer.body);
+    const read = readRoute(req.method, url.pathname);
+    if (read) {
+      const debtor = url.searchParams.get(read.profile === "json" ? "debtor_iban" : "account") ?? undefined;
+      if (debtor !== undefined) style.offset = statements.timestampOffsetFor(debtor);
+      const fault = faults.take({ operation: read.operation, endToEndId: undefined, debtorIban: debtor });
+      if (fault) {
+        log.fault = fault.kind;
+        const bodies = read.profile === "json" ? BROKEN_JSON_BODIES : brokenCamtBodies();
+        if ((await serveFaultyRead(fault, { ...base, dialect: jsonDialect }, bodies)) === "handled") return;
+      }
+      return sendReadAnswer(res, read.answer(url.searchParams, iso));
     }
     return sendJson(res, 404, { code: "NO_ROUTE", message: "No such endpoint." });
   }
 
-  function faultContext(req: IncomingMessage, res: ServerResponse): FaultContext {
-    return { req, res, ledger, faults, sendJson };
-  }
-
   const control = createHttpServer((req, res) => {
-    void handleControlRequest(req, res).catch((error: unknown) => sendJson(res, 500, { error: String(error) }));
+    void handleControlRequest(req, res, {
+      ledger,
+      faults,
+      statements,
+      isoSettings,
+      requests,
+      stats,
+      setLatency: (ms) => {
+        latencyMs = ms;
+      },
+      setDoor,
+    }).catch((error: unknown) => sendJson(res, 500, { error: String(error) }));
   });
-
-  async function handleControlRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://control.local");
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (req.method === "GET" && url.pathname === "/control/ledger") {
-      const debtor = url.searchParams.get("debtor_iban");
-      return sendJson(res, 200, { transfers: ledger.all().filter((e) => !debtor || e.debtor_iban === debtor) });
-    }
-    const one = /^\/control\/ledger\/([^/]+)$/.exec(url.pathname);
-    if (req.method === "GET" && one) {
-      const entry = ledger.get(decodeURIComponent(one[1] ?? ""));
-      return entry ? sendJson(res, 200, entry) : sendJson(res, 404, { error: "no such transfer" });
-    }
-    if (req.method === "GET" && url.pathname === "/control/requests") {
-      const e2e = url.searchParams.get("end_to_end_id");
-      const debtor = url.searchParams.get("debtor_iban");
-      return sendJson(res, 200, {
-        requests: requests.filter((r) => (!e2e || r.end_to_end_id === e2e) && (!debtor || r.debtor_iban === debtor)),
-      });
-    }
-    if (req.method === "GET" && url.pathname === "/control/stats") {
-      return sendJson(res, 200, { requests: requests.length, tls_rejections: stats.tlsRejections, transfers: ledger.all().length });
-    }
-    if (req.method === "PUT" && url.pathname === "/control/latency") {
-      const ms = Number((parseJson(body) as { ms?: unknown } | undefined)?.ms);
-      if (!Number.isFinite(ms) || ms < 0) return sendJson(res, 400, { error: "ms must be a non-negative number" });
-      latencyMs = ms;
-      return sendJson(res, 200, { ms });
-    }
-    const statementControl = statements.handleControl(req.method ?? "", url.pathname, parseJson(body));
-    if (statementControl) return sendJson(res, statementControl.status, statementControl.body);
-    if (url.pathname === "/control/faults") {
-      if (req.method === "GET") return sendJson(res, 200, { rules: faults.list() });
-      if (req.method === "POST") {
-        const parsed = FaultRuleInput.safeParse(parseJson(body));
-        if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
-        return sendJson(res, 201, faults.add(parsed.data));
-      }
-      if (req.method === "DELETE") {
-        const debtor = url.searchParams.get("debtor_iban");
-        if (!debtor) return sendJson(res, 400, { error: "debtor_iban is required" });
-        return sendJson(res, 200, { removed: faults.removeForDebtor(debtor) });
-      }
-    }
-    const rule = /^\/control\/faults\/([^/]+)$/.exec(url.pathname);
-    if (req.method === "DELETE" && rule) {
-      return faults.remove(decodeURIComponent(rule[1] ?? ""))
-        ? sendJson(res, 200, { removed: 1 })
-        : sendJson(res, 404, { error: "no such rule" });
-    }
-    const door = /^\/control\/doors\/(main|drill)$/.exec(url.pathname);
-    if (req.method === "PUT" && door) {
-      const open = (parseJson(body) as { open?: unknown } | undefined)?.open;
-      if (typeof open !== "boolean") return sendJson(res, 400, { error: "open must be a boolean" });
-      await setDoor(door[1] as DoorName, open);
-      return sendJson(res, 200, { door: door[1], open });
-    }
-    return sendJson(res, 404, { error: "no such control endpoint" });
-  }
 
   await listen(bank, options.port ?? 0, host);
   await listen(drill, options.drillPort ?? 0, host);
@@ -242,6 +214,7 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     drillUrl: `https://localhost:${drillPort}`,
     ledger,
     faults,
+    isoSettings,
     requests,
     stats,
     setLatency(ms) {
@@ -251,8 +224,59 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     async close() {
       for (const server of [bank, drill, control]) server.closeAllConnections();
       await Promise.all([bank, drill, control].filter((s) => s.listening).map((s) => new Promise((r) => s.close(r))));
+      if (!options.validator) await validator.close();
     },
   };
+}
+
+interface ReadRoute {
+  profile: BankDialect["profile"];
+  operation: BankOperation;
+  answer(params: URLSearchParams, context: IsoContext): IsoReadAnswer;
+}
+
+/** Statement and notification reads of both profiles (fault rules match them only when they name the operation). */
+function readRoute(method: string | undefined, pathname: string): ReadRoute | undefined {
+  if (method !== "GET") return undefined;
+  switch (pathname) {
+    case "/v1/statements":
+      return { profile: "json", operation: "statement", answer: (params, c) => c.statements.statementPage(params, c.style) };
+    case "/v1/notifications":
+      return {
+        profile: "json",
+        operation: "notification",
+        answer: (params, c) => notificationPage(c.ledger, c.statements, params, c.style),
+      };
+    case "/iso20022/statements":
+      return { profile: "iso20022", operation: "statement", answer: isoStatementPage };
+    case "/iso20022/notifications":
+      return { profile: "iso20022", operation: "notification", answer: isoNotifications };
+    default:
+      return undefined;
+  }
+}
+
+const BROKEN_JSON_BODIES: ReadFaultBodies = {
+  contentType: "application/json",
+  truncated: '{"entries":[{"transfer_id":"TRF',
+  contractViolation: '{"entries":"none","next_cursor":0}',
+};
+
+function sendReadAnswer(res: ServerResponse, answer: IsoReadAnswer): void {
+  if ("xml" in answer) sendText(res, answer.status, XML_CONTENT_TYPE, answer.xml);
+  else sendJson(res, answer.status, answer.body);
+}
+
+/** application/xml or text/xml, in UTF-8 if a charset is named. */
+function isXmlContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [type, ...parameters] = header.split(";").map((part) => part.trim().toLowerCase());
+  if (type !== "application/xml" && type !== "text/xml") return false;
+  const charset = parameters
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/"/g, "");
+  return charset === undefined || charset === "utf-8";
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -262,19 +286,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function commonName(cn: string | string[] | undefined): string | null {
   if (cn === undefined) return null;
   return Array.isArray(cn) ? cn.join(",") : cn;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,6 @@
 /**
- * The simulated bank's account statements (GET /v1/statements) and the
+ * The simulated bank's account statements (GET /v1/statements; the ISO
+ * 20022 profile's camt.053 is written from the same lines) and the
  * per-debtor scenarios tests steer them with through the control plane.
  *
  * Everything a test changes is keyed by debtor IBAN. Each test merchant has
@@ -8,9 +9,12 @@
  * discrepancies.
  */
 import { z } from "zod";
-import { type BankStatementEntry, type BankStatementPage, BankStatusCode, EndToEndId } from "../../schemas/bank-api.ts";
+import { type BankStatementEntry, BankStatusCode, EndToEndId } from "../../schemas/bank-api.ts";
 import { AmountMinorUnits, CurrencyCode, Iban } from "../../schemas/common.ts";
+import type { AnswerStyle } from "./answers.ts";
+import { compareLines, decodeCursor, encodeCursor } from "./cursor.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
+import { renderInstant, UtcOffset } from "./timestamps.ts";
 
 export const DEFAULT_STATEMENT_PAGE_SIZE = 50;
 export const MAX_STATEMENT_PAGE_SIZE = 1000;
@@ -49,13 +53,35 @@ const ScenarioSettings = z.strictObject({
     .min(-7 * 86_400_000)
     .max(7 * 86_400_000)
     .optional(),
+  /** Every timestamp the bank sends about this debtor, in both profiles, written with this UTC offset (the same instant). */
+  timestamp_offset: UtcOffset.optional(),
 });
 
 interface DebtorScenario {
   pageSize?: number;
   bookingStatus?: BankStatusCode;
   bookingOffsetMs?: number;
+  timestampOffset?: string;
   discrepancies: StatementDiscrepancy[];
+}
+
+/** A return booked on the account: the credit back of a settled transfer (JSON statement and notification entry). */
+export interface ReturnLine {
+  type: "return";
+  /** The bank's reference of the return. */
+  transfer_id: string;
+  /** The end-to-end id of the returned transfer. */
+  return_of: string;
+  reason_code: string;
+  amount: { value: number; currency: string };
+  booked_at: string;
+}
+
+/** One line of a day's statement: a transfer (today's entry, no `type`) or a return. */
+export type StatementLine = BankStatementEntry | ReturnLine;
+
+export function isReturnLine(line: StatementLine): line is ReturnLine {
+  return "type" in line && line.type === "return";
 }
 
 const StatementQuery = z.object({
@@ -66,6 +92,12 @@ const StatementQuery = z.object({
 
 /** Position after the last entry served: entries are sorted by (booked_at, transfer_id). */
 const StatementCursor = z.strictObject({ debtor_iban: z.string(), date: z.string(), booked_at: z.string(), transfer_id: z.string() });
+
+/** One JSON page, as sent. */
+interface StatementPageBody {
+  entries: StatementLine[];
+  next_cursor: string | null;
+}
 
 export interface SimulatorAnswer {
   status: number;
@@ -93,8 +125,18 @@ export class StatementDesk {
     return offset === undefined ? undefined : new Date(Date.now() + offset).toISOString();
   }
 
+  /** UTC offset of the timestamps sent about this debtor (undefined: "Z"). */
+  timestampOffsetFor(debtorIban: string): string | undefined {
+    return this.scenarios.get(debtorIban)?.timestampOffset;
+  }
+
+  /** Entries (or camt entries) per page for this debtor. */
+  pageSizeFor(debtorIban: string): number {
+    return this.scenarios.get(debtorIban)?.pageSize ?? this.defaultPageSize;
+  }
+
   /** GET /v1/statements */
-  statementPage(params: URLSearchParams): SimulatorAnswer {
+  statementPage(params: URLSearchParams, style: AnswerStyle): SimulatorAnswer {
     const query = StatementQuery.safeParse(Object.fromEntries(params));
     if (!query.success) {
       return { status: 400, body: { code: "INVALID_REQUEST", message: query.error.issues.map((i) => i.path.join(".")).join(", ") } };
@@ -108,15 +150,15 @@ export class StatementDesk {
       }
       after = decoded.data;
     }
-    const scenario = this.scenarios.get(debtorIban);
-    const pageSize = scenario?.pageSize ?? this.defaultPageSize;
-    const all = this.entriesFor(debtorIban, date, scenario?.discrepancies ?? []);
-    const start = after ? all.findIndex((e) => compareEntries(e, after) > 0) : 0;
+    const pageSize = this.pageSizeFor(debtorIban);
+    const all = this.linesFor(debtorIban, date);
+    const start = after ? all.findIndex((e) => compareLines(e, after) > 0) : 0;
     const rest = start === -1 ? [] : all.slice(start);
     const entries = rest.slice(0, pageSize);
     const last = entries.at(-1);
-    const page: BankStatementPage = {
-      entries,
+    const offset = style.offset;
+    const page: StatementPageBody = {
+      entries: entries.map((line) => ({ ...line, booked_at: renderInstant(line.booked_at, offset) })),
       next_cursor:
         rest.length > pageSize && last
           ? encodeCursor({ debtor_iban: debtorIban, date, booked_at: last.booked_at, transfer_id: last.transfer_id })
@@ -148,6 +190,7 @@ export class StatementDesk {
         if (parsed.data.page_size !== undefined) scenario.pageSize = parsed.data.page_size;
         if (parsed.data.booking_status !== undefined) scenario.bookingStatus = parsed.data.booking_status;
         if (parsed.data.booking_offset_ms !== undefined) scenario.bookingOffsetMs = parsed.data.booking_offset_ms;
+        if (parsed.data.timestamp_offset !== undefined) scenario.timestampOffset = parsed.data.timestamp_offset;
         this.scenarios.set(debtorIban, scenario);
         return { status: 200, body: scenarioView(scenario) };
       }
@@ -159,11 +202,19 @@ export class StatementDesk {
     }
   }
 
-  /** The day's statement for one debtor as the bank shows it: the ledger with the scenario's discrepancies applied. */
-  private entriesFor(debtorIban: string, date: string, discrepancies: StatementDiscrepancy[]): BankStatementEntry[] {
-    const entries: BankStatementEntry[] = [];
+  /**
+   * The day's statement for one debtor as the bank shows it, in order: the
+   * ledger's transfers with the scenario's discrepancies applied, and the
+   * returns booked that day.
+   */
+  linesFor(debtorIban: string, date: string): StatementLine[] {
+    const discrepancies = this.scenarios.get(debtorIban)?.discrepancies ?? [];
+    const entries: StatementLine[] = [];
     for (const booked of this.ledger.all()) {
-      if (booked.debtor_iban !== debtorIban || booked.booked_at.slice(0, 10) !== date) continue;
+      if (booked.debtor_iban !== debtorIban) continue;
+      const returned = returnLine(booked);
+      if (returned && returned.booked_at.slice(0, 10) === date) entries.push(returned);
+      if (booked.booked_at.slice(0, 10) !== date) continue;
       const entry = applyDiscrepancies(statementEntry(booked), discrepancies);
       if (entry) entries.push(entry);
     }
@@ -178,8 +229,22 @@ export class StatementDesk {
         });
       }
     });
-    return entries.sort(compareEntries);
+    return entries.sort(compareLines);
   }
+}
+
+/** The booked return of a transfer as a statement line; undefined while none is booked. */
+export function returnLine(entry: LedgerEntry): ReturnLine | undefined {
+  const returned = entry.return;
+  if (!returned?.transfer_id || !returned.booked_at) return undefined;
+  return {
+    type: "return",
+    transfer_id: returned.transfer_id,
+    return_of: entry.end_to_end_id,
+    reason_code: returned.reason_code,
+    amount: { ...returned.amount },
+    booked_at: returned.booked_at,
+  };
 }
 
 function statementEntry(booked: LedgerEntry): BankStatementEntry {
@@ -213,29 +278,12 @@ function applyDiscrepancies(entry: BankStatementEntry, discrepancies: StatementD
   return result;
 }
 
-function compareEntries(a: { booked_at: string; transfer_id: string }, b: { booked_at: string; transfer_id: string }): number {
-  if (a.booked_at !== b.booked_at) return a.booked_at < b.booked_at ? -1 : 1;
-  if (a.transfer_id === b.transfer_id) return 0;
-  return a.transfer_id < b.transfer_id ? -1 : 1;
-}
-
 function scenarioView(scenario: DebtorScenario): unknown {
   return {
     page_size: scenario.pageSize ?? null,
     booking_status: scenario.bookingStatus ?? null,
     booking_offset_ms: scenario.bookingOffsetMs ?? null,
+    timestamp_offset: scenario.timestampOffset ?? null,
     discrepancies: scenario.discrepancies,
   };
-}
-
-function encodeCursor(value: z.infer<typeof StatementCursor>): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }
