@@ -9,6 +9,10 @@ import { TEST_ADMIN_TOKEN } from "./test/support/constants.ts";
  *   the bank simulator over real mTLS);
  * - "node": tooling that runs in Node (local stack, scripts, benchmark smoke).
  */
+// wrangler.jsonc declares ADMIN_TOKEN a required secret; the plugin reads required secrets from the
+// environment (and warns when one is missing). Tests use their own fixed token.
+process.env.ADMIN_TOKEN ??= TEST_ADMIN_TOKEN;
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,

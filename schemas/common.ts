@@ -54,6 +54,7 @@ export const Iban = z
   .meta({ description: "IBAN; spaces are accepted and removed.", example: "DE89370400440532013000" });
 
 /** Control characters (C0, DEL, C1) have no place in names or references and break logs and CSVs. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters (C0, DEL, C1) is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/u;
 
 export function text(maxLength: number) {

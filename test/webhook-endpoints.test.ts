@@ -82,7 +82,7 @@ describe("webhook endpoints API", () => {
     ).toBe(401);
     expect((await call("/v1/webhook-endpoints")).status).toBe(401);
     expect((await call("/v1/events")).status).toBe(401);
-    const forged = a.api_key.slice(0, -4) + "AAAA";
+    const forged = `${a.api_key.slice(0, -4)}AAAA`;
     expect((await get(forged, "/v1/webhook-endpoints")).status).toBe(401);
 
     const endpoint = WebhookEndpointWithSecret.parse(
@@ -170,7 +170,10 @@ describe("webhook endpoints API", () => {
     });
     expect(rotated.status).toBe(200);
     const text = new ReadableStream<Uint8Array>({
-      start: (controller) => (controller.enqueue(new TextEncoder().encode("x")), controller.close()),
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode("x"));
+        controller.close();
+      },
     });
     const refused = await call(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
       method: "POST",

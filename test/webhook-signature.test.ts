@@ -114,6 +114,6 @@ describe("webhook signatures (Standard Webhooks)", () => {
   });
 
   it("docs/webhooks.md shows the verification code exactly as tested", () => {
-    expect(docs).toContain("```ts\n" + verifierSource + "```");
+    expect(docs).toContain(`\`\`\`ts\n${verifierSource}\`\`\``);
   });
 });

@@ -71,7 +71,7 @@ export function issueLeaf(dir: string, name: string, subject: string, extensions
   newKey(path(`${name}.key`));
   openssl(["req", "-new", "-key", path(`${name}.key`), "-out", path(`${name}.csr`), "-subj", subject]);
   const extFile = path(`${name}.ext`);
-  writeFileSync(extFile, ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", ...extensions].join("\n") + "\n");
+  writeFileSync(extFile, `${["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", ...extensions].join("\n")}\n`);
   openssl([
     "x509",
     "-req",

@@ -55,7 +55,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): LocalStackOptions {
+export function optionsFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): LocalStackOptions {
   const bankFiles = [env.BANK_CA_FILE, env.BANK_CLIENT_CERT_FILE, env.BANK_CLIENT_KEY_FILE];
   if (env.BANK_URL && bankFiles.some((file) => !file)) {
     throw new Error("BANK_URL needs BANK_CA_FILE, BANK_CLIENT_CERT_FILE and BANK_CLIENT_KEY_FILE as well.");
@@ -197,7 +197,7 @@ function resolveAdminToken(fromEnv: string | undefined): { token: string; genera
   const file = `${DEV_DIR}/admin-token`;
   if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), generated: true };
   const token = randomBytes(32).toString("hex");
-  writeFileSync(file, token + "\n", { mode: 0o600 });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, generated: true };
 }
 
@@ -236,7 +236,7 @@ export async function ensureDemoMerchant(stack: LocalStack, stateDir: string): P
   if (response.status !== 201) throw new Error(`could not create the demo merchant: ${response.status} ${await response.text()}`);
   const merchant = (await response.json()) as DemoMerchant;
   const saved = { id: merchant.id, api_key: merchant.api_key, debtor_iban: merchant.debtor_iban };
-  writeFileSync(file, JSON.stringify(saved, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   return saved;
 }
 
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       "Pay:",
       curl,
       "",
-      "Read it back: curl -sS " + stack.url + "/v1/payments/<id> -H 'Authorization: Bearer " + merchant.api_key + "'",
+      `Read it back: curl -sS ${stack.url}/v1/payments/<id> -H 'Authorization: Bearer ${merchant.api_key}'`,
       `Webhooks, in another terminal: npm run webhooks:listen -- --merchant-key ${merchant.api_key}${options.port === 8787 ? "" : ` --connector ${stack.url}`}`,
       "Ctrl-C stops (exit code 130); pending payments resume on the next start.",
       "",

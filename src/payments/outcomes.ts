@@ -12,6 +12,7 @@ import { paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, redact, redactText } from "../platform/log.ts";
+import { withoutControlCharacters } from "../platform/text.ts";
 import { keyTtlMs, type PaymentsContext } from "./context.ts";
 import { appendPaymentEvent } from "./event-log.ts";
 import { holdKeyAfterOutcome } from "./idempotency-expiry.ts";
@@ -206,6 +207,5 @@ function appendEvent(
 
 /** Bank text is untrusted: bounded, single-line, and with anything IBAN-like masked. */
 function sanitizeBankMessage(message: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are replaced).
-  return redactText(message.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")).slice(0, MAX_BANK_MESSAGE_LENGTH);
+  return redactText(withoutControlCharacters(message)).slice(0, MAX_BANK_MESSAGE_LENGTH);
 }

@@ -4,6 +4,7 @@
  * It knows nothing of storage or schedules; the outbox decides what an
  * answer means for the delivery.
  */
+import { withoutControlCharacters } from "../platform/text.ts";
 import { signWebhook, type WebhookSignatureHeaders } from "./sign.ts";
 
 /** Longest error text kept per attempt (it is shown to the merchant in GET /v1/events). */
@@ -77,5 +78,5 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return `no answer within ${timeoutMs} ms`;
   }
-  return `request failed: ${error instanceof Error ? error.message : String(error)}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+  return withoutControlCharacters(`request failed: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -75,7 +75,7 @@ export class Ledger {
   }
 
   private journal(entry: LedgerEntry): void {
-    if (this.journalPath) appendFileSync(this.journalPath, JSON.stringify(entry) + "\n");
+    if (this.journalPath) appendFileSync(this.journalPath, `${JSON.stringify(entry)}\n`);
   }
 
   get(endToEndId: string): LedgerEntry | undefined {
