@@ -33,5 +33,3 @@ export async function listKeys(merchantId: string): Promise<ApiKey[]> {
 export async function setMerchantStatus(merchantId: string, status: "active" | "disabled"): Promise<Response> {
   return adminCall(`/admin/v1/merchants/${merchantId}`, { method: "PATCH", body: JSON.stringify({ status }) });
 }
-
-export type { Merchant };
