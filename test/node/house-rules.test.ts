@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 
 const SRC = resolve("src");
 /** Folder pairs that import each other for types only (no runtime cycle); docs/development.md names the same. */
-export const ALLOWED_TYPE_ONLY_CYCLES: ReadonlyArray<readonly [string, string]> = [];
+const ALLOWED_TYPE_ONLY_CYCLES: ReadonlyArray<readonly [string, string]> = [];
 
 interface ImportEdge {
   from: string;

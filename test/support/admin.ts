@@ -1,6 +1,5 @@
 /** Test helpers for the operator API (key rotation, merchant status). */
 import type { ApiKey, ApiKeyCreated, ApiKeyList } from "../../schemas/admin-api.ts";
-import type { Merchant } from "../../schemas/merchant-api.ts";
 import { call } from "./api.ts";
 import { TEST_ADMIN_TOKEN } from "./constants.ts";
 
