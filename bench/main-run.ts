@@ -131,11 +131,13 @@ export async function mainRun(plan: BenchPlan, options: MainRunOptions): Promise
     );
     const simulator = main.stack.simulator;
     if (!simulator) throw new Error("the outage scenario needs the stack's own bank simulator");
+    const before = { warnings: workerLog.warnings, errors: workerLog.errors };
     const outage = await outageAndRecovery(
       { url: main.url, adminToken: main.stack.adminToken, simulator, restoreLatencyMs: plan.bankLatencyMs },
       outagePlan,
       progress,
     );
+    workerLog.duringOutage = { warnings: workerLog.warnings - before.warnings, errors: workerLog.errors - before.errors };
 
     return {
       plan,

@@ -26,6 +26,8 @@ export interface WorkerLogCounts {
   warnings: number;
   errors: number;
   lastProblem?: string;
+  /** Of the warnings and errors, those logged during scenario 7, where a failing bank is the point. */
+  duringOutage?: { warnings: number; errors: number };
 }
 
 export interface BenchResults {
