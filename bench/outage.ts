@@ -12,7 +12,8 @@
  * the outage can be counted. A 503 is a gateway error, which opens the
  * connector's circuit just as a refused connection does.
  */
-import type { BankSimulator, RequestLogEntry } from "../tools/bank-simulator/simulator.ts";
+import type { RequestLogEntry } from "../tools/bank-simulator/control-plane.ts";
+import type { BankSimulator } from "../tools/bank-simulator/simulator.ts";
 import type { Answer, LoadResult } from "./load.ts";
 import { keepAlivePool, runLoad } from "./load.ts";
 import type { OutagePlan } from "./plan.ts";
