@@ -7,9 +7,10 @@ import { build } from "esbuild";
 
 export const WORKER_BUNDLE = ".build/worker.mjs";
 
-export async function buildWorker(outfile: string = WORKER_BUNDLE): Promise<string> {
+/** `entry`: another checkout's Worker (the benchmark's baseline); default this one's. */
+export async function buildWorker(outfile: string = WORKER_BUNDLE, entry = "src/worker/index.ts"): Promise<string> {
   await build({
-    entryPoints: ["src/worker/index.ts"],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: "esm",
