@@ -76,23 +76,53 @@ export function admitPayment(
     }
 
     const { paymentId, endToEndId } = ids.next(sql, now);
+    // The row as inserted, kept so that nothing below reads it back.
+    const admitted: PaymentRow = {
+      id: paymentId,
+      idempotency_key: idempotencyKey,
+      status: "pending",
+      amount: request.amount,
+      currency: request.currency,
+      creditor_name: request.creditor.name,
+      creditor_iban: request.creditor.iban,
+      reference: request.reference,
+      metadata: JSON.stringify(request.metadata ?? {}),
+      end_to_end_id: endToEndId,
+      bank_phase: INITIAL_STATE,
+      bank_transfer_id: null,
+      bank_status: null,
+      bank_reason_code: null,
+      failure_code: null,
+      failure_message: null,
+      attempts: 0,
+      bank_may_hold: 0,
+      inquiries: 0,
+      bank_booked_at: null,
+      next_action_at: inFlightDeadline(ctx.config, now),
+      created_at: now,
+      updated_at: now,
+    };
     sql.exec(
       `INSERT INTO payments (id, idempotency_key, status, amount, currency, creditor_name, creditor_iban, reference, metadata,
-         end_to_end_id, bank_phase, attempts, next_action_at, created_at, updated_at)
-       VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      paymentId,
-      idempotencyKey,
-      request.amount,
-      request.currency,
-      request.creditor.name,
-      request.creditor.iban,
-      request.reference,
-      JSON.stringify(request.metadata ?? {}),
-      endToEndId,
-      INITIAL_STATE,
-      inFlightDeadline(ctx.config, now),
-      now,
-      now,
+         end_to_end_id, bank_phase, attempts, bank_may_hold, inquiries, next_action_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      admitted.id,
+      admitted.idempotency_key,
+      admitted.status,
+      admitted.amount,
+      admitted.currency,
+      admitted.creditor_name,
+      admitted.creditor_iban,
+      admitted.reference,
+      admitted.metadata,
+      admitted.end_to_end_id,
+      admitted.bank_phase,
+      admitted.attempts,
+      admitted.bank_may_hold,
+      admitted.inquiries,
+      admitted.next_action_at,
+      admitted.created_at,
+      admitted.updated_at,
     );
     addToDailyTotal(sql, now, request.currency, request.amount);
     sql.exec(
@@ -103,18 +133,22 @@ export function admitPayment(
       now,
       expiresAt,
     );
-    appendPaymentEvent(sql, {
-      paymentId,
-      at: now,
-      fromStatus: null,
-      toStatus: "pending",
-      bankStatus: null,
-      reasonCode: null,
-      attempt: 0,
-      detail: { note: "admitted" },
-    });
-    const admitted = findPayment(sql, paymentId);
-    if (admitted) ctx.onStatusChange(paymentFromRow(admitted), null);
+    // A payment inserted just now has no events yet: its first one links to the genesis hash.
+    appendPaymentEvent(
+      sql,
+      {
+        paymentId,
+        at: now,
+        fromStatus: null,
+        toStatus: "pending",
+        bankStatus: null,
+        reasonCode: null,
+        attempt: 0,
+        detail: { note: "admitted" },
+      },
+      { known: undefined },
+    );
+    ctx.onStatusChange(paymentFromRow(admitted), null);
     return { kind: "admitted", paymentId, expiresAt };
   });
 }

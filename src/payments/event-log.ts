@@ -55,14 +55,19 @@ export function hashEvent(event: Omit<StoredPaymentEvent, "hash">): string {
     .digest("hex");
 }
 
-/** Must be called inside the transaction that makes the change it records. */
-export function appendPaymentEvent(sql: SqlStorage, input: PaymentEventInput): StoredPaymentEvent {
-  const last = sql
-    .exec<{ seq: number; hash: string }>(
-      `SELECT seq, hash FROM payment_events WHERE payment_id = ? ORDER BY seq DESC LIMIT 1`,
-      input.paymentId,
-    )
-    .toArray()[0];
+/** Where an appended event links to: the payment's last event, or none for the first event of a payment. */
+export type ChainLink = { seq: number; hash: string } | undefined;
+
+/**
+ * Must be called inside the transaction that makes the change it records.
+ * `previous`: the payment's last event when the caller knows it (admission
+ * knows a payment it has just inserted has none), saving the read of it. A
+ * wrong `previous` cannot go unnoticed: (payment_id, seq) is the primary key,
+ * so linking to anything but the true last event either fails the insert or
+ * leaves a gap that verifyEventChain reports.
+ */
+export function appendPaymentEvent(sql: SqlStorage, input: PaymentEventInput, previous?: { known: ChainLink }): StoredPaymentEvent {
+  const last = previous ? previous.known : lastEvent(sql, input.paymentId);
   const unsigned = {
     payment_id: input.paymentId,
     seq: (last?.seq ?? 0) + 1,
@@ -92,6 +97,12 @@ export function appendPaymentEvent(sql: SqlStorage, input: PaymentEventInput): S
     event.hash,
   );
   return event;
+}
+
+function lastEvent(sql: SqlStorage, paymentId: string): ChainLink {
+  return sql
+    .exec<{ seq: number; hash: string }>(`SELECT seq, hash FROM payment_events WHERE payment_id = ? ORDER BY seq DESC LIMIT 1`, paymentId)
+    .toArray()[0];
 }
 
 export function readPaymentEvents(sql: SqlStorage, paymentId: string): StoredPaymentEvent[] {

@@ -1,0 +1,136 @@
+/**
+ * What one payment costs the merchant's SQLite, counted exactly: every
+ * `sql.exec` and every `transactionSync` of the live object is recorded while
+ * payments go through the real Worker, object and bank. The budgets below are
+ * today's counts (docs/benchmarks.md, "Where each millisecond goes"): a
+ * change that adds a statement to the payment path fails here and has to say
+ * why in the budget. Commits (and their fsyncs) are counted with strace by
+ * the bench, not here: workerd folds the writes of one turn into one commit.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { BankCreditTransferRequest } from "../schemas/bank-api.ts";
+import type { BankPort } from "../src/bank/bank-port.ts";
+import { findPayment, type PaymentRow, paymentFromRow } from "../src/payments/payment-row.ts";
+import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { registerEndpoint, uniqueHookPath } from "./support/webhooks.ts";
+
+/** Statements per new payment settled by the bank in the call: admission + sending marker, then outcome + reply. */
+const STATEMENTS_PER_PAYMENT = 18;
+/** Of which writes (INSERT/UPDATE/DELETE): payment, daily total, key, 2 events, 2 outbox events, 2 payment updates, key expiry. */
+const WRITES_PER_PAYMENT = 10;
+/** Explicit transactions per payment: admission, outcome. */
+const TRANSACTIONS_PER_PAYMENT = 2;
+/** Statements per replay of a settled payment: the key, its payment, the reply's read. */
+const STATEMENTS_PER_REPLAY = 3;
+const MEASURED_PAYMENTS = 5;
+
+type Recorder = { statements: string[]; transactions: number };
+
+/** Wraps the live object's `sql.exec` and `transactionSync` (same SQL handle for the instance's life) to record them. */
+async function record(merchantId: string): Promise<Recorder> {
+  const recorder: Recorder = { statements: [], transactions: 0 };
+  await runInDurableObject(merchantStub(merchantId), (_instance, state) => {
+    const sql = state.storage.sql;
+    const exec = sql.exec.bind(sql);
+    Object.assign(sql, {
+      exec: (query: string, ...bindings: SqlStorageValue[]) => {
+        recorder.statements.push(query.replace(/\s+/g, " ").trim());
+        return exec(query, ...bindings);
+      },
+    });
+    const transactionSync = state.storage.transactionSync.bind(state.storage);
+    Object.assign(state.storage, {
+      transactionSync: <T>(work: () => T): T => {
+        recorder.transactions++;
+        return transactionSync(work);
+      },
+    });
+  });
+  return recorder;
+}
+
+const isWrite = (statement: string) => /^(INSERT|UPDATE|DELETE)\b/i.test(statement);
+
+function reset(recorder: Recorder): void {
+  recorder.statements.length = 0;
+  recorder.transactions = 0;
+}
+
+describe("SQLite statements per payment", () => {
+  it("a new payment settled in the call and a replay stay within their statement budgets", async () => {
+    const merchant = await createMerchant();
+    const recorder = await record(merchant.id);
+    // The first payment also reads what an instance caches (API keys, the highest payment id, webhook subscriptions).
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    reset(recorder);
+    for (let i = 0; i < MEASURED_PAYMENTS; i++) expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    const perPayment = recorder.statements.length / MEASURED_PAYMENTS;
+    const breakdown = recorder.statements.slice(0, recorder.statements.length / MEASURED_PAYMENTS).join("\n");
+    expect(perPayment, breakdown).toBe(STATEMENTS_PER_PAYMENT);
+    expect(recorder.statements.filter(isWrite).length / MEASURED_PAYMENTS, breakdown).toBe(WRITES_PER_PAYMENT);
+    expect(recorder.transactions / MEASURED_PAYMENTS).toBe(TRANSACTIONS_PER_PAYMENT);
+
+    const key = crypto.randomUUID();
+    expect((await postPayment(merchant.api_key, paymentBody(), key)).status).toBe(201);
+    reset(recorder);
+    const replayed = await postPayment(merchant.api_key, paymentBody(), key);
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(recorder.statements.length, recorder.statements.join("\n")).toBe(STATEMENTS_PER_REPLAY);
+    expect(recorder.statements.filter(isWrite)).toEqual([]);
+  });
+
+  it("with a webhook endpoint, each status change still writes one delivery without reading the endpoints again", async () => {
+    const merchant = await createMerchant();
+    await registerEndpoint(merchant.api_key, uniqueHookPath());
+    const recorder = await record(merchant.id);
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    reset(recorder);
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    const deliveries = recorder.statements.filter((s) => s.startsWith("INSERT INTO webhook_deliveries"));
+    expect(deliveries).toHaveLength(2);
+    expect(recorder.statements.filter((s) => s.includes("FROM webhook_endpoints"))).toEqual([]);
+  });
+});
+
+describe("admission writes its outbox event from the row it inserted", () => {
+  it("the payment.pending event carries exactly the payment as stored", async () => {
+    const merchant = await createMerchant();
+    const stub = merchantStub(merchant.id);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fixedNow = Date.now();
+    await runInDurableObject(stub, (instance) => {
+      const real = instance.seams.bank;
+      const holding: BankPort = {
+        submitCreditTransfer: async (transfer: BankCreditTransferRequest) => {
+          await held;
+          return real.submitCreditTransfer(transfer);
+        },
+        inquireCreditTransfer: (id) => real.inquireCreditTransfer(id),
+        fetchStatementPage: (query) => real.fetchStatementPage(query),
+      };
+      instance.seams.bank = holding;
+      // One instant for admission and the sending marker, so the stored row's updated_at is the admission's.
+      instance.seams.clock = { now: () => fixedNow };
+    });
+    const answer = postPayment(merchant.api_key, paymentBody({ metadata: { order: "A-1" } }));
+    let stored: { row: PaymentRow | undefined; body: string | undefined } = { row: undefined, body: undefined };
+    for (let attempt = 0; attempt < 100 && !stored.body; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      stored = await runInDurableObject(stub, (_instance, state) => {
+        const sql = state.storage.sql;
+        const event = sql.exec<{ body: string; ordering_key: string }>(`SELECT body, ordering_key FROM webhook_events`).toArray()[0];
+        return { row: event ? findPayment(sql, event.ordering_key) : undefined, body: event?.body };
+      });
+    }
+    release();
+    expect((await answer).status).toBe(201);
+    expect(stored.row?.bank_phase).toBe("sending");
+    const event = JSON.parse(stored.body ?? "{}") as { type: string; data: { payment: unknown } };
+    expect(event.type).toBe("payment.pending");
+    expect(event.data.payment).toEqual(paymentFromRow(stored.row as PaymentRow));
+  });
+});
