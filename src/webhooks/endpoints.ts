@@ -70,6 +70,30 @@ export function activeEndpoints(sql: SqlStorage): WebhookEndpointRow[] {
   return sql.exec<WebhookEndpointRow>(`SELECT * FROM webhook_endpoints WHERE deleted_at IS NULL ORDER BY created_at, id`).toArray();
 }
 
+/** An active endpoint as the outbox needs it: who gets which event types. */
+export interface Subscription {
+  endpointId: string;
+  types: readonly WebhookEventType[];
+}
+
+/**
+ * The outbox reads the subscriptions on every status change, and they change
+ * only when an endpoint is added or deleted (below, which forgets them):
+ * kept per object, keyed by its SQL handle, which lives as long as the
+ * object's instance does.
+ */
+const subscriptionsByObject = new WeakMap<SqlStorage, readonly Subscription[]>();
+
+/** The active endpoints' subscriptions, in the order of activeEndpoints. */
+export function subscriptions(sql: SqlStorage): readonly Subscription[] {
+  let known = subscriptionsByObject.get(sql);
+  if (!known) {
+    known = activeEndpoints(sql).map((row) => ({ endpointId: row.id, types: subscribedTypes(row) }));
+    subscriptionsByObject.set(sql, known);
+  }
+  return known;
+}
+
 function activeEndpoint(sql: SqlStorage, endpointId: string): WebhookEndpointRow | undefined {
   return sql.exec<WebhookEndpointRow>(`SELECT * FROM webhook_endpoints WHERE id = ? AND deleted_at IS NULL`, endpointId).toArray()[0];
 }
@@ -89,6 +113,7 @@ export function createEndpoint(sql: SqlStorage, request: CreateWebhookEndpointRe
     secret,
     now,
   );
+  subscriptionsByObject.delete(sql);
   return { ok: true, endpoint: { ...endpointFromRow(activeEndpoint(sql, id) as WebhookEndpointRow), secret } };
 }
 
@@ -134,6 +159,7 @@ export function deleteEndpoint(sql: SqlStorage, endpointId: string, now: number)
     now,
     endpointId,
   );
+  subscriptionsByObject.delete(sql);
   sql.exec(
     `UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = NULL, finished_at = ? WHERE endpoint_id = ? AND state = 'pending'`,
     now,

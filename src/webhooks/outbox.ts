@@ -26,7 +26,7 @@ import type {
 import { groupBy } from "../platform/group-by.ts";
 import { execInSlices } from "../platform/sql-slices.ts";
 import { monotonicUlidFactory } from "../platform/ulid.ts";
-import { activeEndpoints, subscribedTypes } from "./endpoints.ts";
+import { subscriptions } from "./endpoints.ts";
 
 const nextEventUlid = monotonicUlidFactory();
 
@@ -149,18 +149,18 @@ function addDeliveries(
 ): { subscribed: number; due: number } {
   let subscribed = 0;
   let due = 0;
-  for (const endpoint of activeEndpoints(sql)) {
-    if (!subscribedTypes(endpoint).includes(type)) continue;
+  for (const { endpointId, types } of subscriptions(sql)) {
+    if (!types.includes(type)) continue;
     subscribed++;
     // A redelivery to an endpoint that still has this event queued adds
     // nothing: it would send the same bytes twice, and repeated calls could
     // pile up deliveries without bound.
-    if (redelivery && hasPendingDelivery(sql, eventSeq, endpoint.id)) continue;
+    if (redelivery && hasPendingDelivery(sql, eventSeq, endpointId)) continue;
     const chainBusy =
       sql
         .exec<{ n: number }>(
           `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = ? AND ordering_key = ? AND state = 'pending'`,
-          endpoint.id,
+          endpointId,
           orderingKey,
         )
         .one().n > 0;
@@ -168,7 +168,7 @@ function addDeliveries(
       `INSERT INTO webhook_deliveries (event_seq, endpoint_id, ordering_key, state, redelivery, attempts, next_attempt_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, 0, ?, ?)`,
       eventSeq,
-      endpoint.id,
+      endpointId,
       orderingKey,
       redelivery ? 1 : 0,
       chainBusy ? null : now,
