@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { basename, dirname, relative, resolve } from "node:path";
+import { type StageTime, stageBreakdown } from "./profile-stages.ts";
 
 export interface CpuProfileNode {
   id: number;
@@ -41,6 +42,8 @@ export interface ProfileSummary {
   /** The same, with the time of V8 and workerd built-ins (SQL exec, fetch, digest...) charged to the nearest caller in the bundle. */
   byCaller: SelfTime[];
   byFile: SelfTime[];
+  /** The stages of a payment (profile-stages.ts). */
+  byStage: StageTime[];
 }
 
 /** The inspector target of a Miniflare Worker: workerd names it core:user:<worker name> (empty for an unnamed Worker). */
@@ -167,6 +170,7 @@ export function summarizeProfile(profile: CpuProfile, bundlePath: string): Profi
     byFunction: rank(byFunction),
     byCaller: rank(byCaller),
     byFile: rank(byFile),
+    byStage: stageBreakdown(profile, locate),
   };
 }
 
@@ -204,6 +208,10 @@ export function renderProfileSummary(summary: ProfileSummary, path: string, paym
     `CPU profile: ${path}`,
     `  profiled ${(summary.profiledMs / 1000).toFixed(1)} s and ${payments} payments; not idle ${(summary.busyMs / 1000).toFixed(2)} s, ` +
       `${perPayment(summary.busyMs).trim()} (shares below are of the time not idle)`,
+    "Time by stage of a payment (each sample to the innermost stage on its stack):",
+    ...summary.byStage.map(
+      (s) => `  ${s.ms.toFixed(1).padStart(9)} ms  ${(s.share * 100).toFixed(1).padStart(5)}%  ${perPayment(s.ms)}  ${s.stage}`,
+    ),
     ...table(`Self time by source file (top ${TOP}):`, summary.byFile),
     ...table(`Self time by function (top ${TOP}):`, summary.byFunction),
     ...table(`Self time by function, built-ins charged to their caller in the bundle (top ${TOP}):`, summary.byCaller),
