@@ -54,6 +54,9 @@ export class Payments {
       case "replay": {
         // Coalesce onto the first request's bank call instead of answering "in progress".
         const running = this.inflight.get(admission.paymentId);
+        const final = admission.payment?.status === "pending" ? undefined : admission.payment;
+        // A final payment read by this turn's admission transaction, with no await since, is current: no second read.
+        if (!running && final) return this.replyFromRow(final, true, admission.expiresAt);
         if (running) await running;
         else await this.ensureRecoveryArmed(admission.payment);
         return this.paymentReply(admission.paymentId, true, admission.expiresAt);
@@ -135,7 +138,10 @@ export class Payments {
   }
 
   private paymentReply(paymentId: string, replayed: boolean, storedExpiresAt: number): PaymentReply {
-    const row = findPayment(this.ctx.store.sql, paymentId) as PaymentRow;
+    return this.replyFromRow(findPayment(this.ctx.store.sql, paymentId) as PaymentRow, replayed, storedExpiresAt);
+  }
+
+  private replyFromRow(row: PaymentRow, replayed: boolean, storedExpiresAt: number): PaymentReply {
     const now = this.ctx.clock.now();
     return {
       ok: true,
