@@ -38,7 +38,40 @@ export interface StoredPaymentEvent {
 }
 
 export function hashEvent(event: Omit<StoredPaymentEvent, "hash">): string {
-  const content = canonicalize({
+  return createHash("sha256").update(canonicalEventJson(event)).digest("hex");
+}
+
+type HashedFields = Omit<StoredPaymentEvent, "hash">;
+const TEXT_FIELDS = ["bank_status", "detail", "from_status", "payment_id", "prev_hash", "reason_code", "to_status"] as const;
+
+/**
+ * The event's canonical JSON (RFC 8785), byte for byte what the canonicalize
+ * package writes, which stored hashes were made with. The shape is fixed, so
+ * it is written directly with its keys in canonical order; anything that
+ * package would write differently or refuse (a value that is not a finite
+ * number, a string or null; a lone surrogate) goes through it instead.
+ */
+export function canonicalEventJson(e: HashedFields): string {
+  const plain =
+    Number.isFinite(e.at) &&
+    Number.isFinite(e.seq) &&
+    Number.isFinite(e.attempt) &&
+    TEXT_FIELDS.every((field) => {
+      const value = e[field];
+      return value === null || (typeof value === "string" && value.isWellFormed());
+    });
+  if (!plain) return canonicalize(eventFields(e)) ?? "";
+  const j = JSON.stringify;
+  return (
+    `{"at":${j(e.at)},"attempt":${j(e.attempt)},"bank_status":${j(e.bank_status)},"detail":${j(e.detail)},` +
+    `"from_status":${j(e.from_status)},"payment_id":${j(e.payment_id)},"prev_hash":${j(e.prev_hash)},` +
+    `"reason_code":${j(e.reason_code)},"seq":${j(e.seq)},"to_status":${j(e.to_status)}}`
+  );
+}
+
+/** Exactly the hashed fields (a stored row has more columns). */
+function eventFields(event: HashedFields): HashedFields {
+  return {
     payment_id: event.payment_id,
     seq: event.seq,
     at: event.at,
@@ -49,10 +82,7 @@ export function hashEvent(event: Omit<StoredPaymentEvent, "hash">): string {
     attempt: event.attempt,
     detail: event.detail,
     prev_hash: event.prev_hash,
-  });
-  return createHash("sha256")
-    .update(content ?? "")
-    .digest("hex");
+  };
 }
 
 /** Where an appended event links to: the payment's last event, or none for the first event of a payment. */
