@@ -93,21 +93,25 @@ export type TransitionFields = Partial<
 > & { next_action_at: number | null };
 
 /**
- * Writes one transition of `row` (as read in the current transaction) to `to`.
+ * Writes one transition of `row` (as read in the current transaction) to `to`,
+ * and returns the row as it now stands (so the caller need not read it back).
  * Throws IllegalTransitionError for a transition the table does not allow,
  * which rolls back the caller's transaction: a bug can stop a payment, never
  * move it somewhere the lifecycle does not know.
  */
-export function writeTransition(sql: SqlStorage, row: PaymentRow, to: LifecycleState, fields: TransitionFields, now: number): void {
+export function writeTransition(sql: SqlStorage, row: PaymentRow, to: LifecycleState, fields: TransitionFields, now: number): PaymentRow {
   const from = stateOf(row);
   if (!isTransitionAllowed(from, to)) throw new IllegalTransitionError(from, to);
+  const written: PaymentRow = { ...row, status: statusOfState(to), bank_phase: isPendingState(to) ? to : "final", updated_at: now };
   const assignments = ["status = ?", "bank_phase = ?", "updated_at = ?"];
-  const values: Array<string | number | null> = [statusOfState(to), isPendingState(to) ? to : "final", now];
+  const values: Array<string | number | null> = [written.status, written.bank_phase, now];
   for (const [column, value] of Object.entries(fields) as Array<[keyof TransitionFields, string | number | null | undefined]>) {
     if (value === undefined) continue;
     if (column === "bank_booked_at" && value === null) continue;
     assignments.push(`${column} = ?`);
     values.push(value);
+    Object.assign(written, { [column]: value });
   }
   sql.exec(`UPDATE payments SET ${assignments.join(", ")} WHERE id = ?`, ...values, row.id);
+  return written;
 }

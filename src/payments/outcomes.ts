@@ -34,6 +34,7 @@ export type OutcomeSource =
   /** A line of the bank's statement, read by reconciliation. */
   | { operation: "statement" };
 
+/** Returns the payment as the outcome left it (undefined: no such payment), so callers need not read it back. */
 export function recordBankOutcome(
   ctx: PaymentsContext,
   paymentId: string,
@@ -41,12 +42,14 @@ export function recordBankOutcome(
   outcome: RecordedOutcome,
   source: OutcomeSource,
   eventDetail: Record<string, unknown> = {},
-): void {
+): PaymentRow | undefined {
   ctx.drills.beforeRecordOutcome?.();
   const now = ctx.clock.now();
   const { sql } = ctx.store;
+  let written: PaymentRow | undefined;
   ctx.store.transactionSync(() => {
     const row = findPayment(sql, paymentId);
+    written = row;
     if (!row) return;
     if (row.status !== "pending") {
       recordContradiction(ctx, row, attempt, outcome, source, now);
@@ -54,10 +57,11 @@ export function recordBankOutcome(
     }
     const inquiries = row.inquiries + (source.operation === "inquiry" ? 1 : 0);
     const retryAt = now + retryDelayMs(row.attempts + inquiries, ctx.config);
-    const move = (to: LifecycleState, fields: Omit<TransitionFields, "inquiries">) =>
-      writeTransition(sql, row, to, { ...fields, inquiries }, now);
+    const move = (to: LifecycleState, fields: Omit<TransitionFields, "inquiries">) => {
+      written = writeTransition(sql, row, to, { ...fields, inquiries }, now);
+    };
     const event = (toStatus: PaymentStatus, bankStatus: string | null, reasonCode: string | null, detail: Record<string, unknown>) =>
-      appendEvent(ctx, row, toStatus, bankStatus, reasonCode, attempt, detail, now);
+      appendEvent(ctx, row, written ?? row, toStatus, bankStatus, reasonCode, attempt, detail, now);
 
     switch (outcome.kind) {
       case "accepted": {
@@ -142,6 +146,7 @@ export function recordBankOutcome(
         return outcome satisfies never;
     }
   });
+  return written;
 }
 
 /** What becoming final means beyond the row: a failure gives its amount back to the day, and the key lives a TTL from now. */
@@ -179,10 +184,15 @@ function recordContradiction(
   });
 }
 
-/** Appends the event of a change just written, and hands a status change to the webhook outbox (same transaction). */
+/**
+ * Appends the event of a change just written, and hands a status change to
+ * the webhook outbox (same transaction): `row` as it was, `changed` as the
+ * transition left it.
+ */
 function appendEvent(
   ctx: PaymentsContext,
   row: PaymentRow,
+  changed: PaymentRow,
   toStatus: PaymentStatus,
   bankStatus: string | null,
   reasonCode: string | null,
@@ -201,8 +211,7 @@ function appendEvent(
     detail,
   });
   if (toStatus === row.status) return; // the outbox only carries status changes
-  const changed = findPayment(ctx.store.sql, row.id);
-  if (changed) ctx.onStatusChange(paymentFromRow(changed), row.status);
+  ctx.onStatusChange(paymentFromRow(changed), row.status);
 }
 
 /** Bank text is untrusted: bounded, single-line, and with anything IBAN-like masked. */
