@@ -15,8 +15,14 @@ import { findPayment, type PaymentRow, paymentFromRow } from "../src/payments/pa
 import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { registerEndpoint, uniqueHookPath } from "./support/webhooks.ts";
 
-/** Statements per new payment settled by the bank in the call: admission + sending marker, then outcome + reply. */
-const STATEMENTS_PER_PAYMENT = 18;
+/**
+ * Statements per new payment settled by the bank in the call. Admission and
+ * sending marker (one commit): the key, 5 inserts (payment, daily total, key,
+ * event, outbox event), the dispatch's read, the sending update. Outcome (one
+ * commit): the payment, its update, the key's expiry, the chain's last link,
+ * event, outbox event. The reply is built from the row the outcome wrote.
+ */
+const STATEMENTS_PER_PAYMENT = 14;
 /** Of which writes (INSERT/UPDATE/DELETE): payment, daily total, key, 2 events, 2 outbox events, 2 payment updates, key expiry. */
 const WRITES_PER_PAYMENT = 10;
 /** Explicit transactions per payment: admission, outcome. */
@@ -93,8 +99,8 @@ describe("SQLite statements per payment", () => {
   });
 });
 
-describe("admission writes its outbox event from the row it inserted", () => {
-  it("the payment.pending event carries exactly the payment as stored", async () => {
+describe("outbox events are written from the rows the transactions wrote, not read back", () => {
+  it("the payment.pending and payment.succeeded events carry exactly the payment as stored then", async () => {
     const merchant = await createMerchant();
     const stub = merchantStub(merchant.id);
     let release: () => void = () => {};
@@ -127,10 +133,21 @@ describe("admission writes its outbox event from the row it inserted", () => {
       });
     }
     release();
-    expect((await answer).status).toBe(201);
+    const answered = await answer;
+    expect(answered.status).toBe(201);
     expect(stored.row?.bank_phase).toBe("sending");
     const event = JSON.parse(stored.body ?? "{}") as { type: string; data: { payment: unknown } };
     expect(event.type).toBe("payment.pending");
     expect(event.data.payment).toEqual(paymentFromRow(stored.row as PaymentRow));
+
+    // The outcome's event and the reply, against the final row (nothing changes a final payment).
+    const final = await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      const row = sql.exec<PaymentRow>(`SELECT * FROM payments`).one();
+      const body = sql.exec<{ body: string }>(`SELECT body FROM webhook_events WHERE type = 'payment.succeeded'`).one().body;
+      return { payment: paymentFromRow(row), event: JSON.parse(body) as { data: { payment: unknown } } };
+    });
+    expect(final.event.data.payment).toEqual(final.payment);
+    expect(await answered.json()).toEqual(final.payment);
   });
 });

@@ -37,17 +37,20 @@ export class BankDispatch {
    * merchant request that triggered the call, for the log line (none when
    * the alarm resumes it).
    */
-  async submit(paymentId: string, requestId?: string): Promise<void> {
+  async submit(paymentId: string, requestId?: string): Promise<PaymentRow | undefined> {
     const { sql } = this.ctx.store;
+    /** The payment as this call last wrote it; undefined: read it again. */
+    let after: PaymentRow | undefined;
     await this.slots.acquire();
     try {
       const held = findPayment(sql, paymentId);
-      if (held?.status !== "pending") return;
-      if (!(await this.readyToSend(held))) return;
-      // A probe may have awaited: read again what the payment is now. Only a
-      // queued payment (never sent, or proven absent at the bank) is sent.
-      const row = findPayment(sql, paymentId);
-      if (row?.status !== "pending" || row.bank_phase !== "queued") return;
+      if (held?.status !== "pending") return held;
+      const ready = this.readyToSend(held);
+      if (!(typeof ready === "boolean" ? ready : await ready)) return undefined;
+      // A probe awaited: read again what the payment is now (without one, nothing ran in between).
+      // Only a queued payment (never sent, or proven absent at the bank) is sent.
+      const row = typeof ready === "boolean" ? held : findPayment(sql, paymentId);
+      if (row?.status !== "pending" || row.bank_phase !== "queued") return row;
       const attempt = row.attempts + 1;
       const now = this.ctx.clock.now();
       // The recovery point, stored before the call: if this object dies
@@ -62,11 +65,15 @@ export class BankDispatch {
       );
       const call = await this.ctx.bank().submitCreditTransfer(this.wireRequest(row));
       this.observe("submit", row, attempt, call, requestId);
-      recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, { operation: "submit", bankMayHoldBefore: row.bank_may_hold === 1 });
+      after = recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, {
+        operation: "submit",
+        bankMayHoldBefore: row.bank_may_hold === 1,
+      });
+      return after;
     } finally {
       this.slots.release();
       // Still pending: make sure the alarm comes back for it at its retry time.
-      if (findPayment(sql, paymentId)?.status === "pending") await this.ctx.rescheduleAlarm();
+      if ((after ?? findPayment(sql, paymentId))?.status === "pending") await this.ctx.rescheduleAlarm();
     }
   }
 
@@ -88,7 +95,7 @@ export class BankDispatch {
    * undelivered) while the bank is believed unreachable, and probes the bank
    * with a status inquiry before sending after an outage. True: send it now.
    */
-  private async readyToSend(row: PaymentRow): Promise<boolean> {
+  private readyToSend(row: PaymentRow): boolean | Promise<boolean> {
     if (row.bank_may_hold === 1) return true; // resending is safe (end-to-end id de-duplicates), giving up is not
     const { config, clock } = this.ctx;
     const now = clock.now();
@@ -110,23 +117,28 @@ export class BankDispatch {
       case "open":
         this.hold(row.id, this.circuit.probeAt(), now);
         return false;
-      case "suspect": {
-        const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
-        this.observe("probe", row, row.attempts, call);
-        if (call.outcome.kind === "not_found") return true;
-        if (call.outcome.kind === "accepted") {
-          recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
-          return false;
-        }
-        // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
-        this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
-        const later = clock.now();
-        this.hold(row.id, Math.max(this.circuit.probeAt(), later + retryDelayMs(row.attempts + row.inquiries + 1, config)), later);
-        return false;
-      }
+      case "suspect":
+        return this.probeBeforeSend(row);
       default:
         return state satisfies never;
     }
+  }
+
+  /** After an outage, a status inquiry before the payment is sent; true: the bank does not hold it, send it now. */
+  private async probeBeforeSend(row: PaymentRow): Promise<boolean> {
+    const { config, clock } = this.ctx;
+    const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+    this.observe("probe", row, row.attempts, call);
+    if (call.outcome.kind === "not_found") return true;
+    if (call.outcome.kind === "accepted") {
+      recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
+      return false;
+    }
+    // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
+    this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
+    const later = clock.now();
+    this.hold(row.id, Math.max(this.circuit.probeAt(), later + retryDelayMs(row.attempts + row.inquiries + 1, config)), later);
+    return false;
   }
 
   /** Keeps a never-sent payment queued until `until`; no event, since nothing about it changed. */

@@ -64,14 +64,17 @@ export class Payments {
       case "admitted": {
         // Registered as in flight before the first await, so a concurrent
         // replay always coalesces onto this call.
+        let after: PaymentRow | undefined;
         await this.inflight.track(admission.paymentId, async () => {
           // A failure to arm the alarm must not strand the payment unsent:
           // submit re-arms it once the bank has answered.
           await this.ctx.ensureAlarmBy(inFlightDeadline(this.ctx.config, this.ctx.clock.now())).catch((error: unknown) => {
             logEvent("error", "alarm_arm_failed", { payment_id: admission.paymentId, error: String(error) });
           });
-          await this.dispatch.submit(admission.paymentId, requestId);
+          after = await this.dispatch.submit(admission.paymentId, requestId);
         });
+        // A final payment is answered as the outcome left it (nothing changes a final payment); a pending one is read again.
+        if (after && after.status !== "pending") return this.replyFromRow(after, false, admission.expiresAt);
         return this.paymentReply(admission.paymentId, false, admission.expiresAt);
       }
       default:
