@@ -7,6 +7,7 @@ import {
   IllegalTransitionError,
   isTransitionAllowed,
   type LifecycleState,
+  StaleTransitionError,
   stateOf,
   TRANSITIONS,
   writeTransition,
@@ -30,12 +31,13 @@ function rowIn(state: LifecycleState, firstSentAt: number | null = null): Paymen
   } as PaymentRow;
 }
 
-function recordingSql(): { sql: SqlStorage; statements: Array<{ query: string; bindings: unknown[] }> } {
+/** Records each statement; an UPDATE finds the payment in the state it was read in unless `moved`. */
+function recordingSql(moved = false): { sql: SqlStorage; statements: Array<{ query: string; bindings: unknown[] }> } {
   const statements: Array<{ query: string; bindings: unknown[] }> = [];
   const sql = {
     exec(query: string, ...bindings: unknown[]) {
       statements.push({ query, bindings });
-      return { toArray: () => [], one: () => ({}) };
+      return { toArray: () => (moved ? [] : [{ id: "pay_test" }]), one: () => ({}) };
     },
   } as unknown as SqlStorage;
   return { sql, statements };
@@ -81,12 +83,17 @@ describe("payment lifecycle", () => {
     const first = recordingSql();
     writeTransition(first.sql, rowIn("queued"), "sending", { next_action_at: 9 }, 1_000);
     expect(first.statements[0]?.query).toBe(
-      "UPDATE payments SET status = ?, bank_phase = ?, updated_at = ?, first_sent_at = ?, next_action_at = ? WHERE id = ?",
+      "UPDATE payments SET status = ?, bank_phase = ?, updated_at = ?, first_sent_at = ?, next_action_at = ? WHERE id = ? AND status = ? AND bank_phase = ? RETURNING id",
     );
-    expect(first.statements[0]?.bindings).toEqual(["pending", "sending", 1_000, 1_000, 9, "pay_test"]);
+    expect(first.statements[0]?.bindings).toEqual(["pending", "sending", 1_000, 1_000, 9, "pay_test", "pending", "queued"]);
     const again = recordingSql();
     writeTransition(again.sql, rowIn("queued", 500), "sending", { next_action_at: 9 }, 2_000);
     expect(again.statements[0]?.query).not.toContain("first_sent_at");
+  });
+
+  it("refuses to overwrite a payment that someone else moved since it was read (a cancel during an await)", () => {
+    const { sql } = recordingSql(true);
+    expect(() => writeTransition(sql, rowIn("queued"), "sending", { next_action_at: null }, 1_000)).toThrow(StaleTransitionError);
   });
 
   it("a pending row stored with bank phase final is refused rather than read as queued", () => {
@@ -97,8 +104,8 @@ describe("payment lifecycle", () => {
     const { sql, statements } = recordingSql();
     writeTransition(sql, rowIn("sending"), "acknowledged", { bank_status: "ACSP", bank_booked_at: null, next_action_at: 5 }, 1_000);
     expect(statements[0]?.query).toBe(
-      "UPDATE payments SET status = ?, bank_phase = ?, updated_at = ?, bank_status = ?, next_action_at = ? WHERE id = ?",
+      "UPDATE payments SET status = ?, bank_phase = ?, updated_at = ?, bank_status = ?, next_action_at = ? WHERE id = ? AND status = ? AND bank_phase = ? RETURNING id",
     );
-    expect(statements[0]?.bindings).toEqual(["pending", "acknowledged", 1_000, "ACSP", 5, "pay_test"]);
+    expect(statements[0]?.bindings).toEqual(["pending", "acknowledged", 1_000, "ACSP", 5, "pay_test", "pending", "sending"]);
   });
 });

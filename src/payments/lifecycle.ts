@@ -58,6 +58,17 @@ export const TRANSITIONS: { readonly [From in LifecycleState]: readonly Lifecycl
   canceled: [],
 };
 
+/** The payment is no longer in the state the caller read: someone else moved it meanwhile (e.g. a cancel during an await). */
+export class StaleTransitionError extends Error {
+  override readonly name = "StaleTransitionError";
+  constructor(
+    readonly paymentId: string,
+    readonly from: LifecycleState,
+  ) {
+    super(`payment ${paymentId} is no longer ${from}`);
+  }
+}
+
 export class IllegalTransitionError extends Error {
   override readonly name = "IllegalTransitionError";
   constructor(
@@ -125,7 +136,10 @@ export type TransitionFields = Partial<
  * Writes one transition of `row` (as read in the current transaction) to `to`.
  * Throws IllegalTransitionError for a transition the table does not allow,
  * which rolls back the caller's transaction: a bug can stop a payment, never
- * move it somewhere the lifecycle does not know.
+ * move it somewhere the lifecycle does not know. The write is a compare and
+ * set on the state `row` was read in: a row read before an await and moved
+ * by someone else since (a cancel, a return) throws StaleTransitionError
+ * instead of being overwritten.
  */
 export function writeTransition(sql: SqlStorage, row: PaymentRow, to: LifecycleState, fields: TransitionFields, now: number): void {
   const from = stateOf(row);
@@ -143,5 +157,14 @@ export function writeTransition(sql: SqlStorage, row: PaymentRow, to: LifecycleS
     assignments.push(`${column} = ?`);
     values.push(value);
   }
-  sql.exec(`UPDATE payments SET ${assignments.join(", ")} WHERE id = ?`, ...values, row.id);
+  const written = sql
+    .exec(
+      `UPDATE payments SET ${assignments.join(", ")} WHERE id = ? AND status = ? AND bank_phase = ? RETURNING id`,
+      ...values,
+      row.id,
+      row.status,
+      row.bank_phase,
+    )
+    .toArray();
+  if (written.length !== 1) throw new StaleTransitionError(row.id, from);
 }
