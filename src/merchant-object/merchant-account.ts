@@ -234,12 +234,14 @@ export class MerchantAccount extends DurableObject<Env> {
     return attempts;
   }
 
-  /** The alarm's return work: the bank's notifications, when a poll is due by `asOf` (returns.ts applies each). */
+  /**
+   * The alarm's return work: the bank's notifications, when a poll is due by
+   * `asOf` (returns.ts applies each). No re-arm of its own: a poll only moves
+   * its next due time later, and the alarm re-arms when it ends.
+   */
   async pollBankReturns(asOf: number): Promise<ReturnPollResult> {
     if (!this.initialized || !this.bankBound) return { pages: 0, entries: 0 };
-    const result = await this.returnWatch.pollDue(asOf);
-    await this.scheduler.reschedule();
-    return result;
+    return this.returnWatch.pollDue(asOf);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -134,7 +134,13 @@ function buildReport(
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
   }
 
-  items.sort((a, b) => compareText(a.end_to_end_id, b.end_to_end_id) || compareText(entryReference(a), entryReference(b)));
+  // A payment's transfer entry before its return, then by bank reference.
+  items.sort(
+    (a, b) =>
+      compareText(a.end_to_end_id, b.end_to_end_id) ||
+      Number(a.return !== null) - Number(b.return !== null) ||
+      compareText(entryReference(a), entryReference(b)),
+  );
   return {
     date,
     merchant_id: merchantId,
