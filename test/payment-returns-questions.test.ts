@@ -6,26 +6,21 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import { endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankTransfer, boundBank } from "./support/bank.ts";
-import { addFault, clearFaults } from "./support/faults.ts";
+import { addFault } from "./support/faults.ts";
 import { createIsolatedMerchant, injectDiscrepancy, reconcile, todayUtc } from "./support/reconciliation.ts";
 import { driveRecoveryToCompletion, paymentRows, sleep } from "./support/recovery.ts";
 import { applyReturnAsImported, pollReturns, returnTransfer, storedReturns } from "./support/returns.ts";
 import { listEvents } from "./support/webhooks.ts";
 
 const SETTLED_TIMEOUT_MS = 5_000;
-const debtors: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(debtors.splice(0).map((iban) => clearFaults(iban)));
-});
 
 async function merchantWithSettledPayment() {
+  // Fault rules below are scoped by this merchant's own debtor IBAN and used up (times: 1).
   const merchant = await createIsolatedMerchant("Questions Shop GmbH");
-  debtors.push(merchant.debtor_iban);
   // A payment that succeeded keeps the return watch polling; the first poll is done before any return is booked.
   const settled = await json(await postPayment(merchant.api_key, paymentBody({ amount: 100 })));
   expect(settled.status).toBe("succeeded");
@@ -145,7 +140,6 @@ describe("a return for a payment the connector still shows pending", () => {
 describe("a return for a payment shown failed", () => {
   it("is a bank contradiction: the status is kept, the history and the report say so", async () => {
     const merchant = await createIsolatedMerchant("Contradicted Shop GmbH");
-    debtors.push(merchant.debtor_iban);
     // The bank answers RJCT but books the transfer (ACSC): the connector says failed, the bank can return it.
     await addFault({ match: { debtor_iban: merchant.debtor_iban, operation: "submit" }, action: { kind: "contradiction" }, times: 1 });
     const payment = await json(await postPayment(merchant.api_key, paymentBody()));

@@ -1,140 +1,140 @@
 /**
- * The wiring of a merchant object: builds its capabilities (payments,
- * webhooks, reconciliation, the return watch), the one alarm scheduler that
- * asks each of them when it is next due, and the test seams. The object
- * (merchant-account.ts) keeps only authorization, RPC delegation and the
- * alarm handler.
+ * Builds the capabilities of one merchant object and wires them to each
+ * other: payments, webhooks, reconciliation, the return watch, the alarm
+ * scheduler, and the seams tests may reach. The object class (merchant-account.ts) only
+ * authorizes RPCs and delegates to what this returns.
  */
-import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+
 import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
-import type { PaymentsContext } from "../payments/context.ts";
+import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
 import { ReturnWatch } from "../payments/return-watch.ts";
 import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent } from "../platform/log.ts";
-import { type Clock, systemClock } from "../platform/object-store.ts";
+import { type Clock, type ObjectStore, systemClock } from "../platform/object-store.ts";
 import { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
-import { AlarmScheduler } from "./alarm-scheduler.ts";
+import { AlarmScheduler, type AlarmStorage } from "./alarm-scheduler.ts";
+import { KeyRing } from "./authorization.ts";
 import { MerchantProfile, type MerchantRow } from "./merchant-profile.ts";
 import type { MerchantObjectSeams } from "./test-seams.ts";
 
-export class MerchantCapabilities {
-  readonly profile: MerchantProfile;
-  readonly payments: Payments;
-  readonly webhooks: MerchantWebhooks;
-  readonly reconciliation: MerchantReconciliation;
-  readonly returnWatch: ReturnWatch;
-  readonly scheduler: AlarmScheduler;
-  /** The one place tests reach into a live object (test-seams.ts). */
-  readonly seams: MerchantObjectSeams;
-  /** False under plain `wrangler dev` (no BANK): every call that needs the bank is refused up front, before anything is stored. */
-  readonly bankBound: boolean;
-  private readonly bankHealth = new BankHealthReporter();
+export interface MerchantCapabilities {
+  profile: MerchantProfile;
+  keys: KeyRing;
+  payments: Payments;
+  webhooks: MerchantWebhooks;
+  reconciliation: MerchantReconciliation;
+  /** Polls the bank's notifications for returns (src/payments/return-watch.ts). */
+  returnWatch: ReturnWatch;
+  scheduler: AlarmScheduler;
+  seams: MerchantObjectSeams;
+  /** False under plain `wrangler dev`: no BANK binding, so nothing that needs the bank is admitted. */
+  bankBound: boolean;
+}
 
-  constructor(
-    private readonly state: DurableObjectState,
-    private readonly env: Env,
-  ) {
-    const store = state.storage;
-    const config = loadConfig(env);
-    this.profile = new MerchantProfile(store);
-    const drills: MerchantObjectSeams["drills"] = { beforeRecordOutcome: null, beforeRecovery: null, afterReschedule: null };
-    this.bankBound = env.BANK !== undefined;
-    let bank: BankPort = env.BANK
-      ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
-      : unboundBank;
-    let clock: Clock = systemClock;
-    this.scheduler = new AlarmScheduler(
-      store,
-      { now: () => clock.now() },
-      () => [this.payments.nextDueAt(), this.webhooks.nextDeliveryAt(), this.webhooks.nextPruneAt(), this.returnWatch.nextDueAt()],
-      () => drills.afterReschedule,
-    );
-    this.webhooks = new MerchantWebhooks(store, env, config, () => this.profile.load()?.id);
-    const payments: PaymentsContext = {
-      store,
-      config,
-      drills,
-      clock: { now: () => clock.now() },
-      bank: () => bank,
-      merchant: () => this.profile.load() as MerchantRow,
-      onStatusChange: (payment, fromStatus) => this.onStatusChange(payment, fromStatus),
-      ensureAlarmBy: (at) => this.scheduler.ensureBy(at),
-      rescheduleAlarm: () => this.scheduler.reschedule(),
-      observeBankCall: (call) => this.reportBankHealth(call),
-    };
-    this.payments = new Payments(payments);
-    this.returnWatch = new ReturnWatch(payments, this.payments.returns);
-    this.reconciliation = new MerchantReconciliation({
-      store,
-      bank: () => bank,
-      recordOutcome: (...args) => this.payments.recordOutcome(...args),
-      applyReturn: (entry, source) => this.payments.applyReturn(entry, source),
-      onReportStored: (report) => {
-        if (this.webhooks.onReconciliationCompleted(report) > 0) queueMicrotask(() => void this.wakeForWebhooks());
-      },
+/** What the object hands over of its runtime: its storage (SQL and the alarm), env, and waitUntil. */
+export interface ObjectRuntime {
+  storage: ObjectStore & AlarmStorage;
+  env: Env;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): MerchantCapabilities {
+  const config = loadConfig(env);
+  const profile = new MerchantProfile(storage);
+  const drills: FailureDrills = { beforeRecordOutcome: null, beforeRecovery: null, afterReschedule: null };
+  // `wrangler dev` without the local stack has no BANK (wrangler.jsonc binds it only in production):
+  // every call that needs the bank is then refused up front, before anything is stored.
+  let bank: BankPort = env.BANK
+    ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
+    : unboundBank;
+  let clock: Clock = systemClock;
+  const now: Clock = { now: () => clock.now() };
+
+  const webhooks = new MerchantWebhooks(storage, env, config, () => profile.load()?.id);
+  const scheduler = new AlarmScheduler(
+    storage,
+    now,
+    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt()],
+    () => drills.afterReschedule,
+  );
+  /** The outbox write happens in the caller's transaction; the alarm is woken once this turn ends (an await there would end it). */
+  const wakeForWebhooks = (due: number) => {
+    if (due === 0) return;
+    queueMicrotask(() => {
+      scheduler.ensureBy(Date.now()).catch((error: unknown) => {
+        // The next reschedule still counts the delivery; only its promptness is lost.
+        logEvent("error", "webhook_wake_failed", { merchant_id: profile.load()?.id, error: String(error) });
+      });
     });
-    const inflight = this.payments.inflight;
-    this.seams = {
-      get bank() {
-        return bank;
-      },
-      set bank(next: BankPort) {
-        bank = next;
-      },
-      get clock() {
-        return clock;
-      },
-      set clock(next: Clock) {
-        clock = next;
-      },
-      drills,
-      inflight,
-      recordOutcome: (paymentId, attempt, outcome, source) => this.payments.recordOutcome(paymentId, attempt, outcome, source),
-      leaseDueWebhooks: (cutoff, now) => this.webhooks.leaseDue(cutoff, now),
-      applyReturn: (entry, source) => this.payments.applyReturn(entry, source),
-    };
-  }
-
-  /**
-   * Runs inside the status change's transaction, after the change, so what
-   * it writes (the webhook outbox, the return watch's window) commits or
-   * rolls back with it. Sending happens later from the alarm, which is woken
-   * once this turn ends (an await here would end the transaction).
-   */
-  private onStatusChange(payment: Payment, fromStatus: PaymentStatus | null): void {
-    this.returnWatch.notePaymentStatus(payment);
-    if (this.webhooks.onPaymentStatusChange(payment, fromStatus) > 0) queueMicrotask(() => void this.wakeForWebhooks());
-  }
-
-  private async wakeForWebhooks(): Promise<void> {
-    try {
-      await this.scheduler.ensureBy(Date.now());
-    } catch (error) {
-      // The next reschedule still counts the delivery; only its promptness is lost.
-      logEvent("error", "webhook_wake_failed", { merchant_id: this.profile.load()?.id, error: String(error) });
-    }
-  }
-
+  };
+  const bankHealth = new BankHealthReporter();
   /** Throttled report to the registry for GET /health; never delays or fails the payment. */
-  private reportBankHealth(call: BankCall<InquiryOutcome>): void {
-    const report = this.bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
+  const reportBankHealth = (call: BankCall<InquiryOutcome>) => {
+    const report = bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
     if (!report) return;
-    this.state.waitUntil(
-      merchantRegistry(this.env)
+    waitUntil(
+      merchantRegistry(env)
         .recordBankCall(report)
         .catch((error: unknown) => {
-          this.bankHealth.forget(report);
+          bankHealth.forget(report);
           logEvent("warn", "bank_health_report_failed", { error: String(error) });
         }),
     );
-  }
+  };
+
+  const paymentsContext: PaymentsContext = {
+    store: storage,
+    config,
+    drills,
+    clock: now,
+    bank: () => bank,
+    merchant: () => profile.load() as MerchantRow,
+    // In the change's transaction: a success opens the return watch's window with it.
+    onStatusChange: (payment, fromStatus) => {
+      returnWatch.notePaymentStatus(payment);
+      wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus));
+    },
+    ensureAlarmBy: (at) => scheduler.ensureBy(at),
+    rescheduleAlarm: () => scheduler.reschedule(),
+    observeBankCall: reportBankHealth,
+  };
+  const payments = new Payments(paymentsContext);
+  const returnWatch = new ReturnWatch(paymentsContext, payments.returns);
+  const reconciliation = new MerchantReconciliation({
+    store: storage,
+    bank: () => bank,
+    recordOutcome: (...args) => payments.recordOutcome(...args),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
+    onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
+  });
+  const seams: MerchantObjectSeams = {
+    get bank() {
+      return bank;
+    },
+    set bank(next: BankPort) {
+      bank = next;
+    },
+    get clock() {
+      return clock;
+    },
+    set clock(next: Clock) {
+      clock = next;
+    },
+    drills,
+    inflight: payments.inflight,
+    recordOutcome: (paymentId, attempt, outcome, source) => payments.recordOutcome(paymentId, attempt, outcome, source),
+    leaseDueWebhooks: (cutoff, at) => webhooks.leaseDue(cutoff, at),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
+  };
+  const keys = new KeyRing(storage);
+  return { profile, keys, payments, webhooks, reconciliation, returnWatch, scheduler, seams, bankBound: env.BANK !== undefined };
 }
 
 /** Stands in for the bank when BANK is not bound; never reached, since every bank-bound RPC is refused first. */

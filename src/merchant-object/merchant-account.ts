@@ -27,8 +27,8 @@ import type {
 } from "../webhooks/replies.ts";
 import type { AlarmScheduler } from "./alarm-scheduler.ts";
 import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey } from "./api-keys-store.ts";
-import { type AuthContext, KeyRing } from "./authorization.ts";
-import { MerchantCapabilities } from "./capabilities.ts";
+import type { AuthContext, KeyRing } from "./authorization.ts";
+import { buildCapabilities } from "./capabilities.ts";
 import { type InitializeMerchantInput, type MerchantProfile, type MerchantRow, merchantFromRow } from "./merchant-profile.ts";
 import { applyMigrations, hasSchema } from "./migrations.ts";
 import type { InitializeReply, MerchantReply, ReconciliationReply, ScheduledReconciliationReply } from "./replies.ts";
@@ -46,8 +46,8 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly reconciliation: MerchantReconciliation;
   private readonly returnWatch: ReturnWatch;
   private readonly scheduler: AlarmScheduler;
-  private initialized: boolean;
   private readonly bankBound: boolean;
+  private initialized: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,10 +55,18 @@ export class MerchantAccount extends DurableObject<Env> {
     // a forged key naming a random merchant id must not create storage.
     this.initialized = hasSchema(ctx.storage.sql);
     if (this.initialized) applyMigrations(ctx.storage);
-    this.keys = new KeyRing(ctx.storage);
-    const wiring = new MerchantCapabilities(ctx, env);
-    ({ profile: this.profile, payments: this.payments, webhooks: this.webhooks, scheduler: this.scheduler } = wiring);
-    ({ reconciliation: this.reconciliation, returnWatch: this.returnWatch, seams: this.seams, bankBound: this.bankBound } = wiring);
+    const built = buildCapabilities({ storage: ctx.storage, env, waitUntil: (promise) => ctx.waitUntil(promise) });
+    ({
+      profile: this.profile,
+      keys: this.keys,
+      payments: this.payments,
+      webhooks: this.webhooks,
+      reconciliation: this.reconciliation,
+      returnWatch: this.returnWatch,
+      scheduler: this.scheduler,
+      seams: this.seams,
+      bankBound: this.bankBound,
+    } = built);
   }
 
   // ---------------------------------------------------------------- merchant (operator)
@@ -226,22 +234,18 @@ export class MerchantAccount extends DurableObject<Env> {
     return worked;
   }
 
+  /** The alarm's return poll, if due by `asOf`; no re-arm of its own (a poll only moves its due time later). */
+  async pollBankReturns(asOf: number): Promise<ReturnPollResult> {
+    if (!this.initialized || !this.bankBound) return { pages: 0, entries: 0 };
+    return this.returnWatch.pollDue(asOf);
+  }
+
   /** The alarm's webhook work: deliveries due by `asOf` and pruning. Returns the attempts made. */
   async deliverDueWebhooks(asOf: number): Promise<number> {
     if (!this.initialized) return 0;
     const attempts = await this.webhooks.deliverDue(asOf);
     await this.scheduler.reschedule();
     return attempts;
-  }
-
-  /**
-   * The alarm's return work: the bank's notifications, when a poll is due by
-   * `asOf` (returns.ts applies each). No re-arm of its own: a poll only moves
-   * its next due time later, and the alarm re-arms when it ends.
-   */
-  async pollBankReturns(asOf: number): Promise<ReturnPollResult> {
-    if (!this.initialized || !this.bankBound) return { pages: 0, entries: 0 };
-    return this.returnWatch.pollDue(asOf);
   }
 
   // ---------------------------------------------------------------- helpers
