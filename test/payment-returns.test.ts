@@ -157,6 +157,40 @@ describe("a settled payment returned by the bank", () => {
     expect((await getPaymentEvents(merchant.api_key, payment.id)).data).toHaveLength(3);
   });
 
+  it("does not apply a return of more than the payment, and records it for a person", async () => {
+    const { merchant } = await watchedMerchant();
+    const payment = await settledPayment(merchant.api_key, 500);
+    const tooMuch = {
+      type: "return" as const,
+      transfer_id: `RTN-TEST-${crypto.randomUUID()}`,
+      return_of: endToEndId(payment.id),
+      reason_code: "AC04",
+      amount: { value: 501, currency: "EUR" },
+      booked_at: new Date().toISOString(),
+    };
+    expect(await applyReturnAsImported(merchant.id, tooMuch)).toEqual({
+      outcome: "amount_mismatch",
+      paymentId: payment.id,
+      seenBefore: false,
+    });
+    expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({
+      status: "succeeded",
+      updated_at: payment.updated_at,
+    });
+    const last = (await getPaymentEvents(merchant.api_key, payment.id)).data.at(-1);
+    expect(last).toMatchObject({
+      from_status: "succeeded",
+      to_status: "succeeded",
+      detail: { return_outcome: "amount_mismatch", amount: 501 },
+    });
+    expect(await applyReturnAsImported(merchant.id, tooMuch)).toEqual({
+      outcome: "amount_mismatch",
+      paymentId: payment.id,
+      seenBefore: true,
+    });
+    expect((await getPaymentEvents(merchant.api_key, payment.id)).data).toHaveLength(3);
+  });
+
   it("does not give the returned amount back to the daily limit (the limit counts money sent)", async () => {
     const { merchant } = await watchedMerchant();
     const payment = await settledPayment(merchant.api_key, 700);
