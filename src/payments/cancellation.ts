@@ -59,7 +59,7 @@ export function cancelPayment(ctx: PaymentsContext, paymentId: string, requestId
 }
 
 /** Why this payment cannot be canceled, in a sentence for the merchant; null when it can. */
-export function whyNotCancelable(row: PaymentRow): string | null {
+function whyNotCancelable(row: PaymentRow): string | null {
   const sentAt = row.first_sent_at === null ? null : new Date(row.first_sent_at).toISOString();
   const cannotRecall = "a sent credit transfer cannot be recalled here.";
   switch (row.status) {
