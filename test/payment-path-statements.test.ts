@@ -20,11 +20,12 @@ import { registerEndpoint, uniqueHookPath } from "./support/webhooks.ts";
  * sending marker (one commit): the key, 5 inserts (payment, daily total, key,
  * event, outbox event), the dispatch's read, the sending update. Outcome (one
  * commit): the payment, its update, the key's expiry, the chain's last link,
- * event, outbox event. The reply is built from the row the outcome wrote.
+ * event, the return watch (a succeeded payment, returns.ts), outbox event.
+ * The reply is built from the row the outcome wrote.
  */
-const STATEMENTS_PER_PAYMENT = 14;
-/** Of which writes (INSERT/UPDATE/DELETE): payment, daily total, key, 2 events, 2 outbox events, 2 payment updates, key expiry. */
-const WRITES_PER_PAYMENT = 10;
+const STATEMENTS_PER_PAYMENT = 15;
+/** Of which writes (INSERT/UPDATE/DELETE): payment, daily total, key, 2 events, 2 outbox events, 2 payment updates, key expiry, return watch. */
+const WRITES_PER_PAYMENT = 11;
 /** Explicit transactions per payment: admission, outcome. */
 const TRANSACTIONS_PER_PAYMENT = 2;
 /** Statements per replay of a settled payment: the key and its payment (the reply is built from that read). */
@@ -117,6 +118,7 @@ describe("outbox events are written from the rows the transactions wrote, not re
         },
         inquireCreditTransfer: (id) => real.inquireCreditTransfer(id),
         fetchStatementPage: (query) => real.fetchStatementPage(query),
+        fetchNotifications: (query) => real.fetchNotifications(query),
       };
       instance.seams.bank = holding;
       // One instant for admission and the sending marker, so the stored row's updated_at is the admission's.
@@ -140,7 +142,7 @@ describe("outbox events are written from the rows the transactions wrote, not re
     expect(event.type).toBe("payment.pending");
     expect(event.data.payment).toEqual(paymentFromRow(stored.row as PaymentRow));
 
-    // The outcome's event and the reply, against the final row (nothing changes a final payment).
+    // The outcome's event and the reply, against the final row (no return is booked in this test).
     const final = await runInDurableObject(stub, (_instance, state) => {
       const sql = state.storage.sql;
       const row = sql.exec<PaymentRow>(`SELECT * FROM payments`).one();
