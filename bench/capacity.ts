@@ -11,8 +11,10 @@
  *    idempotency key, outbox events), on one merchant without and one with a
  *    webhook endpoint (a local receiver answering 204, so deliveries and
  *    their attempts too); then the first merchant's first payment's rows are
- *    cloned with fresh ids of the same length up to FOOTPRINT_PAYMENTS. Each
- *    is compared with an empty merchant's database.
+ *    cloned with fresh ids of the same length up to FOOTPRINT_PAYMENTS; and
+ *    once more with only the payments and their events (what is left after
+ *    the idempotency-key and webhook-event retention windows). Each is
+ *    compared with an empty merchant's database.
  *
  * Environment: BENCH_CAPACITY_RATES (payments/s, comma-separated; default
  * below), BENCH_CAPACITY_WINDOW_MS, BENCH_FOOTPRINT_PAYMENTS, BENCH_BANK_LATENCY_MS.
@@ -119,7 +121,7 @@ async function footprintMerchant(
   running: RunningStack,
   label: string,
   realPayments: number,
-  options: { endpointUrl?: string; cloneTo?: number } = {},
+  options: { endpointUrl?: string; cloneTo?: number; historyOnly?: boolean } = {},
 ): Promise<FootprintMerchant> {
   const { url, stack } = running;
   const merchant = await createMerchant(url, stack.adminToken, `Footprint ${label}`);
@@ -151,7 +153,12 @@ async function footprintMerchant(
     if ((await storage.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM webhook_deliveries WHERE state = 'pending'`))[0]?.n === 0) break;
     await new Promise((resolve) => setTimeout(resolve, DELIVERY_POLL_MS));
   }
-  if (options.cloneTo) await cloneUpTo(storage, options.cloneTo);
+  if (options.historyOnly) {
+    // What outlives the retention windows: the payment and its events (keys and outbox events are pruned).
+    await storage.exec(`DELETE FROM idempotency_keys`);
+    await storage.exec(`DELETE FROM webhook_events`);
+  }
+  if (options.cloneTo) await cloneUpTo(storage, options.cloneTo, options.historyOnly === true);
   const rows: Record<string, number> = {};
   for (const table of FOOTPRINT_TABLES) rows[table] = await count(table);
   return { label, objectId: namespace.idFromName(merchant.id).toString(), payments: rows.payments ?? 0, rows };
@@ -206,7 +213,7 @@ type ObjectStorage = Awaited<ReturnType<RunningStack["stack"]["miniflare"]["unsa
  * the same bytes per row as the connector writes, at a volume the API would
  * take hours to reach on this machine.
  */
-async function cloneUpTo(storage: ObjectStorage, target: number): Promise<void> {
+async function cloneUpTo(storage: ObjectStorage, target: number, historyOnly: boolean): Promise<void> {
   const [template] = await storage.exec<{ id: string }>(`SELECT id FROM payments ORDER BY id LIMIT 1`);
   if (!template) throw new Error("footprint: no payment to clone");
   const nextUlid = monotonicFactory();
@@ -231,6 +238,7 @@ async function cloneUpTo(storage: ObjectStorage, target: number): Promise<void> 
          e.reason_code, e.attempt, e.detail, e.prev_hash, e.hash
        FROM payment_events e, json_each(?2) j WHERE e.payment_id = 'pay_' || ?1`,
     );
+    if (historyOnly) continue;
     await clone(
       `INSERT INTO idempotency_keys (key, fingerprint, payment_id, response_status, response_body, created_at, expires_at)
        SELECT json_extract(j.value, '$[1]'), k.fingerprint, 'pay_' || json_extract(j.value, '$[0]'),
@@ -264,6 +272,7 @@ async function main(): Promise<void> {
       merchants.push(await footprintMerchant(running, "real", REAL_PAYMENTS));
       merchants.push(await footprintMerchant(running, "real, one webhook endpoint", REAL_PAYMENTS, { endpointUrl: receiver.url }));
       merchants.push(await footprintMerchant(running, `cloned to ${cloneTo}`, REAL_PAYMENTS, { cloneTo }));
+      merchants.push(await footprintMerchant(running, `cloned to ${cloneTo}, payments and events only`, 1, { cloneTo, historyOnly: true }));
       if (rates.length > 0) await ceiling(running.url, running.stack.adminToken, new CpuMeter(running.workerdPid), rates, windowMs);
     } finally {
       await running.stack.close();
