@@ -130,14 +130,16 @@ export function enqueueEvent(
   event: { id: string; type: WebhookEventType; orderingKey: string; createdAt: number; body: string },
 ): number {
   // The body is serialized once: every attempt and redelivery sends the same bytes.
+  const values = [event.id, event.type, event.orderingKey, event.createdAt, event.body];
+  // No endpoint takes this type: the event is kept for GET /v1/events and redelivery, and needs no seq here.
+  if (!subscriptions(sql).some(({ types }) => types.includes(event.type))) {
+    sql.exec(`INSERT INTO webhook_events (id, type, ordering_key, created_at, body) VALUES (?, ?, ?, ?, ?)`, ...values);
+    return 0;
+  }
   const seq = sql
     .exec<{ seq: number }>(
       `INSERT INTO webhook_events (id, type, ordering_key, created_at, body) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
-      event.id,
-      event.type,
-      event.orderingKey,
-      event.createdAt,
-      event.body,
+      ...values,
     )
     .one().seq;
   return addDeliveries(sql, seq, event.type, event.orderingKey, event.createdAt, false).due;
