@@ -53,12 +53,13 @@ const STAGES: Array<{ stage: string; matches: Matcher[] }> = [
     ],
   },
   { stage: "admission transaction", matches: [inFile("src/payments/admission.ts"), inFile("src/payments/limits.ts")] },
-  { stage: "dispatch (reads, sending marker)", matches: [inFile("src/payments/dispatch.ts"), inFile("src/payments/lifecycle.ts")] },
+  // lifecycle.ts (writeTransition) is no stage of its own: its UPDATE counts where it is called, dispatch or outcome.
+  { stage: "dispatch (sending marker)", matches: [inFile("src/payments/dispatch.ts")] },
   { stage: "bank call (mTLS fetch, answer parsed)", matches: [inFile("src/bank/client.ts"), inFile("src/bank/outcome.ts")] },
   { stage: "outcome transaction", matches: [inFile("src/payments/outcomes.ts"), inFile("src/payments/idempotency-expiry.ts")] },
   { stage: "event log (hash chain)", matches: [inFile("src/payments/event-log.ts")] },
   { stage: "webhook outbox", matches: [inFile("src/webhooks/outbox.ts"), inFile("src/webhooks/endpoints.ts")] },
-  { stage: "reading payment rows", matches: [inFile("src/payments/payment-row.ts")] },
+  { stage: "reading payment rows (findPayment)", matches: [inFile("src/payments/payment-row.ts")] },
   { stage: "reply (payment JSON, Response)", matches: [inFile("src/payments/payments.ts"), inFile("src/worker/http/reply.ts")] },
   { stage: "logging (two lines per payment)", matches: [inFile("src/platform/log.ts")] },
 ];
