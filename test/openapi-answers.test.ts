@@ -174,6 +174,7 @@ describe("every documented success status", () => {
       "createMerchant",
       await send("createMerchant", { authorization: admin, body: VALID_BODIES.createMerchant?.() }),
     );
+    await expectSuccess("listMerchants", await send("listMerchants", { authorization: admin }));
     const ofMerchant = { authorization: admin, params: { id: merchant.id } };
     await expectSuccess("getMerchant", await send("getMerchant", ofMerchant));
     await expectSuccess("updateMerchant", await send("updateMerchant", { ...ofMerchant, body: { status: "active" } }));

@@ -6,6 +6,7 @@
  */
 import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
+import { adminMerchantListRoutes } from "./admin-merchant-list.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
@@ -20,6 +21,7 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...reconciliationRoutes,
   ...webhookRoutes,
   ...adminRoutes,
+  ...adminMerchantListRoutes,
   ...adminMerchantRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
