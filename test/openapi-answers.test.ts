@@ -16,24 +16,14 @@ import { MAX_BODY_BYTES } from "../src/worker/http/json-body.ts";
 import type { Operation } from "../src/worker/openapi/operation.ts";
 import { API_ROUTES } from "../src/worker/routes/api-routes.ts";
 import { setMerchantStatus } from "./support/admin.ts";
-import { createMerchant, paymentBody, uniqueIban } from "./support/api.ts";
+import { createMerchant, paymentBody } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 import { expectDocumentedProblem, type OperationRequest, sendOperation } from "./support/operation-requests.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
+import { VALID_BODIES } from "./support/valid-bodies.ts";
 import { configureReceiver, HOOK_HOST, uniqueHookPath } from "./support/webhooks.ts";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const OPERATIONS = API_ROUTES.map((route) => route.operation);
-
-/** A body each body-taking operation accepts, so a probe reaches the check it aims at. */
-const VALID_BODIES: Record<string, () => unknown> = {
-  createPayment: () => paymentBody(),
-  reconcile: () => ({ date: new Date(Date.now() - DAY_MS).toISOString().slice(0, 10) }),
-  createWebhookEndpoint: () => ({ url: HOOK_HOST + uniqueHookPath() }),
-  rotateWebhookSecret: () => ({}),
-  createMerchant: () => ({ name: "Probe Shop GmbH", debtor_iban: uniqueIban() }),
-  updateMerchant: () => ({ status: "active" }),
-};
 
 /** What a path parameter that cannot name anything answers, by parameter name. */
 const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = { id: "not-found", keyId: "not-found", date: "validation-error" };
