@@ -8,6 +8,7 @@ import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminMerchantListRoutes } from "./admin-merchant-list.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
+import { docsRoute } from "./docs.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
 import { paymentListRoutes } from "./payment-list.ts";
@@ -25,4 +26,5 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...adminMerchantRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
+  docsRoute,
 ];
