@@ -57,12 +57,12 @@ const createMerchant = defineRoute(
     // concurrent creations with one IBAN cannot both pass. A merchant the
     // registry does not list would also be skipped by daily reconciliation,
     // while a listed one that failed to initialize is merely reported as empty.
-    const registry = merchantRegistry(c.env);
-    const registered = await registry.register({
+    const createdAt = Date.now();
+    const registered = await merchantRegistry(c.env).register({
       id: merchantId,
       name: request.name,
       debtor_iban: request.debtor_iban,
-      created_at: Date.now(),
+      created_at: createdAt,
     });
     if (!registered.ok) return refusalResponse(c, registered);
     const reply = await initializeOrForget(c.env, merchantId, {
@@ -72,6 +72,7 @@ const createMerchant = defineRoute(
       limits: request.limits ?? {},
       apiKeyId,
       apiKeyHash: await sha256Hex(apiKey),
+      createdAt,
     });
     if (!reply.ok) return refusalResponse(c, reply);
     const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
