@@ -7,6 +7,7 @@
 import { composeIBAN } from "ibantools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allItems, type ConnectorClient, createConnectorClient, type Payment } from "../../clients/typescript/src/index.ts";
+import openapi from "../../schemas/openapi.json";
 import type { LocalStack } from "../../tools/local-stack.ts";
 import { startThrowawayStack, THROWAWAY_ADMIN_TOKEN } from "./support/throwaway-stack.ts";
 
@@ -100,6 +101,20 @@ describe("the typed client against the local stack", () => {
     expect(result).toMatchObject({ status: 201, replayed: true, payment: { status: "succeeded" } });
     expect(sentKeys).toEqual([result.idempotencyKey, result.idempotencyKey]);
     expect(await bankTransfers()).toHaveLength(before + 1);
+  });
+
+  it("cancels through the client when the API has cancellation: a settled payment is not cancelable", async (context) => {
+    const cancelPath = "/v1/payments/{id}/cancel";
+    // Cancellation arrives with another branch; until the document has it there is nothing to call.
+    if (!(cancelPath in openapi.paths)) context.skip();
+    const settled = await merchant.createPayment({ ...payment, reference: "Invoice 45" });
+    const post = merchant.api.POST as unknown as (
+      path: string,
+      init: { params: { path: { id: string } } },
+    ) => Promise<{ response: Response; error?: { type: string } }>;
+    const refused = await post(cancelPath, { params: { path: { id: settled.payment?.id as string } } });
+    expect(refused.response.status).toBe(409);
+    expect(refused.error?.type).toBe("urn:payment-connector:problem:payment-not-cancelable");
   });
 
   it("does not retry a request the connector refused as wrong (4xx)", async () => {
