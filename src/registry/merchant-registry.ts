@@ -38,6 +38,7 @@ export type RegisteredMerchant = {
 const BACKFILL_BATCH_SIZE = 50;
 
 export class MerchantRegistry extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
   private readonly store: ObjectStore;
   /** The backfill under way, shared by every caller that waits for it. */
   private backfill: Promise<void> | null = null;
@@ -45,18 +46,19 @@ export class MerchantRegistry extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.sql = ctx.storage.sql;
     applyRegistryMigrations(ctx.storage);
-    this.store = { sql: ctx.storage.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
-    ensureBankHealthTable(this.store.sql);
+    this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
+    ensureBankHealthTable(this.sql);
   }
 
   /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
   recordBankCall(report: BankCallReport): void {
-    recordBankCall(this.store.sql, report);
+    recordBankCall(this.sql, report);
   }
 
   lastBankCall(): BankCallReport | null {
-    return lastBankCall(this.store.sql);
+    return lastBankCall(this.sql);
   }
 
   /**
@@ -81,7 +83,7 @@ export class MerchantRegistry extends DurableObject<Env> {
 
   /** Merchants in id (creation) order, after `afterId`, at most `limit` (the daily job). */
   list(afterId: string | null, limit: number): RegisteredMerchant[] {
-    return this.store.sql
+    return this.sql
       .exec<RegisteredMerchant>(`SELECT id, name, created_at FROM merchants WHERE id > ? ORDER BY id LIMIT ?`, afterId ?? "", limit)
       .toArray();
   }
