@@ -25,6 +25,7 @@ export const PROBLEMS = {
   "idempotency-key-in-progress": { status: 409, title: "A request with this idempotency key is in progress" },
   "amount-limit-exceeded": { status: 422, title: "Payment amount exceeds the merchant's limit" },
   "daily-limit-exceeded": { status: 422, title: "Payment exceeds the merchant's daily limit" },
+  "payment-not-cancelable": { status: 409, title: "Payment cannot be canceled" },
   "merchant-exists": { status: 409, title: "Merchant already exists" },
   "debtor-iban-in-use": { status: 409, title: "Debtor IBAN used by another merchant" },
   "api-key-limit-reached": { status: 409, title: "Too many active API keys" },

@@ -16,6 +16,7 @@ export type RefusalCode = Extract<
   | "idempotency-key-reuse"
   | "amount-limit-exceeded"
   | "daily-limit-exceeded"
+  | "payment-not-cancelable"
   | "api-key-limit-reached"
   | "last-active-api-key"
   | "webhook-endpoint-limit"

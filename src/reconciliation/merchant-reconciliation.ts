@@ -4,11 +4,12 @@
  * through the payment capability's outcome path, and stores the report with
  * its webhook event (engine.ts has the rules).
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { BankReturnEntry, BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
+import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
 import { logEvent } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
@@ -24,6 +25,8 @@ export interface ReconciliationDeps {
     source: OutcomeSource,
     eventDetail: Record<string, unknown>,
   ): void;
+  /** The payment capability's one return path (src/payments/returns.ts). */
+  applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication>;
   /** Runs inside the transaction that stores the report (the webhook outbox write). */
   onReportStored(report: ReconciliationReport): void;
 }
@@ -58,6 +61,7 @@ export class MerchantReconciliation {
           return call.outcome;
         },
         settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
+        applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement", businessDate: date }),
         reportStored: (report) => this.deps.onReportStored(report),
       },
       merchant.id,

@@ -62,6 +62,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a payment that was never sent
+         * @description No body. A payment that is `pending` and has provably never been sent to the bank (queued behind the concurrency cap, or held by store and forward during a bank outage) becomes `canceled` at once, with a `payment.canceled` webhook event, and its amount no longer counts against the daily limit. Canceling a `canceled` payment answers it unchanged, so the call is idempotent by nature: an `Idempotency-Key` header is accepted but not required (and not stored). Any other payment is 409 `payment-not-cancelable`, with the reason in `detail`: once a credit transfer may have reached the bank, it cannot be recalled here.
+         */
+        post: operations["cancelPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reconciliations": {
         parameters: {
             query?: never;
@@ -127,7 +147,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a webhook endpoint (pending deliveries to it are cancelled) */
+        /** Delete a webhook endpoint (pending deliveries to it are canceled) */
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
@@ -333,7 +353,7 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        /** payment.pending / payment.succeeded / payment.failed: a payment's status changed */
+        /** payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed */
         post: operations["receivePaymentEvent"];
         delete?: never;
         options?: never;
@@ -415,7 +435,7 @@ export interface components {
                  */
                 max_amount?: number;
                 /**
-                 * @description Largest total of pending and succeeded payments per UTC day and currency, in minor units.
+                 * @description Largest total of pending, succeeded and returned payments per UTC day and currency, in minor units (money sent counts even when it came back; a failed or canceled payment does not count).
                  * @example 1250
                  */
                 daily_amount?: number;
@@ -470,7 +490,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -537,7 +557,7 @@ export interface components {
                  */
                 max_amount?: number;
                 /**
-                 * @description Largest total of pending and succeeded payments per UTC day and currency, in minor units.
+                 * @description Largest total of pending, succeeded and returned payments per UTC day and currency, in minor units (money sent counts even when it came back; a failed or canceled payment does not count).
                  * @example 1250
                  */
                 daily_amount?: number;
@@ -565,7 +585,7 @@ export interface components {
                  */
                 max_amount?: number;
                 /**
-                 * @description Largest total of pending and succeeded payments per UTC day and currency, in minor units.
+                 * @description Largest total of pending, succeeded and returned payments per UTC day and currency, in minor units (money sent counts even when it came back; a failed or canceled payment does not count).
                  * @example 1250
                  */
                 daily_amount?: number;
@@ -620,7 +640,7 @@ export interface components {
                  */
                 max_amount?: number;
                 /**
-                 * @description Largest total of pending and succeeded payments per UTC day and currency, in minor units.
+                 * @description Largest total of pending, succeeded and returned payments per UTC day and currency, in minor units (money sent counts even when it came back; a failed or canceled payment does not count).
                  * @example 1250
                  */
                 daily_amount?: number;
@@ -663,7 +683,14 @@ export interface components {
                 /** @example bank_rejected */
                 code: string;
                 message: string;
+                /**
+                 * @description What happened and what to do, in plain words (from the bank's reason code when it gave one).
+                 * @example The payee's account is closed. Ask the payee for a current IBAN and pay again.
+                 */
+                reason: string;
             };
+            /** @description Present when the payment is `returned`. */
+            return?: components["schemas"]["PaymentReturn"];
             bank?: {
                 /** @description The bank's id; null until the bank has acknowledged the transfer. */
                 transfer_id: string | null;
@@ -729,8 +756,40 @@ export interface components {
             /** @description Pass as `cursor` (with the same filters) for the next page; null on the last page. */
             next_cursor: string | null;
         };
-        /** @enum {string} */
-        PaymentStatus: "pending" | "succeeded" | "failed";
+        PaymentReturn: {
+            /**
+             * @description The bank's ISO 20022 return reason code, as received.
+             * @example AC04
+             */
+            reason_code: string;
+            /**
+             * @description The reason in plain words; an unknown code is kept and said to be unknown.
+             * @example The payee's account is closed. Ask the payee for a current IBAN and pay again.
+             */
+            reason: string;
+            /** @description What came back; may be less than the payment's amount when banks took charges. */
+            amount: {
+                /**
+                 * @description Integer count of the currency's minor units (cents for EUR).
+                 * @example 1250
+                 */
+                value: number;
+                currency: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the bank booked the return.
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            returned_at: string;
+            /** @description The bank's reference of the return. */
+            bank_reference: string;
+        };
+        /**
+         * @description `pending` until the bank's answer is final; `succeeded` (settled), `failed`, or `canceled` (canceled by the merchant before it was ever sent). A `succeeded` payment becomes `returned` when the bank books a return of it (the money came back).
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "succeeded" | "failed" | "returned" | "canceled";
         PaymentWebhookEvent: {
             /**
              * @description Unique per status change; de-duplicate on it.
@@ -738,7 +797,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -791,6 +850,7 @@ export interface components {
                 unexpected_at_bank: number;
                 amount_mismatch: number;
                 status_mismatch: number;
+                returned: number;
                 resolved: number;
                 connector_payments: number;
                 statement_entries: number;
@@ -803,7 +863,7 @@ export interface components {
         };
         ReconciliationItem: {
             /** @enum {string} */
-            class: "matched" | "missing_at_bank" | "unexpected_at_bank" | "amount_mismatch" | "status_mismatch";
+            class: "matched" | "missing_at_bank" | "unexpected_at_bank" | "amount_mismatch" | "status_mismatch" | "returned";
             end_to_end_id: string;
             payment_id: string | null;
             /** @description The payment as the connector holds it after this run; null for an entry the connector never sent. */
@@ -812,7 +872,7 @@ export interface components {
                 amount: number;
                 currency: string;
             } | null;
-            /** @description The statement entry; null when the bank's statement has none. */
+            /** @description The statement's transfer entry; null when the statement has none, and on an item about a return (see `return`). */
             bank: {
                 transfer_id: string;
                 status: string;
@@ -820,7 +880,19 @@ export interface components {
                 currency: string;
                 booked_at: string;
             } | null;
-            /** @description The payment was pending and reconciliation settled it from the statement. */
+            /** @description The statement's return entry, on an item about a return (`returned`, or a return the connector could not apply); null otherwise. */
+            return: {
+                /** @description The bank's reference of the return. */
+                bank_reference: string;
+                /** @example AC04 */
+                reason_code: string;
+                /** @description The reason code in plain words. */
+                reason: string;
+                amount: number;
+                currency: string;
+                booked_at: string;
+            } | null;
+            /** @description Reconciliation changed the payment from this entry: it was pending and the statement settled it, or (a return item) the return was applied by this day's reconciliation. */
             resolved: boolean;
         };
         ReconciliationReport: {
@@ -839,6 +911,7 @@ export interface components {
                 unexpected_at_bank: number;
                 amount_mismatch: number;
                 status_mismatch: number;
+                returned: number;
                 resolved: number;
                 connector_payments: number;
                 statement_entries: number;
@@ -899,7 +972,7 @@ export interface components {
             }[];
         };
         /** @enum {string} */
-        WebhookDeliveryState: "pending" | "delivered" | "failed" | "cancelled";
+        WebhookDeliveryState: "pending" | "delivered" | "failed" | "canceled";
         WebhookEndpoint: {
             /**
              * @description Webhook endpoint id (`whe_…`).
@@ -940,7 +1013,7 @@ export interface components {
             secret: string;
         };
         /** @enum {string} */
-        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "reconciliation.completed";
+        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "reconciliation.completed";
     };
     responses: never;
     parameters: {
@@ -973,7 +1046,7 @@ export interface operations {
     listPayments: {
         parameters: {
             query?: {
-                status?: "pending" | "succeeded" | "failed";
+                status?: "pending" | "succeeded" | "failed" | "returned" | "canceled";
                 /** @description Inclusive lower bound on created_at. */
                 created_from?: string;
                 /** @description Exclusive upper bound on created_at. */
@@ -1311,6 +1384,95 @@ export interface operations {
             };
             /** @description Problem details; `type` is one of: `urn:payment-connector:problem:not-found`. */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description Payment id (`pay_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, canceled (now or earlier). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:merchant-disabled`. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:not-found`. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:payment-not-cancelable`. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -11,6 +11,7 @@ import { adminMerchantRoutes } from "./admin-merchants.ts";
 import { docsRoute } from "./docs.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
+import { paymentCancelRoutes } from "./payment-cancel.ts";
 import { paymentListRoutes } from "./payment-list.ts";
 import { paymentRoutes } from "./payments.ts";
 import { reconciliationRoutes } from "./reconciliations.ts";
@@ -18,6 +19,7 @@ import { webhookRoutes } from "./webhooks.ts";
 
 export const API_ROUTES: readonly RouteDefinition[] = [
   ...paymentRoutes,
+  ...paymentCancelRoutes,
   ...paymentListRoutes,
   ...reconciliationRoutes,
   ...webhookRoutes,
