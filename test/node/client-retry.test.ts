@@ -109,6 +109,16 @@ describe("retries", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("retries a cancel (idempotent by nature, sent with an Idempotency-Key)", async () => {
+    run([503, 200]);
+    const client = createConnectorClient({ baseUrl, apiKey: "k", retryClock: recordingClock() });
+    expect((await client.cancelPayment("pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W")).status).toBe(200);
+    expect(seen.map((s) => [s.method, s.key])).toEqual([
+      ["POST", "cancel-pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W"],
+      ["POST", "cancel-pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W"],
+    ]);
+  });
+
   it("retries a network error, and throws it once attempts run out", async () => {
     const closedPort = await freePort();
     const clock = recordingClock();

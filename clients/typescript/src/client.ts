@@ -29,6 +29,10 @@ export type CreatePaymentResult =
   | { payment: Payment; problem?: never; status: number; replayed: boolean; idempotencyKey: string; response: Response }
   | { payment?: never; problem: Problem; status: number; replayed: boolean; idempotencyKey: string; response: Response };
 
+export type CancelPaymentResult =
+  | { payment: Payment; problem?: never; status: number; response: Response }
+  | { payment?: never; problem: Problem; status: number; response: Response };
+
 export interface ConnectorClient {
   /** Every operation, typed from the OpenAPI document. */
   readonly api: Client<paths>;
@@ -38,6 +42,12 @@ export interface ConnectorClient {
    * or a new one, reused by every retry of this call. The key is in the result.
    */
   createPayment(body: CreatePaymentRequest, options?: { idempotencyKey?: string }): Promise<CreatePaymentResult>;
+  /**
+   * POST /v1/payments/{id}/cancel. Canceling is idempotent by nature (a
+   * canceled payment answers unchanged), so it is sent with an
+   * Idempotency-Key, which the connector accepts there, and retried like a payment.
+   */
+  cancelPayment(paymentId: string): Promise<CancelPaymentResult>;
 }
 
 export function createConnectorClient(options: ConnectorClientOptions): ConnectorClient {
@@ -59,6 +69,14 @@ export function createConnectorClient(options: ConnectorClientOptions): Connecto
         idempotencyKey: key,
         response,
       };
+      return data ? { ...common, payment: data } : { ...common, problem: error as Problem };
+    },
+    async cancelPayment(paymentId) {
+      const { data, error, response } = await api.POST("/v1/payments/{id}/cancel", {
+        params: { path: { id: paymentId } },
+        headers: { "idempotency-key": `cancel-${paymentId}` },
+      });
+      const common = { status: response.status, response };
       return data ? { ...common, payment: data } : { ...common, problem: error as Problem };
     },
   };

@@ -1,4 +1,5 @@
 export {
+  type CancelPaymentResult,
   type ConnectorClient,
   type ConnectorClientOptions,
   type CreatePaymentRequest,
