@@ -45,6 +45,8 @@ export default defineConfig({
                   BANK_URL: bank.url,
                   ADMIN_TOKEN: TEST_ADMIN_TOKEN,
                   BANK_TIMEOUT_MS: "2000",
+                  // CHF is admitted but the simulator books EUR only: tests get a bank refusal (422) from it.
+                  BANK_CURRENCIES: "EUR,CHF",
                   WEBHOOK_TIMEOUT_MS: "1000",
                   // Short recovery delays so tests drive recovery in milliseconds, not minutes.
                   RECOVERY_BASE_DELAY_MS: "20",

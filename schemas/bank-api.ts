@@ -96,12 +96,39 @@ export const BankStatementEntry = z.object({
 });
 export type BankStatementEntry = z.infer<typeof BankStatementEntry>;
 
+/**
+ * A returned transfer on a statement or in notifications: a booking of its
+ * own (credit) on the day the money came back; the original keeps its status.
+ */
+export const BankReturnEntry = z.object({
+  type: z.literal("return"),
+  transfer_id: z.string().min(1).max(64),
+  /** The returned transfer's end-to-end id. */
+  return_of: EndToEndId,
+  /** ISO 20022 return reason, e.g. AC04. */
+  reason_code: z.string().min(1).max(8),
+  amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
+  booked_at: z.iso.datetime({ offset: true }),
+});
+export type BankReturnEntry = z.infer<typeof BankReturnEntry>;
+
+/** A statement line: a transfer (no `type`, or "transfer") or a return. */
+export const BankStatementLine = z.union([BankStatementEntry.extend({ type: z.literal("transfer").optional() }), BankReturnEntry]);
+export type BankStatementLine = z.infer<typeof BankStatementLine>;
+
 /** GET /v1/statements?debtor_iban=&date=YYYY-MM-DD&cursor= answers one page; next_cursor null on the last. */
 export const BankStatementPage = z.object({
-  entries: z.array(BankStatementEntry).max(MAX_STATEMENT_PAGE_ENTRIES),
+  entries: z.array(BankStatementLine).max(MAX_STATEMENT_PAGE_ENTRIES),
   next_cursor: z.string().min(1).max(MAX_STATEMENT_CURSOR_LENGTH).nullable(),
 });
 export type BankStatementPage = z.infer<typeof BankStatementPage>;
+
+/** GET /v1/notifications?debtor_iban=&since=<RFC 3339 UTC>&cursor=: the returns booked at or after `since`, paged. */
+export const BankNotificationPage = z.object({
+  entries: z.array(BankReturnEntry).max(MAX_STATEMENT_PAGE_ENTRIES),
+  next_cursor: z.string().min(1).max(MAX_STATEMENT_CURSOR_LENGTH).nullable(),
+});
+export type BankNotificationPage = z.infer<typeof BankNotificationPage>;
 
 export function isFinalBankStatus(status: BankStatusCode): status is FinalBankStatus {
   return paymentStatusForBankStatus(status) !== "pending";

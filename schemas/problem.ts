@@ -25,6 +25,8 @@ export const PROBLEMS = {
   "idempotency-key-in-progress": { status: 409, title: "A request with this idempotency key is in progress" },
   "amount-limit-exceeded": { status: 422, title: "Payment amount exceeds the merchant's limit" },
   "daily-limit-exceeded": { status: 422, title: "Payment exceeds the merchant's daily limit" },
+  "currency-not-supported": { status: 422, title: "The bank does not accept this currency" },
+  "amount-out-of-range": { status: 422, title: "The bank cannot carry this amount" },
   "merchant-exists": { status: 409, title: "Merchant already exists" },
   "api-key-limit-reached": { status: 409, title: "Too many active API keys" },
   "last-active-api-key": { status: 409, title: "Cannot revoke the last active API key" },

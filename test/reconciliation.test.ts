@@ -43,8 +43,8 @@ describe("POST /v1/reconciliations", () => {
       await pay(merchant.api_key, { amount: 200 }),
       await pay(merchant.api_key, { amount: 300 }),
     ];
-    // The simulator books EUR only: a USD payment is refused with 422 and never booked.
-    const refused = await pay(merchant.api_key, { currency: "USD" });
+    // The simulator books EUR only: a CHF payment (BANK_CURRENCIES=EUR,CHF in tests) is refused with 422 and never booked.
+    const refused = await pay(merchant.api_key, { currency: "CHF" });
     expect(refused.status).toBe("failed");
 
     const report = await reconcile(merchant.api_key, todayUtc());

@@ -9,9 +9,10 @@ import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import { bankAdapterFor } from "../bank/bank-adapters.ts";
+import type { BankCall } from "../bank/bank-call.ts";
 import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
 import type { BankPort } from "../bank/bank-port.ts";
-import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
 import type { PaymentsContext } from "../payments/context.ts";
@@ -71,9 +72,7 @@ export class MerchantAccount extends DurableObject<Env> {
     // `wrangler dev` without the local stack has no BANK (wrangler.jsonc binds it only in production):
     // every call that needs the bank is then refused up front, before anything is stored.
     this.bankBound = env.BANK !== undefined;
-    let bank: BankPort = env.BANK
-      ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
-      : unboundBank;
+    let bank: BankPort = env.BANK ? bankAdapterFor(config, env.BANK) : unboundBank;
     let clock: Clock = systemClock;
     this.scheduler = new AlarmScheduler(
       store,
@@ -346,9 +345,12 @@ function bankNotConfigured(): Refusal {
 
 /** Stands in for the bank when BANK is not bound; never reached, since every bank-bound RPC is refused first. */
 const unboundBank: BankPort = {
+  admissionProblem: () => null,
+  prepareTransfer: () => ({ ok: false, reason: "BANK is not bound" }),
   submitCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   inquireCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   fetchStatementPage: () => Promise.reject(new Error("BANK is not bound")),
+  fetchNotifications: () => Promise.reject(new Error("BANK is not bound")),
 };
 
 function merchantNotFound(): Refusal {

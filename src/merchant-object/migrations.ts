@@ -198,6 +198,15 @@ export const MIGRATIONS: Migration[] = [
     statements: [],
     apply: (sql) => reissueWebhookSecrets(sql, Date.now()),
   },
+  {
+    id: 10,
+    description: "payments: the bank request as first built (a resend sends the same bytes) and the bank profile that built it",
+    statements: [
+      // NULL until the first send; rows sent before this migration are rebuilt on a resend, as they always were.
+      `ALTER TABLE payments ADD COLUMN bank_request_format TEXT`,
+      `ALTER TABLE payments ADD COLUMN bank_request TEXT`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

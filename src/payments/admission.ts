@@ -59,7 +59,8 @@ export function admitPayment(
     if (record) sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
 
     const expiresAt = now + ttlMs;
-    const limitRefusal = checkLimits(sql, merchant, request, now);
+    // What the bank's contract cannot carry is refused first, without a bank call; then the merchant's limits.
+    const limitRefusal = bankRefusal(ctx, request) ?? checkLimits(sql, merchant, request, now);
     if (limitRefusal) {
       // A decision taken after validation is part of the key's history: replay it as it was.
       sql.exec(
@@ -132,4 +133,15 @@ function storedRefusal(body: string | null): Refusal {
   return refuse(known, stored.detail ?? "");
 }
 
-const STORED_REFUSALS: readonly RefusalCode[] = ["amount-limit-exceeded", "daily-limit-exceeded"];
+const STORED_REFUSALS: readonly RefusalCode[] = [
+  "amount-limit-exceeded",
+  "daily-limit-exceeded",
+  "currency-not-supported",
+  "amount-out-of-range",
+];
+
+/** The bank adapter says what it can carry (BANK_CURRENCIES, and a profile's own limits); admission only asks. */
+function bankRefusal(ctx: PaymentsContext, request: CreatePaymentRequest): Refusal | null {
+  const problem = ctx.bank().admissionProblem(request.amount, request.currency);
+  return problem === null ? null : refuse(problem.code, problem.detail);
+}

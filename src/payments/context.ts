@@ -5,8 +5,8 @@
  */
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { BankCall } from "../bank/bank-call.ts";
 import type { BankPort } from "../bank/bank-port.ts";
-import type { BankCall } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { Clock, ObjectStore } from "../platform/object-store.ts";
 

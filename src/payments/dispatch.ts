@@ -9,9 +9,10 @@
  * gate is open and other requests run. Correctness rests on the transactions
  * before and after the call, never on the call being exclusive.
  */
-import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
+
+import type { BankCall } from "../bank/bank-call.ts";
 import { BankCircuit } from "../bank/bank-circuit.ts";
-import type { BankCall } from "../bank/client.ts";
+import type { PreparedTransfer, TransferInstruction } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import { Semaphore } from "../platform/semaphore.ts";
@@ -50,6 +51,8 @@ export class BankDispatch {
       if (row?.status !== "pending" || row.bank_phase !== "queued") return;
       const attempt = row.attempts + 1;
       const now = this.ctx.clock.now();
+      const prepared = this.prepare(row, now);
+      if (prepared === null) return;
       // The recovery point, stored before the call: if this object dies
       // mid-call, recovery sees "sending" and asks the bank before it ever
       // sends again, and the payment counts as one the bank may hold.
@@ -60,7 +63,7 @@ export class BankDispatch {
         { bank_may_hold: 1, attempts: attempt, next_action_at: inFlightDeadline(this.ctx.config, now) },
         now,
       );
-      const call = await this.ctx.bank().submitCreditTransfer(this.wireRequest(row));
+      const call = await this.ctx.bank().submitCreditTransfer(prepared);
       this.observe("submit", row, attempt, call, requestId);
       recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, { operation: "submit", bankMayHoldBefore: row.bank_may_hold === 1 });
     } finally {
@@ -134,14 +137,55 @@ export class BankDispatch {
     this.ctx.store.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
   }
 
-  private wireRequest(row: PaymentRow): BankCreditTransferRequest {
-    return {
-      end_to_end_id: row.end_to_end_id,
-      debtor_iban: this.ctx.merchant().debtor_iban,
+  /**
+   * The request as the bank adapter builds it, once: stored with the payment
+   * at the first send (in the same synchronous step as the "sending" mark),
+   * and what every resend sends again. Null when it cannot be built (the
+   * profile changed since admission and cannot carry the payment): failed if
+   * the bank never had it, held for an operator otherwise.
+   */
+  private prepare(row: PaymentRow, now: number): PreparedTransfer | null {
+    const merchant = this.ctx.merchant();
+    const stored: PreparedTransfer | null =
+      row.bank_request !== null && (row.bank_request_format === "json" || row.bank_request_format === "iso20022")
+        ? { endToEndId: row.end_to_end_id, format: row.bank_request_format, body: row.bank_request }
+        : null;
+    const instruction: TransferInstruction = {
+      endToEndId: row.end_to_end_id,
+      debtor: { name: merchant.name, iban: merchant.debtor_iban },
       creditor: { name: row.creditor_name, iban: row.creditor_iban },
-      amount: { value: row.amount, currency: row.currency },
-      remittance_information: row.reference,
+      amountMinor: row.amount,
+      currency: row.currency,
+      reference: row.reference,
+      createdAt: row.created_at,
+      sentAt: now,
     };
+    const preparation = this.ctx.bank().prepareTransfer(instruction, stored);
+    if (!preparation.ok) {
+      logEvent("error", "bank_request_unbuildable", { payment_id: row.id, reason: preparation.reason });
+      if (row.bank_may_hold === 0) {
+        recordBankOutcome(
+          this.ctx,
+          row.id,
+          row.attempts,
+          { kind: "undeliverable", reason: preparation.reason },
+          { operation: "store_and_forward" },
+        );
+      } else {
+        this.hold(row.id, now + retryDelayMs(row.attempts + row.inquiries + 1, this.ctx.config), now);
+      }
+      return null;
+    }
+    const { prepared } = preparation;
+    if (prepared !== stored) {
+      this.ctx.store.sql.exec(
+        `UPDATE payments SET bank_request_format = ?, bank_request = ? WHERE id = ?`,
+        prepared.format,
+        prepared.body,
+        row.id,
+      );
+    }
+    return prepared;
   }
 
   /** Every call feeds the circuit, the object's health report and one log line. */

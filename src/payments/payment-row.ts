@@ -30,6 +30,9 @@ export type PaymentRow = {
   inquiries: number;
   /** When the bank booked the transfer (its statement day), from the first answer that said; null if unknown. */
   bank_booked_at: number | null;
+  /** The bank request as first built (src/bank/bank-port.ts PreparedTransfer): which profile built it, and its body. */
+  bank_request_format: string | null;
+  bank_request: string | null;
   next_action_at: number | null;
   created_at: number;
   updated_at: number;

@@ -15,6 +15,8 @@ export type RefusalCode = Extract<
   | "idempotency-key-reuse"
   | "amount-limit-exceeded"
   | "daily-limit-exceeded"
+  | "currency-not-supported"
+  | "amount-out-of-range"
   | "api-key-limit-reached"
   | "last-active-api-key"
   | "webhook-endpoint-limit"

@@ -17,7 +17,7 @@
  */
 import { type BankStatementEntry, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
 import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
-import type { StatementPageOutcome } from "../bank/client.ts";
+import type { StatementPageOutcome } from "../bank/bank-port.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
@@ -60,7 +60,7 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   return ports.transactionSync(() => {
     // Dated when it is stored, after phase 2: the report (and its webhook
     // event) never predates the settlements it counts as resolved.
-    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, Date.now());
+    const report = buildReport(ports.sql, merchantId, date, statement, Date.now());
     storeReport(ports.sql, report);
     ports.reportStored(report);
     return { ok: true, report };
@@ -69,16 +69,18 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
 
 async function readWholeStatement(
   ports: ReconciliationPorts,
-): Promise<{ ok: true; entries: BankStatementEntry[]; pages: number } | { ok: false; reason: string }> {
+): Promise<{ ok: true; entries: BankStatementEntry[]; pages: number; listsRejected: boolean } | { ok: false; reason: string }> {
   const entries: BankStatementEntry[] = [];
   const cursorsSeen = new Set<string>();
   let cursor: string | null = null;
+  let listsRejected = true;
   for (let pages = 1; ; pages++) {
     const outcome = await ports.fetchStatementPage(cursor);
     if (outcome.kind === "failed") return { ok: false, reason: `statement page ${pages}: ${outcome.reason}` };
     entries.push(...outcome.page.entries);
+    listsRejected &&= outcome.page.lists_rejected;
     cursor = outcome.page.next_cursor;
-    if (cursor === null) return { ok: true, entries, pages };
+    if (cursor === null) return { ok: true, entries, pages, listsRejected };
     if (cursorsSeen.has(cursor)) return { ok: false, reason: `statement page ${pages} repeats an earlier cursor` };
     if (pages >= MAX_STATEMENT_PAGES) return { ok: false, reason: `statement has more than ${MAX_STATEMENT_PAGES} pages` };
     cursorsSeen.add(cursor);
@@ -89,10 +91,10 @@ function buildReport(
   sql: SqlStorage,
   merchantId: string,
   date: string,
-  entries: BankStatementEntry[],
-  statementPages: number,
+  statement: { entries: BankStatementEntry[]; pages: number; listsRejected: boolean },
   now: number,
 ): ReconciliationReport {
+  const { entries, pages: statementPages } = statement;
   const items: ReconciliationItem[] = [];
   const accounted = new Set<string>();
 
@@ -111,7 +113,8 @@ function buildReport(
 
   let connectorPayments = 0;
   for (const row of paymentsExpectedOn(sql, date)) {
-    if (refusedBeforeBooking(row)) continue;
+    // A statement of bookings only (camt.053) rightly leaves out a transfer the bank rejected.
+    if (refusedBeforeBooking(row) || (!statement.listsRejected && row.status === "failed")) continue;
     connectorPayments++;
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
   }
