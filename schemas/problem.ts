@@ -27,6 +27,8 @@ export const PROBLEMS = {
   "daily-limit-exceeded": { status: 422, title: "Payment exceeds the merchant's daily limit" },
   "currency-not-supported": { status: 422, title: "The bank does not accept this currency" },
   "amount-out-of-range": { status: 422, title: "The bank cannot carry this amount" },
+  "malformed-xml": { status: 400, title: "Malformed or unsafe XML body" },
+  "statement-account-mismatch": { status: 422, title: "The statement is about another account" },
   "merchant-exists": { status: 409, title: "Merchant already exists" },
   "api-key-limit-reached": { status: 409, title: "Too many active API keys" },
   "last-active-api-key": { status: 409, title: "Cannot revoke the last active API key" },

@@ -25,6 +25,12 @@ import { logEvent } from "../platform/log.ts";
 import { type Clock, systemClock } from "../platform/object-store.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
+import {
+  type ImportStatementReply,
+  type StatementImportPageReply,
+  StatementImports,
+  type StatementUpload,
+} from "../reconciliation/statement-imports.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
 import type {
@@ -52,6 +58,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly payments: Payments;
   private readonly webhooks: MerchantWebhooks;
   private readonly reconciliation: MerchantReconciliation;
+  private readonly statements: StatementImports;
   private readonly scheduler: AlarmScheduler;
   private readonly bankHealth = new BankHealthReporter();
   private initialized: boolean;
@@ -102,6 +109,7 @@ export class MerchantAccount extends DurableObject<Env> {
         if (this.webhooks.onReconciliationCompleted(report) > 0) queueMicrotask(() => void this.wakeForWebhooks());
       },
     });
+    this.statements = new StatementImports(store, { now: () => clock.now() });
     const inflight = this.payments.inflight;
     this.seams = {
       get bank() {
@@ -213,6 +221,19 @@ export class MerchantAccount extends DurableObject<Env> {
     const report = this.reconciliation.storedReport(merchant.id, date);
     if (report) return { ok: true, report };
     return refuse("not-found", `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`);
+  }
+
+  // ---------------------------------------------------------------- imported statement files
+
+  /** A camt.053 / camt.054 the Worker has read (POST /v1/statements); stored unless already imported. */
+  importStatement(auth: AuthContext, upload: StatementUpload): ImportStatementReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.statements.import(merchant.debtor_iban, upload);
+  }
+
+  listStatements(auth: AuthContext, limit: number, before: string | null): StatementImportPageReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.statements.list(limit, before);
   }
 
   private async reconcileDay(merchant: MerchantRow, date: string, requestId?: string) {

@@ -207,6 +207,49 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE payments ADD COLUMN bank_request TEXT`,
     ],
   },
+  {
+    id: 11,
+    description:
+      "imported statement files (camt.053 / camt.054): their reports and parsed entries; where a reconciliation's statement came from",
+    statements: [
+      // The parsed entries and the file's SHA-256, never the raw file: one SQLite value holds at most 2 MB.
+      // report_ids: the JSON array of Stmt/Id or Ntfctn/Id; with kind and message_id, what makes a file "the same".
+      `CREATE TABLE IF NOT EXISTS statement_imports (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        report_ids TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        reply TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (kind, message_id, report_ids)
+      )`,
+      `CREATE TABLE IF NOT EXISTS statement_import_reports (
+        import_id TEXT NOT NULL,
+        report_index INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        page_number INTEGER,
+        last_page INTEGER,
+        business_date TEXT,
+        PRIMARY KEY (import_id, report_index)
+      )`,
+      `CREATE INDEX IF NOT EXISTS statement_import_reports_by_day ON statement_import_reports (business_date)
+         WHERE business_date IS NOT NULL`,
+      // One row per entry (a 5 MiB file holds tens of thousands): kind 'entry' (a BankStatementEntry) or 'return' (a BankReturn).
+      `CREATE TABLE IF NOT EXISTS statement_import_entries (
+        import_id TEXT NOT NULL,
+        report_index INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('entry', 'return')),
+        booked_at INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (import_id, report_index, seq)
+      )`,
+      `CREATE INDEX IF NOT EXISTS statement_import_returns_by_booking ON statement_import_entries (booked_at) WHERE kind = 'return'`,
+      // NULL for reports stored before: they came from the bank's API.
+      `ALTER TABLE reconciliation_reports ADD COLUMN source TEXT`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

@@ -17,6 +17,7 @@ export type RefusalCode = Extract<
   | "daily-limit-exceeded"
   | "currency-not-supported"
   | "amount-out-of-range"
+  | "statement-account-mismatch"
   | "api-key-limit-reached"
   | "last-active-api-key"
   | "webhook-endpoint-limit"

@@ -16,7 +16,13 @@
  * report unless the bank's statement or the payments themselves changed.
  */
 import { type BankStatementEntry, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
-import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
+import type {
+  ReconciliationClass,
+  ReconciliationItem,
+  ReconciliationReport,
+  ReconciliationSource,
+  ReconciliationSummary,
+} from "../../schemas/reconciliation.ts";
 import type { StatementPageOutcome } from "../bank/bank-port.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
@@ -31,6 +37,8 @@ export const RECONCILIATION_EVENT_SOURCE = "reconciliation";
 
 export interface ReconciliationPorts {
   sql: SqlStorage;
+  /** Where fetchStatementPage reads from (the bank's API or imported files); the report says so. */
+  source: ReconciliationSource;
   transactionSync<T>(work: () => T): T;
   fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
   /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
@@ -60,7 +68,7 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   return ports.transactionSync(() => {
     // Dated when it is stored, after phase 2: the report (and its webhook
     // event) never predates the settlements it counts as resolved.
-    const report = buildReport(ports.sql, merchantId, date, statement, Date.now());
+    const report = buildReport(ports.sql, merchantId, date, ports.source, statement, Date.now());
     storeReport(ports.sql, report);
     ports.reportStored(report);
     return { ok: true, report };
@@ -91,6 +99,7 @@ function buildReport(
   sql: SqlStorage,
   merchantId: string,
   date: string,
+  source: ReconciliationSource,
   statement: { entries: BankStatementEntry[]; pages: number; listsRejected: boolean },
   now: number,
 ): ReconciliationReport {
@@ -124,6 +133,7 @@ function buildReport(
     date,
     merchant_id: merchantId,
     generated_at: new Date(now).toISOString(),
+    source,
     statement_pages: statementPages,
     summary: summarize(items, connectorPayments, entries.length),
     items,
@@ -268,20 +278,21 @@ function storeReport(sql: SqlStorage, report: ReconciliationReport): void {
     );
   });
   sql.exec(
-    `INSERT INTO reconciliation_reports (business_date, generated_at, statement_pages, summary, runs) VALUES (?, ?, ?, ?, 1)
+    `INSERT INTO reconciliation_reports (business_date, generated_at, statement_pages, summary, source, runs) VALUES (?, ?, ?, ?, ?, 1)
      ON CONFLICT (business_date) DO UPDATE SET generated_at = excluded.generated_at, statement_pages = excluded.statement_pages,
-       summary = excluded.summary, runs = runs + 1`,
+       summary = excluded.summary, source = excluded.source, runs = runs + 1`,
     report.date,
     Date.parse(report.generated_at),
     report.statement_pages,
     JSON.stringify(report.summary),
+    JSON.stringify(report.source),
   );
 }
 
 export function readStoredReport(sql: SqlStorage, merchantId: string, date: string): ReconciliationReport | undefined {
   const header = sql
-    .exec<{ generated_at: number; statement_pages: number; summary: string }>(
-      `SELECT generated_at, statement_pages, summary FROM reconciliation_reports WHERE business_date = ?`,
+    .exec<{ generated_at: number; statement_pages: number; summary: string; source: string | null }>(
+      `SELECT generated_at, statement_pages, summary, source FROM reconciliation_reports WHERE business_date = ?`,
       date,
     )
     .toArray()[0];
@@ -294,6 +305,8 @@ export function readStoredReport(sql: SqlStorage, merchantId: string, date: stri
     date,
     merchant_id: merchantId,
     generated_at: new Date(header.generated_at).toISOString(),
+    // Reports stored before imports existed came from the bank's API.
+    source: header.source === null ? { kind: "bank_api", statement_ids: [] } : (JSON.parse(header.source) as ReconciliationSource),
     statement_pages: header.statement_pages,
     summary: JSON.parse(header.summary) as ReconciliationSummary,
     items,

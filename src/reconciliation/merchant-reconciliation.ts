@@ -6,12 +6,13 @@
  */
 import type { BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
-import type { BankPort } from "../bank/bank-port.ts";
+import type { BankPort, StatementPageOutcome } from "../bank/bank-port.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { logEvent } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
+import { type ImportedDayStatement, importedStatementFor } from "./imported-statements.ts";
 
 export interface ReconciliationDeps {
   store: ObjectStore;
@@ -39,10 +40,29 @@ export class MerchantReconciliation {
   /** `requestId`: the merchant request that asked for it, for the bank_call lines (none for the cron). */
   async reconcile(merchant: ReconciledAccount, date: string, requestId?: string): Promise<ReconciliationResult> {
     const { store } = this.deps;
+    // A statement the merchant imported for the day stands in for the bank's API (a bank that delivers files).
+    const imported = importedStatementFor(store.sql, date);
+    const common = {
+      sql: store.sql,
+      transactionSync: <T>(work: () => T) => store.transactionSync(work),
+      settleFromStatement: (row: PaymentRow, entry: BankStatementEntry) => this.settleFromStatement(row, entry, date),
+      reportStored: (report: ReconciliationReport) => this.deps.onReportStored(report),
+    };
+    if (imported) {
+      return reconcileBusinessDay(
+        {
+          ...common,
+          source: { kind: "imported_statement", statement_ids: imported.importIds },
+          fetchStatementPage: async (cursor) => importedPage(imported, cursor),
+        },
+        merchant.id,
+        date,
+      );
+    }
     return reconcileBusinessDay(
       {
-        sql: store.sql,
-        transactionSync: (work) => store.transactionSync(work),
+        ...common,
+        source: { kind: "bank_api", statement_ids: [] },
         fetchStatementPage: async (cursor) => {
           const call = await this.deps.bank().fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
           logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
@@ -57,8 +77,6 @@ export class MerchantReconciliation {
           });
           return call.outcome;
         },
-        settleFromStatement: (row, entry) => this.settleFromStatement(row, entry, date),
-        reportStored: (report) => this.deps.onReportStored(report),
       },
       merchant.id,
       date,
@@ -88,4 +106,10 @@ export class MerchantReconciliation {
       { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
     );
   }
+}
+
+/** The imported statement's pages, walked like the bank's: the cursor is the next page's position. */
+function importedPage(statement: ImportedDayStatement, cursor: string | null): StatementPageOutcome {
+  const page = statement.pages[cursor === null ? 0 : Number(cursor)];
+  return page ? { kind: "page", page } : { kind: "failed", reason: "no such page of the imported statement" };
 }

@@ -12,12 +12,14 @@ import { openApiDocumentRoute } from "./openapi.ts";
 import { paymentListRoutes } from "./payment-list.ts";
 import { paymentRoutes } from "./payments.ts";
 import { reconciliationRoutes } from "./reconciliations.ts";
+import { statementRoutes } from "./statements.ts";
 import { webhookRoutes } from "./webhooks.ts";
 
 export const API_ROUTES: readonly RouteDefinition[] = [
   ...paymentRoutes,
   ...paymentListRoutes,
   ...reconciliationRoutes,
+  ...statementRoutes,
   ...webhookRoutes,
   ...adminRoutes,
   ...adminMerchantRoutes,
