@@ -18,12 +18,9 @@ export const StatementImport = z
     message_id: z.string().meta({ description: "GrpHdr/MsgId of the file." }),
     account: z.string().meta({ description: "The account the file is about (the merchant's debtor IBAN)." }),
     entries: z.number().int().meta({ description: "How many entries (Ntry) the file holds, information-only ones included." }),
-    period: z
-      .object({ from: z.string(), to: z.string() })
-      .nullable()
-      .meta({
-        description: "FrToDt in UTC (from the earliest to the latest when the file holds several statements); null when not given.",
-      }),
+    period: z.object({ from: z.string(), to: z.string() }).nullable().meta({
+      description: "FrToDt in UTC (from the earliest to the latest when the file holds several statements); null when not given.",
+    }),
     matched_payments: z.number().int().meta({ description: "This merchant's payments the file's transfer entries name (at import time)." }),
     returns: z.number().int().meta({ description: "Entries that are returns of a transfer." }),
     created_at: z.string().meta({ description: "When the file was first imported." }),
