@@ -4,11 +4,12 @@
  * the same meaning (docs/failure-modes.md, the classification table), and
  * camt pages map onto the statement model as docs/bank-api.md says.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createBankAdapter } from "../../src/bank/bank-adapters.ts";
 import type { BankPort, TransferInstruction } from "../../src/bank/bank-port.ts";
 import { buildCamt, type EntrySpec } from "./iso20022/support/camt-builder.ts";
 import { buildPain002 } from "./iso20022/support/pain002-builder.ts";
+import { schemaErrors, XSD } from "./iso20022/support/xsd.ts";
 
 const E2E = "01M84VZ5AP8MVGWYKK009FMFWN";
 const DEBTOR = "DE02120300000000202051";
@@ -54,10 +55,22 @@ function report(status: string, options: { reason?: string; endToEndId?: string;
   });
 }
 
-async function submit(adapter: BankPort) {
-  const preparation = adapter.prepareTransfer(instruction(), null);
+/** Every pain.001 this file has the adapter build: all must be valid against the EPC schema (checked once, at the end). */
+const builtPain001s: string[] = [];
+afterAll(async () => {
+  expect(builtPain001s.length).toBeGreaterThan(10);
+  expect((await schemaErrors(XSD.pain001, builtPain001s)).flat()).toEqual([]);
+});
+
+function prepare(adapter: BankPort, transfer: TransferInstruction = instruction()) {
+  const preparation = adapter.prepareTransfer(transfer, null);
   if (!preparation.ok) throw new Error(preparation.reason);
-  return (await adapter.submitCreditTransfer(preparation.prepared)).outcome;
+  if (preparation.prepared.format === "iso20022") builtPain001s.push(preparation.prepared.body);
+  return preparation.prepared;
+}
+
+async function submit(adapter: BankPort) {
+  return (await adapter.submitCreditTransfer(prepare(adapter))).outcome;
 }
 
 describe("the ISO 20022 adapter classifies answers as the JSON one does", () => {
@@ -173,11 +186,10 @@ describe("what each profile can carry (asked at admission)", () => {
 
   it("a stored request of its own profile is reused as is; another profile's is rebuilt; what a pain.001 cannot carry is refused", () => {
     const iso = bank("iso20022", () => new Response(null));
-    const first = iso.prepareTransfer(instruction(), null);
-    if (!first.ok) throw new Error(first.reason);
-    expect(first.prepared.body).toContain("<CreDtTm>2026-11-23T09:00:01.000Z</CreDtTm>");
-    const again = iso.prepareTransfer(instruction({ sentAt: Date.now() }), first.prepared);
-    expect(again).toEqual({ ok: true, prepared: first.prepared });
+    const first = prepare(iso);
+    expect(first.body).toContain("<CreDtTm>2026-11-23T09:00:01.000Z</CreDtTm>");
+    const again = iso.prepareTransfer(instruction({ sentAt: Date.now() }), first);
+    expect(again).toEqual({ ok: true, prepared: first });
     const json = bank("json", () => new Response(null)).prepareTransfer(instruction(), null);
     if (!json.ok) throw new Error(json.reason);
     expect(iso.prepareTransfer(instruction(), json.prepared)).toMatchObject({ ok: true, prepared: { format: "iso20022" } });
@@ -185,6 +197,25 @@ describe("what each profile can carry (asked at admission)", () => {
       ok: false,
       reason: "a pain.001 cannot carry this payment (currency-not-supported)",
     });
+  });
+});
+
+describe("the pain.001 the ISO 20022 adapter builds", () => {
+  it("carries hostile and non-Latin texts as valid SEPA text, escaped, within the schema's lengths", () => {
+    const iso = bank("iso20022", () => new Response(null));
+    const body = prepare(
+      iso,
+      instruction({
+        debtor: { name: "Zoë's <Shop> & Co. 株式会社", iban: DEBTOR },
+        creditor: { name: "Jürgen Müller & Søn Łódź 🧾".repeat(5), iban: "DE89370400440532013000" },
+        reference: `"Rechnung" <42> & 'mehr' ${"x".repeat(200)}`,
+        amountMinor: 99_999_999_999,
+      }),
+    ).body;
+    expect(body).toContain("<Nm>Zoe&apos;s .Shop. . Co. ....</Nm>");
+    expect(body).toContain('<InstdAmt Ccy="EUR">999999999.99</InstdAmt>');
+    for (const word of ["株", "🧾", "<Shop>"]) expect(body).not.toContain(word);
+    for (let n = 0; n < 5; n++) prepare(iso, instruction({ endToEndId: `01M84VZ5AP8MVGWYKK009FMF${n}0`, reference: "" }));
   });
 });
 
