@@ -2,8 +2,8 @@
  * The one place a bank profile is chosen (BANK_PROFILE): the merchant object
  * gets a BankPort and never learns which contract is behind it.
  */
-import type { BankProfile, ConnectorConfig } from "../../schemas/config.ts";
-import type { BankPort } from "./bank-port.ts";
+import { BANK_PROFILES, type BankProfile, type ConnectorConfig } from "../../schemas/config.ts";
+import type { BankPort, PreparedTransfer } from "./bank-port.ts";
 import { Iso20022BankAdapter } from "./iso20022-adapter.ts";
 import { JsonBankAdapter } from "./json-adapter.ts";
 
@@ -33,4 +33,10 @@ export function bankAdapterFor(config: ConnectorConfig, fetcher: Fetcher): BankP
     timeoutMs: config.BANK_TIMEOUT_MS,
     currencies: config.BANK_CURRENCIES,
   });
+}
+
+/** A request body as stored with a payment (format and body, opaque to payments), or null when none was stored. */
+export function storedTransfer(endToEndId: string, format: string | null, body: string | null): PreparedTransfer | null {
+  const profile = BANK_PROFILES.find((known) => known === format);
+  return profile === undefined || body === null ? null : { endToEndId, format: profile, body };
 }

@@ -10,6 +10,7 @@
  * before and after the call, never on the call being exclusive.
  */
 
+import { storedTransfer } from "../bank/bank-adapters.ts";
 import type { BankCall } from "../bank/bank-call.ts";
 import { BankCircuit } from "../bank/bank-circuit.ts";
 import type { PreparedTransfer, TransferInstruction } from "../bank/bank-port.ts";
@@ -146,10 +147,7 @@ export class BankDispatch {
    */
   private prepare(row: PaymentRow, now: number): PreparedTransfer | null {
     const merchant = this.ctx.merchant();
-    const stored: PreparedTransfer | null =
-      row.bank_request !== null && (row.bank_request_format === "json" || row.bank_request_format === "iso20022")
-        ? { endToEndId: row.end_to_end_id, format: row.bank_request_format, body: row.bank_request }
-        : null;
+    const stored = storedTransfer(row.end_to_end_id, row.bank_request_format, row.bank_request);
     const instruction: TransferInstruction = {
       endToEndId: row.end_to_end_id,
       debtor: { name: merchant.name, iban: merchant.debtor_iban },
