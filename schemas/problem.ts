@@ -29,6 +29,7 @@ export const PROBLEMS = {
   "amount-out-of-range": { status: 422, title: "The bank cannot carry this amount" },
   "malformed-xml": { status: 400, title: "Malformed or unsafe XML body" },
   "statement-account-mismatch": { status: 422, title: "The statement is about another account" },
+  "payment-not-cancelable": { status: 409, title: "Payment cannot be canceled" },
   "merchant-exists": { status: 409, title: "Merchant already exists" },
   "api-key-limit-reached": { status: 409, title: "Too many active API keys" },
   "last-active-api-key": { status: 409, title: "Cannot revoke the last active API key" },

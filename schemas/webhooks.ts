@@ -9,7 +9,13 @@ import { Payment } from "./merchant-api.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
 /** One per payment status change. */
-export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed"] as const;
+export const PAYMENT_EVENT_TYPES = [
+  "payment.pending",
+  "payment.succeeded",
+  "payment.failed",
+  "payment.returned",
+  "payment.canceled",
+] as const;
 /**
  * Every event type a merchant can subscribe to. Receivers must accept (2xx)
  * types they do not know: endpoints registered without `events` get new
@@ -154,7 +160,7 @@ export type ReconciliationWebhookEvent = z.infer<typeof ReconciliationWebhookEve
 export const WebhookEvent = z.discriminatedUnion("type", [PaymentWebhookEvent, ReconciliationWebhookEvent]).meta({ id: "WebhookEvent" });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
-export const WebhookDeliveryState = z.enum(["pending", "delivered", "failed", "cancelled"]).meta({ id: "WebhookDeliveryState" });
+export const WebhookDeliveryState = z.enum(["pending", "delivered", "failed", "canceled"]).meta({ id: "WebhookDeliveryState" });
 export type WebhookDeliveryState = z.infer<typeof WebhookDeliveryState>;
 
 export const WebhookDeliveryAttempt = z.object({

@@ -22,6 +22,7 @@ import { createMerchant, paymentBody, uniqueIban } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 import { expectDocumentedProblem, type OperationRequest, sendOperation } from "./support/operation-requests.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
+import { refuseFirstSubmissions } from "./support/returns.ts";
 import { configureReceiver, HOOK_HOST, uniqueHookPath } from "./support/webhooks.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -215,6 +216,10 @@ describe("every documented success status", () => {
     await expectSuccess("createPayment", await send("createPayment", { ...asMerchant, body: paymentBody() }));
     const ofPayment = { ...asMerchant, params: { id: settled.id } };
     await expectSuccess("getPayment", await send("getPayment", ofPayment));
+    // A payment refused at the bank's door is provably never sent: it can be canceled.
+    await refuseFirstSubmissions(merchant.id);
+    const neverSent = (await (await send("createPayment", { ...asMerchant, body: paymentBody() })).json()) as Payment;
+    await expectSuccess("cancelPayment", await send("cancelPayment", { ...asMerchant, params: { id: neverSent.id } }));
     await expectSuccess("getPaymentEvents", await send("getPaymentEvents", ofPayment));
     await expectSuccess("listPayments", await send("listPayments", asMerchant));
 

@@ -164,7 +164,12 @@ describe("POST /v1/statements", () => {
       importedReturnsSince(state.storage.sql, Date.parse("2026-11-23T00:00:00Z")),
     );
     expect(returns).toEqual([
-      expect.objectContaining({ returnOf: "01M84WYBJ4VK458R3V61FEE557", reasonCode: "AC04", amount: { value: 1150, currency: "EUR" } }),
+      expect.objectContaining({
+        type: "return",
+        return_of: "01M84WYBJ4VK458R3V61FEE557",
+        reason_code: "AC04",
+        amount: { value: 1150, currency: "EUR" },
+      }),
     ]);
     expect(
       await runInDurableObject(merchantStub(merchant.id), (_instance, state) => importedReturnsSince(state.storage.sql, Date.now())),

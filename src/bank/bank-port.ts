@@ -5,7 +5,7 @@
  * validated and classified into the same outcome classes (outcome.ts), so
  * nothing outside src/bank/ knows which profile runs or sees the wire.
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { BankNotificationsPage, BankStatementLine } from "../../schemas/bank-api.ts";
 import type { BankProfile } from "../../schemas/config.ts";
 import type { BankCall } from "./bank-call.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
@@ -22,8 +22,8 @@ export interface BankPort {
   submitCreditTransfer(prepared: PreparedTransfer): Promise<BankCall<BankOutcome>>;
   inquireCreditTransfer(endToEndId: string): Promise<BankCall<InquiryOutcome>>;
   fetchStatementPage(query: StatementPageQuery): Promise<BankCall<StatementPageOutcome>>;
-  /** Returns booked on the account at or after `sinceMs` (inclusive), a page at a time. */
-  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsOutcome>>;
+  /** Returns booked on the account at or after `query.since` (inclusive), a page at a time. */
+  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>>;
 }
 
 export type BankAdmissionProblemCode = "currency-not-supported" | "amount-out-of-range";
@@ -76,13 +76,13 @@ export type StatementPageOutcome =
 
 export interface StatementPage {
   /**
-   * The day's transfers as the bank shows them, and every entry the
-   * connector cannot attribute (end_to_end_id NOT_PROVIDED when the bank
-   * gave none): never dropped, so reconciliation reports them.
+   * The day's statement lines as the bank shows them: transfers (settled,
+   * pending, and in the JSON profile rejected), returns, and every entry the
+   * connector cannot attribute (a transfer line with end_to_end_id
+   * NOTPROVIDED when the bank gave none): never dropped, so reconciliation
+   * reports them.
    */
-  entries: BankStatementEntry[];
-  /** Returns booked that day. */
-  returns: BankReturn[];
+  entries: BankStatementLine[];
   /**
    * Whether the statement lists transfers the bank rejected (the JSON
    * statement does, with RJCT). A camt.053 lists bookings only, so a
@@ -95,28 +95,14 @@ export interface StatementPage {
 /** The end-to-end id reported for a statement entry that names none (ISO 20022's own word for it). */
 export const END_TO_END_ID_NOT_PROVIDED = "NOTPROVIDED";
 
-/** A returned transfer: the money came back to the merchant's account. */
-export interface BankReturn {
-  /** The bank's reference of the return booking; null when it gave none. */
-  transferId: string | null;
-  /** End-to-end id of the transfer that came back. */
-  returnOf: string;
-  /** ISO 20022 return reason (e.g. AC04), when given. */
-  reasonCode: string | null;
-  /** What came back, in minor units (at most the original; less when charges were taken). */
-  amount: { value: number; currency: string };
-  /** When the return was booked, RFC 3339 UTC (midnight of the booking day when the bank gave only a date). */
-  bookedAt: string;
-}
-
+/** `since`: RFC 3339 in UTC with `Z` (both contracts refuse an offset); `cursor`: the previous page's next_cursor. */
 export interface NotificationsQuery {
   debtorIban: string;
-  /** Inclusive lower bound of the booking time, epoch ms. */
-  sinceMs: number;
-  /** Null for the first page, then the previous page's next_cursor. */
+  since: string;
   cursor: string | null;
 }
 
-export type NotificationsOutcome =
-  | { kind: "page"; page: { returns: BankReturn[]; next_cursor: string | null } }
+/** A page of returns (BankReturnEntry, the same shape in both profiles), or why there is none (retried later). */
+export type NotificationsPageOutcome =
+  | { kind: "page"; page: BankNotificationsPage }
   | { kind: "failed"; reason: string; evidence?: BankResponseEvidence };

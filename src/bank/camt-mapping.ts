@@ -10,52 +10,52 @@
  *   none): reported as unexpected_at_bank, never dropped.
  * INFO entries never reach here (the codec counts them and moves on).
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
-import { type BankReturn, END_TO_END_ID_NOT_PROVIDED } from "./bank-port.ts";
+import { type BankReturnEntry, type BankStatementLine, isReturnEntry } from "../../schemas/bank-api.ts";
+import { END_TO_END_ID_NOT_PROVIDED } from "./bank-port.ts";
 import type { CamtItem } from "./iso20022/camt-entries.ts";
 
-export interface MappedItems {
-  entries: BankStatementEntry[];
-  returns: BankReturn[];
-}
+/**
+ * The reason reported for a return that carries no coded reason (RtrInf
+ * without Rsn/Cd): ISO 20022's external return reason for "reason given as
+ * narrative", which is all such a return says.
+ */
+export const RETURN_REASON_NOT_CODED = "NARR";
 
 /**
- * `fallbackDay`: the day to date an entry with no booking date at all (a
- * pending one): the statement's day. A date without a time is that day's
- * midnight UTC.
+ * The statement lines of camt items, in order. `fallbackDay`: the day to
+ * date an entry with no booking date at all (a pending one): the
+ * statement's day. A date without a time is that day's midnight UTC.
  */
-export function mapCamtItems(items: readonly CamtItem[], fallbackDay: string): MappedItems {
-  const entries: BankStatementEntry[] = [];
-  const returns: BankReturn[] = [];
-  for (const item of items) {
+export function mapCamtItems(items: readonly CamtItem[], fallbackDay: string): BankStatementLine[] {
+  return items.map((item): BankStatementLine => {
     const bookedAt = item.bookedAt ?? `${item.bookingDate ?? fallbackDay}T00:00:00.000Z`;
     if (item.kind === "return" && item.endToEndId !== null) {
-      returns.push({
-        transferId: item.transferId,
-        returnOf: item.endToEndId,
-        reasonCode: item.returnReasonCode,
+      return {
+        type: "return",
+        // A bank that gives the return no reference of its own: one per returned transfer (it can come back only once).
+        transfer_id: item.transferId ?? `R-${item.endToEndId}`,
+        return_of: item.endToEndId,
+        reason_code: item.returnReasonCode ?? RETURN_REASON_NOT_CODED,
         amount: { value: item.amountMinor, currency: item.currency },
-        bookedAt,
-      });
-      continue;
+        booked_at: bookedAt,
+      };
     }
     const endToEndId = item.kind === "transfer" ? item.endToEndId : null;
-    entries.push({
+    return {
       // The bank's reference; a bank that gives none still identifies the transfer by its end-to-end id.
-      transfer_id: item.transferId ?? item.endToEndId ?? "",
+      transfer_id: item.transferId ?? item.endToEndId ?? END_TO_END_ID_NOT_PROVIDED,
       end_to_end_id: endToEndId ?? END_TO_END_ID_NOT_PROVIDED,
       amount: { value: item.amountMinor, currency: item.currency },
       status: item.status === "booked" ? "ACSC" : "PDNG",
       booked_at: bookedAt,
-    });
-  }
-  return { entries, returns };
+    };
+  });
 }
 
 /** Returns only, for notifications: a camt.054 also lists settled transfers, which inquiries already follow. */
-export function returnsOf(items: readonly CamtItem[], fallbackDay: string): BankReturn[] {
+export function returnsOf(items: readonly CamtItem[], fallbackDay: string): BankReturnEntry[] {
   return mapCamtItems(
     items.filter((item) => item.kind === "return"),
     fallbackDay,
-  ).returns;
+  ).filter(isReturnEntry);
 }

@@ -25,7 +25,7 @@ import {
 import type {
   BankAdmissionProblem,
   BankPort,
-  NotificationsOutcome,
+  NotificationsPageOutcome,
   NotificationsQuery,
   PreparedTransfer,
   StatementPageOutcome,
@@ -116,17 +116,16 @@ export class Iso20022BankAdapter implements BankPort {
     });
   }
 
-  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsOutcome>> {
-    return timed<NotificationsOutcome>(async () => {
-      const since = new Date(query.sinceMs).toISOString();
-      const params = new URLSearchParams({ account: query.debtorIban, since });
+  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>> {
+    return timed<NotificationsPageOutcome>(async () => {
+      const params = new URLSearchParams({ account: query.debtorIban, since: query.since });
       const answer = await exchange(this.options, `/iso20022/notifications?${params.toString()}`, { method: "GET" });
       if (answer.kind !== "answered") {
         const status = answer.kind === "body-lost" ? answer.response.status : null;
         return { outcome: { kind: "failed", reason: readFailureReason("notifications", answer.error) }, httpStatus: status };
       }
       const { response, bodyText } = answer;
-      const failed = (reason: string): NotificationsOutcome => ({ kind: "failed", reason, evidence: evidenceOf(response, bodyText) });
+      const failed = (reason: string): NotificationsPageOutcome => ({ kind: "failed", reason, evidence: evidenceOf(response, bodyText) });
       if (response.status !== 200) return { outcome: failed(`bank answered ${response.status}`), httpStatus: response.status };
       const reading = readCamt(bodyText);
       if (reading.kind === "refused") return { outcome: failed(`notification refused: ${reading.refusal.reason}`), httpStatus: 200 };
@@ -136,8 +135,9 @@ export class Iso20022BankAdapter implements BankPort {
       if (document.reports.some((report) => report.accountIban !== query.debtorIban)) {
         return { outcome: failed("notification for another account"), httpStatus: 200 };
       }
-      const returns = document.reports.flatMap((report) => returnsOf(report.items, since.slice(0, 10)));
-      return { outcome: { kind: "page", page: { returns, next_cursor: null } }, httpStatus: 200 };
+      // One document, no paging in this contract.
+      const entries = document.reports.flatMap((report) => returnsOf(report.items, query.since.slice(0, 10)));
+      return { outcome: { kind: "page", page: { entries, next_cursor: null } }, httpStatus: 200 };
     });
   }
 

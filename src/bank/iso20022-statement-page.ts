@@ -55,12 +55,10 @@ export function readStatementPage(
   if (number !== position.page) return failed(`asked for statement page ${position.page}, got page ${number}`);
   const last = page?.last ?? true;
   if (!last && number >= MAX_PAGE_NUMBER) return failed(`statement has more than ${MAX_PAGE_NUMBER} pages`);
-  const { entries, returns } = mapCamtItems(report.items, query.date);
   return {
     kind: "page",
     page: {
-      entries,
-      returns,
+      entries: mapCamtItems(report.items, query.date),
       lists_rejected: false,
       next_cursor: last ? null : JSON.stringify({ page: number + 1, statement_id: report.id }),
     },

@@ -8,9 +8,7 @@
 import {
   type BankCreditTransferRequest,
   BankError,
-  BankNotificationPage,
-  type BankReturnEntry,
-  type BankStatementEntry,
+  BankNotificationsPage,
   BankStatementPage,
   BankTransfer,
 } from "../../schemas/bank-api.ts";
@@ -28,8 +26,7 @@ import {
 import type {
   BankAdmissionProblem,
   BankPort,
-  BankReturn,
-  NotificationsOutcome,
+  NotificationsPageOutcome,
   NotificationsQuery,
   PreparedTransfer,
   StatementPageOutcome,
@@ -86,28 +83,27 @@ export class JsonBankAdapter implements BankPort {
     return this.read<StatementPageOutcome>(`/v1/statements?${params.toString()}`, "statement", (body): StatementPageOutcome => {
       const parsed = BankStatementPage.safeParse(body);
       if (!parsed.success) return { kind: "failed", reason: "statement page failed validation" };
-      const entries: BankStatementEntry[] = [];
-      const returns: BankReturn[] = [];
-      for (const line of parsed.data.entries) {
-        if (line.type === "return") returns.push(returnFromWire(line));
-        else entries.push(withoutType(line));
-      }
-      return { kind: "page", page: { entries, returns, lists_rejected: true, next_cursor: parsed.data.next_cursor } };
+      return { kind: "page", page: { entries: parsed.data.entries, lists_rejected: true, next_cursor: parsed.data.next_cursor } };
     });
   }
 
-  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsOutcome>> {
-    const params = new URLSearchParams({ debtor_iban: query.debtorIban, since: new Date(query.sinceMs).toISOString() });
+  /** Returns booked on the account since a time (docs/bank-api.md, "Returns and notifications"). */
+  fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>> {
+    const params = new URLSearchParams({ debtor_iban: query.debtorIban, since: query.since });
     if (query.cursor !== null) params.set("cursor", query.cursor);
-    return this.read<NotificationsOutcome>(`/v1/notifications?${params.toString()}`, "notifications", (body): NotificationsOutcome => {
-      const parsed = BankNotificationPage.safeParse(body);
-      if (!parsed.success) return { kind: "failed", reason: "notifications page failed validation" };
-      return { kind: "page", page: { returns: parsed.data.entries.map(returnFromWire), next_cursor: parsed.data.next_cursor } };
-    });
+    return this.read<NotificationsPageOutcome>(
+      `/v1/notifications?${params.toString()}`,
+      "notifications",
+      (body): NotificationsPageOutcome => {
+        const parsed = BankNotificationsPage.safeParse(body);
+        if (!parsed.success) return { kind: "failed", reason: "notifications page failed validation" };
+        return { kind: "page", page: parsed.data };
+      },
+    );
   }
 
   /** A read changes nothing at the bank: anything but a valid 200 is "failed", retried later. */
-  private read<O extends StatementPageOutcome | NotificationsOutcome>(
+  private read<O extends StatementPageOutcome | NotificationsPageOutcome>(
     path: string,
     what: string,
     interpret: (body: unknown) => O | ReadFailure,
@@ -160,21 +156,6 @@ function classifyTransferAnswer(response: Response, bodyText: string, endToEndId
     };
   }
   return classifyOtherStatus(response, bodyText);
-}
-
-function returnFromWire(entry: BankReturnEntry): BankReturn {
-  return {
-    transferId: entry.transfer_id,
-    returnOf: entry.return_of,
-    reasonCode: entry.reason_code,
-    amount: entry.amount,
-    bookedAt: new Date(Date.parse(entry.booked_at)).toISOString(),
-  };
-}
-
-function withoutType(line: BankStatementEntry & { type?: "transfer" | undefined }): BankStatementEntry {
-  const { type: _type, ...entry } = line;
-  return entry;
 }
 
 function safeJson(text: string): unknown {

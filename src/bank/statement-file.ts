@@ -5,8 +5,7 @@
  * parsed tree) into the statement model the bank's API feeds too
  * (camt-mapping.ts). The raw file is not kept; its SHA-256 is.
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
-import type { BankReturn } from "./bank-port.ts";
+import type { BankStatementLine } from "../../schemas/bank-api.ts";
 import { mapCamtItems } from "./camt-mapping.ts";
 import { type CamtReport, readCamt } from "./iso20022/camt.ts";
 import { DEFAULT_MAX_XML_BYTES, type XmlRefusalReason } from "./iso20022/xml-safety.ts";
@@ -30,8 +29,8 @@ export interface StatementFileReport {
   businessDate: string | null;
   /** How many Ntry the report holds (INFO ones included). */
   entryCount: number;
-  entries: BankStatementEntry[];
-  returns: BankReturn[];
+  /** Its entries as statement lines (transfers, returns, unattributable entries; camt-mapping.ts), one per transaction. */
+  lines: BankStatementLine[];
 }
 
 export interface StatementFile {
@@ -63,7 +62,7 @@ export function readStatementFile(bytes: Uint8Array): StatementFileReading {
   const reports = document.reports.map((report): StatementFileReport => {
     const businessDate = kind === "camt.053" ? statementDay(report) : null;
     // An entry with no booking date at all (pending) is dated by the statement's day, else by the file's creation.
-    const { entries, returns } = mapCamtItems(report.items, businessDate ?? document.createdAt.slice(0, 10));
+    const lines = mapCamtItems(report.items, businessDate ?? document.createdAt.slice(0, 10));
     return {
       id: report.id,
       accountIban: report.accountIban,
@@ -71,8 +70,7 @@ export function readStatementFile(bytes: Uint8Array): StatementFileReading {
       period: report.period,
       businessDate,
       entryCount: report.entryCount,
-      entries,
-      returns,
+      lines,
     };
   });
   return { ok: true, file: { kind, messageId: document.messageId, reports } };

@@ -1,7 +1,7 @@
 /**
  * Builds the capabilities of one merchant object and wires them to each
- * other: payments, webhooks, reconciliation, the alarm scheduler, and the
- * seams tests may reach. The object class (merchant-account.ts) only
+ * other: payments, webhooks, reconciliation, the return watch, the alarm
+ * scheduler, and the seams tests may reach. The object class (merchant-account.ts) only
  * authorizes RPCs and delegates to what this returns.
  */
 
@@ -10,8 +10,9 @@ import type { BankCall } from "../bank/bank-call.ts";
 import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
-import type { FailureDrills } from "../payments/context.ts";
+import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
+import { ReturnWatch } from "../payments/return-watch.ts";
 import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent } from "../platform/log.ts";
@@ -32,6 +33,8 @@ export interface MerchantCapabilities {
   webhooks: MerchantWebhooks;
   reconciliation: MerchantReconciliation;
   statements: StatementImports;
+  /** Polls the bank's notifications for returns (src/payments/return-watch.ts). */
+  returnWatch: ReturnWatch;
   scheduler: AlarmScheduler;
   seams: MerchantObjectSeams;
   /** False under plain `wrangler dev`: no BANK binding, so nothing that needs the bank is admitted. */
@@ -60,7 +63,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
   const scheduler = new AlarmScheduler(
     storage,
     now,
-    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt()],
+    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt()],
     () => drills.afterReschedule,
   );
   /** The outbox write happens in the caller's transaction; the alarm is woken once this turn ends (an await there would end it). */
@@ -88,22 +91,29 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     );
   };
 
-  const payments: Payments = new Payments({
+  const paymentsContext: PaymentsContext = {
     store: storage,
     config,
     drills,
     clock: now,
     bank: () => bank,
     merchant: () => profile.load() as MerchantRow,
-    onStatusChange: (payment, fromStatus) => wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus)),
+    // In the change's transaction: a success opens the return watch's window with it.
+    onStatusChange: (payment, fromStatus) => {
+      returnWatch.notePaymentStatus(payment);
+      wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus));
+    },
     ensureAlarmBy: (at) => scheduler.ensureBy(at),
     rescheduleAlarm: () => scheduler.reschedule(),
     observeBankCall: reportBankHealth,
-  });
+  };
+  const payments = new Payments(paymentsContext);
+  const returnWatch = new ReturnWatch(paymentsContext, payments.returns);
   const reconciliation = new MerchantReconciliation({
     store: storage,
     bank: () => bank,
     recordOutcome: (...args) => payments.recordOutcome(...args),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
     onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
   });
   const seams: MerchantObjectSeams = {
@@ -123,15 +133,19 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     inflight: payments.inflight,
     recordOutcome: (paymentId, attempt, outcome, source) => payments.recordOutcome(paymentId, attempt, outcome, source),
     leaseDueWebhooks: (cutoff, at) => webhooks.leaseDue(cutoff, at),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
   };
-  const statements = new StatementImports(storage, now);
+  // Imported files' returns go through the same one return path as the poll's and the statement's.
+  const statements = new StatementImports(storage, now, (entry, source) => payments.applyReturn(entry, source));
+  const keys = new KeyRing(storage);
   return {
     profile,
-    keys: new KeyRing(storage),
+    keys,
     payments,
     webhooks,
     reconciliation,
     statements,
+    returnWatch,
     scheduler,
     seams,
     bankBound: env.BANK !== undefined,

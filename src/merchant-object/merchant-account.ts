@@ -9,9 +9,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
+import type { CancelReply } from "../payments/cancellation.ts";
 import type { PaymentListQuery } from "../payments/payment-listing.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentPageReply, PaymentReply } from "../payments/replies.ts";
+import type { ReturnPollResult, ReturnWatch } from "../payments/return-watch.ts";
 import type { Env } from "../platform/env.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import type { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
@@ -49,6 +51,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly webhooks: MerchantWebhooks;
   private readonly reconciliation: MerchantReconciliation;
   private readonly statements: StatementImports;
+  private readonly returnWatch: ReturnWatch;
   private readonly scheduler: AlarmScheduler;
   private readonly bankBound: boolean;
   private initialized: boolean;
@@ -67,6 +70,7 @@ export class MerchantAccount extends DurableObject<Env> {
       webhooks: this.webhooks,
       reconciliation: this.reconciliation,
       statements: this.statements,
+      returnWatch: this.returnWatch,
       scheduler: this.scheduler,
       seams: this.seams,
       bankBound: this.bankBound,
@@ -138,6 +142,12 @@ export class MerchantAccount extends DurableObject<Env> {
     return "ok" in merchant ? merchant : this.payments.list(query);
   }
 
+  /** Needs no bank: a payment that was never sent is canceled here alone. */
+  cancelPayment(auth: AuthContext, paymentId: string): CancelReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.payments.cancel(paymentId, auth.requestId);
+  }
+
   // ---------------------------------------------------------------- reconciliation
 
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
@@ -167,8 +177,8 @@ export class MerchantAccount extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- imported statement files
 
-  /** A camt.053 / camt.054 the Worker has read (POST /v1/statements); stored unless already imported. */
-  importStatement(auth: AuthContext, upload: StatementUpload): ImportStatementReply {
+  /** A camt.053 / camt.054 the Worker has read (POST /v1/statements); stored unless already imported, its returns applied. */
+  async importStatement(auth: AuthContext, upload: StatementUpload): Promise<ImportStatementReply> {
     const merchant = this.authorize(auth);
     return "ok" in merchant ? merchant : this.statements.import(merchant.debtor_iban, upload);
   }
@@ -230,7 +240,7 @@ export class MerchantAccount extends DurableObject<Env> {
       // Side by side: a slow webhook endpoint never holds up payment recovery.
       // Both are awaited to the end even when one throws, so a retried alarm
       // never starts a second delivery loop beside one still running.
-      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
+      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now), this.pollBankReturns(now)]);
       for (const result of results) if (result.status === "rejected") throw result.reason;
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
@@ -243,6 +253,12 @@ export class MerchantAccount extends DurableObject<Env> {
     const worked = await this.payments.runDue(asOf);
     await this.scheduler.reschedule();
     return worked;
+  }
+
+  /** The alarm's return poll, if due by `asOf`; no re-arm of its own (a poll only moves its due time later). */
+  async pollBankReturns(asOf: number): Promise<ReturnPollResult> {
+    if (!this.initialized || !this.bankBound) return { pages: 0, entries: 0 };
+    return this.returnWatch.pollDue(asOf);
   }
 
   /** The alarm's webhook work: deliveries due by `asOf` and pruning. Returns the attempts made. */

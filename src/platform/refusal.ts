@@ -18,6 +18,7 @@ export type RefusalCode = Extract<
   | "currency-not-supported"
   | "amount-out-of-range"
   | "statement-account-mismatch"
+  | "payment-not-cancelable"
   | "api-key-limit-reached"
   | "last-active-api-key"
   | "webhook-endpoint-limit"

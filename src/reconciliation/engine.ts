@@ -15,7 +15,13 @@
  * `resolved` in every later run of the same day. So a rerun gives the same
  * report unless the bank's statement or the payments themselves changed.
  */
-import { type BankStatementEntry, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
+import {
+  type BankReturnEntry,
+  type BankStatementEntry,
+  isFinalBankStatus,
+  isReturnEntry,
+  paymentStatusForBankStatus,
+} from "../../schemas/bank-api.ts";
 import type {
   ReconciliationClass,
   ReconciliationItem,
@@ -27,6 +33,7 @@ import type { StatementPageOutcome } from "../bank/bank-port.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
+import { returnItem } from "./return-items.ts";
 
 /** A statement longer than this many pages is treated as a bank fault rather than walked forever. */
 export const MAX_STATEMENT_PAGES = 10_000;
@@ -43,6 +50,8 @@ export interface ReconciliationPorts {
   fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
   /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
   settleFromStatement(row: PaymentRow, entry: BankStatementEntry): void;
+  /** Applies a return entry through the payments' one return path (src/payments/returns.ts); may inquire first. */
+  applyReturn(entry: BankReturnEntry): Promise<unknown>;
   /** Called inside the transaction that stores the report (the webhook outbox write). */
   reportStored(report: ReconciliationReport): void;
 }
@@ -64,6 +73,8 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
     const [settling] = final;
     if (settling && outcomes.size === 1) ports.settleFromStatement(row, settling);
   }
+  // After the settlements: a return whose transfer this statement just settled applies without an inquiry.
+  for (const entry of statement.returns) await ports.applyReturn(entry);
 
   return ports.transactionSync(() => {
     // Dated when it is stored, after phase 2: the report (and its webhook
@@ -77,18 +88,25 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
 
 async function readWholeStatement(
   ports: ReconciliationPorts,
-): Promise<{ ok: true; entries: BankStatementEntry[]; pages: number; listsRejected: boolean } | { ok: false; reason: string }> {
+): Promise<
+  | { ok: true; entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number; listsRejected: boolean }
+  | { ok: false; reason: string }
+> {
   const entries: BankStatementEntry[] = [];
+  const returns: BankReturnEntry[] = [];
   const cursorsSeen = new Set<string>();
   let cursor: string | null = null;
   let listsRejected = true;
   for (let pages = 1; ; pages++) {
     const outcome = await ports.fetchStatementPage(cursor);
     if (outcome.kind === "failed") return { ok: false, reason: `statement page ${pages}: ${outcome.reason}` };
-    entries.push(...outcome.page.entries);
+    for (const line of outcome.page.entries) {
+      if (isReturnEntry(line)) returns.push(line);
+      else entries.push(line);
+    }
     listsRejected &&= outcome.page.lists_rejected;
     cursor = outcome.page.next_cursor;
-    if (cursor === null) return { ok: true, entries, pages, listsRejected };
+    if (cursor === null) return { ok: true, entries, returns, pages, listsRejected };
     if (cursorsSeen.has(cursor)) return { ok: false, reason: `statement page ${pages} repeats an earlier cursor` };
     if (pages >= MAX_STATEMENT_PAGES) return { ok: false, reason: `statement has more than ${MAX_STATEMENT_PAGES} pages` };
     cursorsSeen.add(cursor);
@@ -100,10 +118,10 @@ function buildReport(
   merchantId: string,
   date: string,
   source: ReconciliationSource,
-  statement: { entries: BankStatementEntry[]; pages: number; listsRejected: boolean },
+  statement: { entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number; listsRejected: boolean },
   now: number,
 ): ReconciliationReport {
-  const { entries, pages: statementPages } = statement;
+  const { entries, returns, pages: statementPages } = statement;
   const items: ReconciliationItem[] = [];
   const accounted = new Set<string>();
 
@@ -120,22 +138,30 @@ function buildReport(
     for (const entry of group) if (entry !== paired) items.push(item("unexpected_at_bank", endToEndId, row, entry, false));
   }
 
+  for (const entry of returns) items.push(returnItem(sql, date, entry));
+
   let connectorPayments = 0;
   for (const row of paymentsExpectedOn(sql, date)) {
     // A statement of bookings only (camt.053) rightly leaves out a transfer the bank rejected.
-    if (refusedBeforeBooking(row) || (!statement.listsRejected && row.status === "failed")) continue;
+    if (refusedBeforeBooking(row) || row.status === "canceled" || (!statement.listsRejected && row.status === "failed")) continue;
     connectorPayments++;
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
   }
 
-  items.sort((a, b) => compareText(a.end_to_end_id, b.end_to_end_id) || compareText(a.bank?.transfer_id ?? "", b.bank?.transfer_id ?? ""));
+  // A payment's transfer entry before its return, then by bank reference.
+  items.sort(
+    (a, b) =>
+      compareText(a.end_to_end_id, b.end_to_end_id) ||
+      Number(a.return !== null) - Number(b.return !== null) ||
+      compareText(entryReference(a), entryReference(b)),
+  );
   return {
     date,
     merchant_id: merchantId,
     generated_at: new Date(now).toISOString(),
     source,
     statement_pages: statementPages,
-    summary: summarize(items, connectorPayments, entries.length),
+    summary: summarize(items, connectorPayments, entries.length + returns.length),
     items,
   };
 }
@@ -155,10 +181,15 @@ function pairFor(row: PaymentRow, group: BankStatementEntry[]): BankStatementEnt
   return [...group].sort((a, b) => rank(a) - rank(b) || compareText(a.transfer_id, b.transfer_id))[0] as BankStatementEntry;
 }
 
-/** An amount difference outranks a status difference: the money itself disagrees. */
+/**
+ * An amount difference outranks a status difference: the money itself
+ * disagrees. A returned payment's transfer stays settled at the bank (its
+ * return is an entry of its own), so it matches ACSC/ACCC.
+ */
 export function classifyPair(row: PaymentRow, entry: BankStatementEntry): ReconciliationClass {
   if (!amountsAgree(row, entry)) return "amount_mismatch";
-  return paymentStatusForBankStatus(entry.status) === row.status ? "matched" : "status_mismatch";
+  const connectorStatus = row.status === "returned" ? "succeeded" : row.status;
+  return paymentStatusForBankStatus(entry.status) === connectorStatus ? "matched" : "status_mismatch";
 }
 
 function amountsAgree(row: PaymentRow, entry: BankStatementEntry): boolean {
@@ -191,6 +222,7 @@ function item(
           booked_at: entry.booked_at,
         }
       : null,
+    return: null,
     resolved,
   };
 }
@@ -202,6 +234,7 @@ function summarize(items: ReconciliationItem[], connectorPayments: number, state
     unexpected_at_bank: 0,
     amount_mismatch: 0,
     status_mismatch: 0,
+    returned: 0,
     resolved: 0,
     connector_payments: connectorPayments,
     statement_entries: statementEntries,
@@ -300,7 +333,8 @@ export function readStoredReport(sql: SqlStorage, merchantId: string, date: stri
   const items = sql
     .exec<{ item: string }>(`SELECT item FROM reconciliation_items WHERE business_date = ? ORDER BY seq`, date)
     .toArray()
-    .map((row) => JSON.parse(row.item) as ReconciliationItem);
+    // Items and summaries stored before returns existed have no `return` / `returned`.
+    .map((row) => ({ return: null, ...(JSON.parse(row.item) as Partial<ReconciliationItem>) }) as ReconciliationItem);
   return {
     date,
     merchant_id: merchantId,
@@ -308,9 +342,14 @@ export function readStoredReport(sql: SqlStorage, merchantId: string, date: stri
     // Reports stored before imports existed came from the bank's API.
     source: header.source === null ? { kind: "bank_api", statement_ids: [] } : (JSON.parse(header.source) as ReconciliationSource),
     statement_pages: header.statement_pages,
-    summary: JSON.parse(header.summary) as ReconciliationSummary,
+    summary: { returned: 0, ...(JSON.parse(header.summary) as Partial<ReconciliationSummary>) } as ReconciliationSummary,
     items,
   };
+}
+
+/** A statement entry's bank reference: the transfer's, or the return's. */
+function entryReference(item: ReconciliationItem): string {
+  return item.bank?.transfer_id ?? item.return?.bank_reference ?? "";
 }
 
 function compareText(a: string, b: string): number {

@@ -4,8 +4,8 @@
  * detection. Functions of the object's SQL only, so any capability of the
  * merchant object can call them.
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
-import type { BankReturn, StatementPage } from "../bank/bank-port.ts";
+import type { BankReturnEntry, BankStatementLine } from "../../schemas/bank-api.ts";
+import type { StatementPage } from "../bank/bank-port.ts";
 
 /** A day's statement assembled from imported files: its pages in order, and the imports they came from. */
 export interface ImportedDayStatement {
@@ -52,7 +52,7 @@ export function importedStatementFor(sql: SqlStorage, date: string): ImportedDay
   return {
     importIds: [...new Set(best.pages.map((page) => page.import_id))],
     pages: best.pages.map((page, index) => ({
-      ...readReportEntries(sql, page),
+      entries: readReportLines(sql, page),
       lists_rejected: false,
       // The engine walks pages by cursor; here the cursor is just the next page's position.
       next_cursor: index + 1 < (best?.pages.length ?? 0) ? String(index + 1) : null,
@@ -81,18 +81,15 @@ function completePages(group: ReportRow[]): ReportRow[] | null {
   return pages;
 }
 
-function readReportEntries(sql: SqlStorage, report: ReportRow): { entries: BankStatementEntry[]; returns: BankReturn[] } {
-  const entries: BankStatementEntry[] = [];
-  const returns: BankReturn[] = [];
-  for (const row of sql.exec<{ kind: "entry" | "return"; entry: string }>(
-    `SELECT kind, entry FROM statement_import_entries WHERE import_id = ? AND report_index = ? ORDER BY seq`,
-    report.import_id,
-    report.report_index,
-  )) {
-    if (row.kind === "entry") entries.push(JSON.parse(row.entry) as BankStatementEntry);
-    else returns.push(JSON.parse(row.entry) as BankReturn);
-  }
-  return { entries, returns };
+function readReportLines(sql: SqlStorage, report: ReportRow): BankStatementLine[] {
+  return sql
+    .exec<{ entry: string }>(
+      `SELECT entry FROM statement_import_entries WHERE import_id = ? AND report_index = ? ORDER BY seq`,
+      report.import_id,
+      report.report_index,
+    )
+    .toArray()
+    .map((row) => JSON.parse(row.entry) as BankStatementLine);
 }
 
 /**
@@ -100,21 +97,16 @@ function readReportEntries(sql: SqlStorage, report: ReportRow): { entries: BankS
  * `sinceMs` (inclusive), oldest first. A return imported twice (in a
  * notification and again in the day's statement) is listed once.
  */
-export function importedReturnsSince(sql: SqlStorage, sinceMs: number): BankReturn[] {
+export function importedReturnsSince(sql: SqlStorage, sinceMs: number): BankReturnEntry[] {
   const seen = new Set<string>();
-  const returns: BankReturn[] = [];
+  const returns: BankReturnEntry[] = [];
   for (const row of sql.exec<{ entry: string }>(
     `SELECT entry FROM statement_import_entries WHERE kind = 'return' AND booked_at >= ? ORDER BY booked_at, import_id, report_index, seq`,
     sinceMs,
   )) {
-    const returned = JSON.parse(row.entry) as BankReturn;
-    const key = JSON.stringify([
-      returned.returnOf,
-      returned.transferId,
-      returned.amount.value,
-      returned.amount.currency,
-      returned.bookedAt,
-    ]);
+    const returned = JSON.parse(row.entry) as BankReturnEntry;
+    // The bank's reference of the return identifies it (src/payments/returns.ts keys on it too).
+    const key = JSON.stringify([returned.transfer_id, returned.return_of]);
     if (seen.has(key)) continue;
     seen.add(key);
     returns.push(returned);

@@ -4,11 +4,12 @@
  * through the payment capability's outcome path, and stores the report with
  * its webhook event (engine.ts has the rules).
  */
-import type { BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { BankReturnEntry, BankStatementEntry } from "../../schemas/bank-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type { BankPort, StatementPageOutcome } from "../bank/bank-port.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
+import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
 import { logEvent } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
@@ -25,6 +26,8 @@ export interface ReconciliationDeps {
     source: OutcomeSource,
     eventDetail: Record<string, unknown>,
   ): void;
+  /** The payment capability's one return path (src/payments/returns.ts). */
+  applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication>;
   /** Runs inside the transaction that stores the report (the webhook outbox write). */
   onReportStored(report: ReconciliationReport): void;
 }
@@ -54,6 +57,7 @@ export class MerchantReconciliation {
           ...common,
           source: { kind: "imported_statement", statement_ids: imported.importIds },
           fetchStatementPage: async (cursor) => importedPage(imported, cursor),
+          applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement_import" }),
         },
         merchant.id,
         date,
@@ -77,6 +81,7 @@ export class MerchantReconciliation {
           });
           return call.outcome;
         },
+        applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement", businessDate: date }),
       },
       merchant.id,
       date,

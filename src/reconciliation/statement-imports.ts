@@ -6,9 +6,10 @@
  * or the same bytes) is answered with the first import's body.
  * Reconciliation and return detection read them (imported-statements.ts).
  */
+import { type BankReturnEntry, isReturnEntry } from "../../schemas/bank-api.ts";
 import type { StatementImport } from "../../schemas/statement-imports.ts";
-import type { BankReturn } from "../bank/bank-port.ts";
 import type { StatementFile, StatementFileReport } from "../bank/statement-file.ts";
+import type { ReturnSource } from "../payments/returns.ts";
 import type { Clock, ObjectStore } from "../platform/object-store.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import { ulid } from "../platform/ulid.ts";
@@ -22,14 +23,32 @@ export interface StatementUpload {
 export type ImportStatementReply = { ok: true; created: boolean; statement: StatementImport } | Refusal;
 export type StatementImportPageReply = { ok: true; statements: StatementImport[]; hasMore: boolean } | Refusal;
 
+/** The payments' one return path (src/payments/returns.ts). */
+export type ApplyReturn = (entry: BankReturnEntry, source: ReturnSource) => Promise<unknown>;
+
 export class StatementImports {
   constructor(
     private readonly store: ObjectStore,
     private readonly clock: Clock,
+    private readonly applyReturn: ApplyReturn,
   ) {}
 
-  /** Stores the file for the merchant whose debtor account is `debtorIban`, or answers its first import. */
-  import(debtorIban: string, upload: StatementUpload): ImportStatementReply {
+  /**
+   * Stores the file for the merchant whose debtor account is `debtorIban`,
+   * then hands each of its returns to the return path (a file imported
+   * again answers its first import and applies nothing: the first did).
+   */
+  async import(debtorIban: string, upload: StatementUpload): Promise<ImportStatementReply> {
+    const reply = this.storeFile(debtorIban, upload);
+    if (reply.ok && reply.created) {
+      for (const report of upload.file.reports) {
+        for (const line of report.lines) if (isReturnEntry(line)) await this.applyReturn(line, { foundIn: "statement_import" });
+      }
+    }
+    return reply;
+  }
+
+  private storeFile(debtorIban: string, upload: StatementUpload): ImportStatementReply {
     const { file, sha256 } = upload;
     // Only the statement's or notification's own account counts (entries name counterparties' accounts too).
     if (file.reports.some((report) => report.accountIban !== debtorIban)) {
@@ -62,7 +81,7 @@ export class StatementImports {
         entries: file.reports.reduce((sum, report) => sum + report.entryCount, 0),
         period: periodOf(file.reports),
         matched_payments: matchedPayments(sql, file.reports),
-        returns: file.reports.reduce((sum, report) => sum + report.returns.length, 0),
+        returns: file.reports.reduce((sum, report) => sum + report.lines.filter(isReturnEntry).length, 0),
         created_at: new Date(now).toISOString(),
       };
       sql.exec(
@@ -108,19 +127,17 @@ function storeReport(sql: SqlStorage, importId: string, index: number, report: S
     report.page === null ? null : report.page.last ? 1 : 0,
     report.businessDate,
   );
-  let seq = 0;
-  const insert = (kind: "entry" | "return", bookedAt: string, entry: object) =>
+  for (const [seq, line] of report.lines.entries()) {
     sql.exec(
       `INSERT INTO statement_import_entries (import_id, report_index, seq, kind, booked_at, entry) VALUES (?, ?, ?, ?, ?, ?)`,
       importId,
       index,
-      seq++,
-      kind,
-      Date.parse(bookedAt),
-      JSON.stringify(entry),
+      seq,
+      isReturnEntry(line) ? "return" : "entry",
+      Date.parse(line.booked_at),
+      JSON.stringify(line),
     );
-  for (const entry of report.entries) insert("entry", entry.booked_at, entry);
-  for (const returned of report.returns) insert("return", returned.bookedAt, returned satisfies BankReturn);
+  }
 }
 
 function periodOf(reports: readonly StatementFileReport[]): StatementImport["period"] {
@@ -137,7 +154,9 @@ function periodOf(reports: readonly StatementFileReport[]): StatementImport["per
 
 /** How many of this merchant's payments the file's transfer entries name. */
 function matchedPayments(sql: SqlStorage, reports: readonly StatementFileReport[]): number {
-  const endToEndIds = new Set(reports.flatMap((report) => report.entries.map((entry) => entry.end_to_end_id)));
+  const endToEndIds = new Set(
+    reports.flatMap((report) => report.lines.flatMap((line) => (isReturnEntry(line) ? [] : [line.end_to_end_id]))),
+  );
   let matched = 0;
   for (const endToEndId of endToEndIds) {
     if (sql.exec(`SELECT 1 FROM payments WHERE end_to_end_id = ?`, endToEndId).toArray().length > 0) matched++;

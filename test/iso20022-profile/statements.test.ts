@@ -136,20 +136,30 @@ describe("notifications (camt.054) through the adapter", () => {
       await scheduleReturn(endToEndId(returned.id), "AC04", 1150);
       const bank = testBank(boundBank());
       // The simulator books a return due now on its next timer tick.
-      let call = await bank.fetchNotifications({ debtorIban: merchant.debtor_iban, sinceMs: before, cursor: null });
-      for (let tries = 0; call.outcome.kind === "page" && call.outcome.page.returns.length === 0 && tries < 40; tries++) {
+      const since = new Date(before).toISOString();
+      let call = await bank.fetchNotifications({ debtorIban: merchant.debtor_iban, since, cursor: null });
+      for (let tries = 0; call.outcome.kind === "page" && call.outcome.page.entries.length === 0 && tries < 40; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        call = await bank.fetchNotifications({ debtorIban: merchant.debtor_iban, sinceMs: before, cursor: null });
+        call = await bank.fetchNotifications({ debtorIban: merchant.debtor_iban, since, cursor: null });
       }
       if (call.outcome.kind !== "page") throw new Error(call.outcome.reason);
       expect(call.outcome.page.next_cursor).toBeNull();
-      expect(call.outcome.page.returns).toEqual([
-        expect.objectContaining({ returnOf: endToEndId(returned.id), reasonCode: "AC04", amount: { value: 1150, currency: "EUR" } }),
+      expect(call.outcome.page.entries).toEqual([
+        expect.objectContaining({
+          type: "return",
+          return_of: endToEndId(returned.id),
+          reason_code: "AC04",
+          amount: { value: 1150, currency: "EUR" },
+        }),
       ]);
-      expect(call.outcome.page.returns.some((r) => r.returnOf === endToEndId(kept.id))).toBe(false);
+      expect(call.outcome.page.entries.some((r) => r.return_of === endToEndId(kept.id))).toBe(false);
       // Inclusive bound, later than the return: nothing.
-      const later = await bank.fetchNotifications({ debtorIban: merchant.debtor_iban, sinceMs: Date.now() + 60_000, cursor: null });
-      expect(later.outcome).toEqual({ kind: "page", page: { returns: [], next_cursor: null } });
+      const later = await bank.fetchNotifications({
+        debtorIban: merchant.debtor_iban,
+        since: new Date(Date.now() + 60_000).toISOString(),
+        cursor: null,
+      });
+      expect(later.outcome).toEqual({ kind: "page", page: { entries: [], next_cursor: null } });
     });
   }
 });

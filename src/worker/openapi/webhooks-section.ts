@@ -26,7 +26,10 @@ export function webhooksSection(components: ComponentCollector): JsonObject {
     },
   });
   return {
-    paymentEvent: post("payment.pending / payment.succeeded / payment.failed: a payment's status changed", PaymentWebhookEvent),
+    paymentEvent: post(
+      "payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed",
+      PaymentWebhookEvent,
+    ),
     reconciliationCompleted: post("reconciliation.completed: a reconciliation run stored its report", ReconciliationWebhookEvent),
   };
 }

@@ -9,6 +9,7 @@ import { adminRoutes } from "./admin.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
+import { paymentCancelRoutes } from "./payment-cancel.ts";
 import { paymentListRoutes } from "./payment-list.ts";
 import { paymentRoutes } from "./payments.ts";
 import { reconciliationRoutes } from "./reconciliations.ts";
@@ -17,6 +18,7 @@ import { webhookRoutes } from "./webhooks.ts";
 
 export const API_ROUTES: readonly RouteDefinition[] = [
   ...paymentRoutes,
+  ...paymentCancelRoutes,
   ...paymentListRoutes,
   ...reconciliationRoutes,
   ...statementRoutes,

@@ -134,7 +134,7 @@ const getPaymentEvents = defineRoute(
 export const paymentRoutes = [createPayment, getPayment, getPaymentEvents];
 
 /** A malformed id cannot name any payment: 404, same as another merchant's id. */
-function paymentIdParam(c: AppContext): string {
+export function paymentIdParam(c: AppContext): string {
   const id = c.req.param("id") ?? "";
   if (!PaymentId.safeParse(id).success) {
     throw new ProblemError(problem("not-found", "No payment with this id exists for this merchant."));

@@ -89,7 +89,7 @@ const deleteWebhookEndpoint = defineRoute(
     method: "delete",
     path: "/v1/webhook-endpoints/{id}",
     operationId: "deleteWebhookEndpoint",
-    summary: "Delete a webhook endpoint (pending deliveries to it are cancelled)",
+    summary: "Delete a webhook endpoint (pending deliveries to it are canceled)",
     tag: "webhooks",
     security: "merchant",
     pathParams: { id: WebhookEndpointId },
