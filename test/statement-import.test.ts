@@ -14,7 +14,7 @@ import statementV2 from "./fixtures/iso20022/camt.053.001.02-statement.xml?raw";
 import pageOne from "./fixtures/iso20022/camt.053.001.08-page-1.xml?raw";
 import pageTwo from "./fixtures/iso20022/camt.053.001.08-page-2.xml?raw";
 import batch from "./fixtures/iso20022/camt.054.001.04-batch.xml?raw";
-import { call, endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { call, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { createIsolatedMerchant, reconcile } from "./support/reconciliation.ts";
 
 const FIXTURE_IBAN = "DE02120300000000202051";
@@ -146,6 +146,18 @@ describe("POST /v1/statements", () => {
     const rest = await json<StatementImportList>(await call(`/v1/statements?limit=2&cursor=${first.next_cursor}`, { headers: auth }));
     expect(rest).toMatchObject({ has_more: false, next_cursor: null });
     expect(rest.data.map((s) => s.id)).toEqual([ids[0]]);
+  });
+
+  it("applies a file's returns through the payments' return path: the payment is returned, once", async () => {
+    const merchant = await createIsolatedMerchant();
+    const paid = await pay(merchant.api_key, 1250);
+    const file = forMerchant(pageTwo, merchant, { "01M84WYBJ4VK458R3V61FEE557": endToEndId(paid.id) });
+    expect((await postStatement(merchant.api_key, file)).status).toBe(201);
+    const returned = await json<Payment>(await getPayment(merchant.api_key, paid.id));
+    expect(returned).toMatchObject({ status: "returned", return: { reason_code: "AC04", amount: { value: 1150, currency: "EUR" } } });
+    // Imported again: the first import answers, nothing is applied twice.
+    expect((await postStatement(merchant.api_key, file)).status).toBe(200);
+    expect((await getPaymentEvents(merchant.api_key, paid.id)).data.filter((event) => event.to_status === "returned")).toHaveLength(1);
   });
 
   it("gives the returns engineer imported returns since a time, each once across files", async () => {
