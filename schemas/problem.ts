@@ -31,6 +31,7 @@ export const PROBLEMS = {
   "statement-account-mismatch": { status: 422, title: "The statement is about another account" },
   "payment-not-cancelable": { status: 409, title: "Payment cannot be canceled" },
   "merchant-exists": { status: 409, title: "Merchant already exists" },
+  "debtor-iban-in-use": { status: 409, title: "Debtor IBAN used by another merchant" },
   "api-key-limit-reached": { status: 409, title: "Too many active API keys" },
   "last-active-api-key": { status: 409, title: "Cannot revoke the last active API key" },
   "webhook-endpoint-limit": { status: 409, title: "Too many webhook endpoints" },

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { pageLimit, prefixedId, Timestamp } from "./common.ts";
+import { wholeListFields } from "./list-page.ts";
 import { Payment } from "./merchant-api.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
@@ -117,7 +118,8 @@ export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
 }).meta({ id: "WebhookEndpointWithSecret" });
 export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret>;
 
-export const WebhookEndpointList = z.object({ data: z.array(WebhookEndpoint) });
+export const WebhookEndpointList = z.object(wholeListFields(WebhookEndpoint));
+export type WebhookEndpointList = z.infer<typeof WebhookEndpointList>;
 
 /** A payment event's body as POSTed, byte for byte the same on every attempt and redelivery. */
 export const PaymentWebhookEvent = z

@@ -84,7 +84,7 @@ export class MerchantAccount extends DurableObject<Env> {
       applyMigrations(this.ctx.storage);
       this.initialized = true;
     }
-    const created = this.profile.initialize(input, Date.now());
+    const created = this.profile.initialize(input, input.createdAt ?? Date.now());
     this.keys.forget();
     if (!created) return refuse("merchant-exists", "This merchant is already initialized.");
     return { ok: true, merchant: merchantFromRow(this.profile.load() as MerchantRow) };

@@ -12,6 +12,7 @@ export type RefusalCode = Extract<
   | "merchant-disabled"
   | "not-found"
   | "merchant-exists"
+  | "debtor-iban-in-use"
   | "idempotency-key-reuse"
   | "amount-limit-exceeded"
   | "daily-limit-exceeded"

@@ -6,7 +6,9 @@
  */
 import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
+import { adminMerchantListRoutes } from "./admin-merchant-list.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
+import { docsRoute } from "./docs.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
 import { paymentCancelRoutes } from "./payment-cancel.ts";
@@ -24,7 +26,9 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...statementRoutes,
   ...webhookRoutes,
   ...adminRoutes,
+  ...adminMerchantListRoutes,
   ...adminMerchantRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
+  docsRoute,
 ];

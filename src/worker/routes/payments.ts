@@ -1,5 +1,6 @@
 import canonicalize from "canonicalize";
 import { PaymentId } from "../../../schemas/common.ts";
+import { WHOLE_LIST } from "../../../schemas/list-page.ts";
 import { CreatePaymentRequest, Payment } from "../../../schemas/merchant-api.ts";
 import { PaymentEventList } from "../../../schemas/payment-events.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentReply } from "../../payments/replies.ts";
@@ -126,7 +127,7 @@ const getPaymentEvents = defineRoute(
       hash: event.hash,
     }));
     // Tamper evidence for operators: false when a stored event was edited or lost.
-    const body: PaymentEventList = { data, ...reply.verification };
+    const body: PaymentEventList = { data, ...WHOLE_LIST, ...reply.verification };
     return c.json(body, 200);
   },
 );
