@@ -8,8 +8,12 @@ import { pageLimit, prefixedId, Timestamp } from "./common.ts";
 import { Payment } from "./merchant-api.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
-/** One per payment status change. */
-export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed"] as const;
+/**
+ * One per payment status change, and `payment.bank_contradiction` when the
+ * bank settled a payment it was reported failed for (the status stays
+ * `failed`; `data.payment.discrepancy` says what the bank reports).
+ */
+export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed", "payment.bank_contradiction"] as const;
 /**
  * Every event type a merchant can subscribe to. Receivers must accept (2xx)
  * types they do not know: endpoints registered without `events` get new

@@ -10,6 +10,7 @@ import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, payment
 import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { addFault } from "./support/faults.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";
+import { expectResendsConfirmed } from "./support/resends.ts";
 
 type Action = Parameters<typeof addFault>[0]["action"];
 
@@ -70,9 +71,10 @@ describe("bank fault modes", () => {
     const final = await recovered(merchant, payment.id);
     expect(final.status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // The POST took the whole timeout, so the first 404 counts; a second, INQUIRY_CONFIRM_DELAY_MS later, confirms it.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "POST"]);
     const outcomes = (await history(merchant, payment.id)).map((e) => e.detail?.outcome ?? e.to_status);
-    expect(outcomes).toEqual(["pending", "unknown", "not_found", "succeeded"]);
+    expect(outcomes).toEqual(["pending", "unknown", "not_found", "not_found", "succeeded"]);
   });
 
   it("5xx without booking: unknown, inquiry 404, resent once", async () => {
@@ -82,7 +84,8 @@ describe("bank fault modes", () => {
     expect(events[1]?.detail).toMatchObject({ outcome: "unknown", reason: "bank answered 503", bank_response: { status: 503 } });
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
   it("5xx after booking (the dangerous case): never resent, resolved by inquiry", async () => {
@@ -109,7 +112,8 @@ describe("bank fault modes", () => {
     expect(status).toBe(202);
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
   it("malformed JSON: pending with the bank's bytes kept as evidence, then resolved by inquiry", async () => {

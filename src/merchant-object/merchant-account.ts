@@ -90,6 +90,9 @@ export class MerchantAccount extends DurableObject<Env> {
       bank: () => bank,
       merchant: () => this.profile.load() as MerchantRow,
       onStatusChange: (payment, fromStatus) => this.onStatusChange(payment, fromStatus),
+      onBankContradiction: (payment) => {
+        if (this.webhooks.onPaymentBankContradiction(payment, clock.now()) > 0) queueMicrotask(() => void this.wakeForWebhooks());
+      },
       ensureAlarmBy: (at) => this.scheduler.ensureBy(at),
       rescheduleAlarm: () => this.scheduler.reschedule(),
       observeBankCall: (call) => this.reportBankHealth(call),

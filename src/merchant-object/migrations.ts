@@ -198,6 +198,35 @@ export const MIGRATIONS: Migration[] = [
     statements: [],
     apply: (sql) => reissueWebhookSecrets(sql, Date.now()),
   },
+  {
+    id: 8,
+    description: "payments: 404 confirmation, held refusal of a resend, attention flag, discrepancy; attention report state",
+    statements: [
+      // The first 404 to an inquiry after an unknown outcome, until a second one confirms it (INQUIRY_CONFIRM_DELAY_MS).
+      `ALTER TABLE payments ADD COLUMN first_not_found_at INTEGER`,
+      // When the latest submission started: a 404 counts only after that attempt's BANK_TIMEOUT_MS.
+      `ALTER TABLE payments ADD COLUMN last_sent_at INTEGER`,
+      // A refusal answering a resend of a payment the bank may hold, kept (JSON) until an inquiry decides.
+      `ALTER TABLE payments ADD COLUMN resend_refusal TEXT`,
+      `ALTER TABLE payments ADD COLUMN attention_since INTEGER`,
+      `ALTER TABLE payments ADD COLUMN attention_reason TEXT`,
+      // Where counting starts again after an operator cleared the flag of a payment still pending.
+      `ALTER TABLE payments ADD COLUMN attention_reset_steps INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE payments ADD COLUMN attention_reset_at INTEGER`,
+      // The bank contradicting a final status (JSON, see schemas/merchant-api.ts PaymentDiscrepancy).
+      `ALTER TABLE payments ADD COLUMN discrepancy TEXT`,
+      `CREATE INDEX IF NOT EXISTS payments_needing_attention ON payments (id) WHERE attention_since IS NOT NULL`,
+      // What the registry last heard of this object's flagged payments (src/payments/attention-report.ts).
+      `CREATE TABLE IF NOT EXISTS attention_report_state (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version INTEGER NOT NULL,
+        reported_version INTEGER,
+        reported_oldest_pending_at INTEGER,
+        reported_at INTEGER
+      )`,
+      `INSERT OR IGNORE INTO attention_report_state (singleton, version) VALUES (1, 0)`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

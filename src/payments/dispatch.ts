@@ -57,7 +57,15 @@ export class BankDispatch {
         sql,
         row,
         "sending",
-        { bank_may_hold: 1, attempts: attempt, next_action_at: inFlightDeadline(this.ctx.config, now) },
+        {
+          bank_may_hold: 1,
+          attempts: attempt,
+          next_action_at: inFlightDeadline(this.ctx.config, now),
+          // A new attempt: 404s must come after its timeout, and an earlier held refusal no longer decides.
+          last_sent_at: now,
+          first_not_found_at: null,
+          resend_refusal: null,
+        },
         now,
       );
       const call = await this.ctx.bank().submitCreditTransfer(this.wireRequest(row));

@@ -89,6 +89,9 @@ export type TransitionFields = Partial<
     | "inquiries"
     | "bank_may_hold"
     | "bank_booked_at"
+    | "first_not_found_at"
+    | "last_sent_at"
+    | "resend_refusal"
   >
 > & { next_action_at: number | null };
 

@@ -14,6 +14,7 @@ import { type Refusal, refuse } from "../platform/refusal.ts";
 import { WebhookDispatcher } from "./dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./endpoints.ts";
 import {
+  enqueuePaymentBankContradiction,
   enqueuePaymentStatusChange,
   enqueueReconciliationCompleted,
   listEvents,
@@ -59,6 +60,11 @@ export class MerchantWebhooks {
   /** Outbox write; see enqueuePaymentStatusChange. Returns how many deliveries are due now. */
   onPaymentStatusChange(payment: Payment, fromStatus: PaymentStatus | null): number {
     return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
+  }
+
+  /** Outbox write; see enqueuePaymentBankContradiction. Returns how many deliveries are due now. */
+  onPaymentBankContradiction(payment: Payment, at: number): number {
+    return enqueuePaymentBankContradiction(this.sql, payment, at);
   }
 
   /** Outbox write; see enqueueReconciliationCompleted. Returns how many deliveries are due now. */

@@ -8,6 +8,8 @@ import type { PaymentRow } from "../../src/payments/payment-row.ts";
 import { merchantStub } from "./api.ts";
 
 export const TEST_BANK_TIMEOUT_MS = 2_000;
+/** vitest.config.ts INQUIRY_CONFIRM_DELAY_MS. */
+export const TEST_INQUIRY_CONFIRM_DELAY_MS = 300;
 
 /** Points a live merchant object at another bank door (an eviction points it back at BANK). */
 export async function pointMerchantAtBank(merchantId: string, fetcher: Fetcher): Promise<void> {
