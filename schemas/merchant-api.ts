@@ -63,13 +63,11 @@ export const AttentionReason = z.enum(ATTENTION_REASONS).meta({
 });
 export type AttentionReason = z.infer<typeof AttentionReason>;
 
-export const PaymentAttention = z
-  .object({ since: Timestamp, reason: AttentionReason })
-  .meta({
-    id: "PaymentAttention",
-    description:
-      "An operator has been asked to look at this payment. It does not change the status: a pending payment stays pending (it is still resolved with the bank), a final one stays final. Cleared when the payment resolves, except `bank_contradiction`, which an operator clears.",
-  });
+export const PaymentAttention = z.object({ since: Timestamp, reason: AttentionReason }).meta({
+  id: "PaymentAttention",
+  description:
+    "An operator has been asked to look at this payment. It does not change the status: a pending payment stays pending (it is still resolved with the bank), a final one stays final. Cleared when the payment resolves, except `bank_contradiction`, which an operator clears.",
+});
 export type PaymentAttention = z.infer<typeof PaymentAttention>;
 
 export const PaymentDiscrepancy = z

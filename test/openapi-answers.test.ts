@@ -36,7 +36,12 @@ const VALID_BODIES: Record<string, () => unknown> = {
 };
 
 /** What a path parameter that cannot name anything answers, by parameter name. */
-const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = { id: "not-found", keyId: "not-found", date: "validation-error" };
+const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = {
+  id: "not-found",
+  keyId: "not-found",
+  paymentId: "not-found",
+  date: "validation-error",
+};
 
 interface Merchants {
   live: MerchantCreated;
@@ -198,6 +203,10 @@ describe("every documented success status", () => {
     await expectSuccess("getPayment", await send("getPayment", ofPayment));
     await expectSuccess("getPaymentEvents", await send("getPaymentEvents", ofPayment));
     await expectSuccess("listPayments", await send("listPayments", asMerchant));
+
+    await expectSuccess("listAttentionPayments", await send("listAttentionPayments", { authorization: admin, query: "attention=true" }));
+    const ofFlag = { authorization: admin, params: { id: merchant.id, paymentId: settled.id } };
+    await expectSuccess("clearPaymentAttention", await send("clearPaymentAttention", ofFlag));
 
     const events = await expectSuccess<EventList>("listEvents", await send("listEvents", asMerchant));
     const event = events.data[0];

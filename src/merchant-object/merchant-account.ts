@@ -14,6 +14,7 @@ import type { BankPort } from "../bank/bank-port.ts";
 import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
+import { AttentionReporter } from "../payments/attention-report.ts";
 import type { PaymentsContext } from "../payments/context.ts";
 import type { PaymentListQuery } from "../payments/payment-listing.ts";
 import { Payments } from "../payments/payments.ts";
@@ -33,6 +34,7 @@ import type {
   WebhookEndpointListReply,
   WebhookEndpointReply,
 } from "../webhooks/replies.ts";
+import { AlarmRunner } from "./alarm-run.ts";
 import { AlarmScheduler } from "./alarm-scheduler.ts";
 import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey } from "./api-keys-store.ts";
 import { type AuthContext, KeyRing } from "./authorization.ts";
@@ -53,6 +55,8 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly reconciliation: MerchantReconciliation;
   private readonly scheduler: AlarmScheduler;
   private readonly bankHealth = new BankHealthReporter();
+  private readonly attention: AttentionReporter;
+  private readonly alarms: AlarmRunner;
   private initialized: boolean;
   private readonly bankBound: boolean;
 
@@ -78,7 +82,7 @@ export class MerchantAccount extends DurableObject<Env> {
     this.scheduler = new AlarmScheduler(
       store,
       { now: () => clock.now() },
-      () => [this.payments.nextDueAt(), this.webhooks.nextDeliveryAt(), this.webhooks.nextPruneAt()],
+      () => [this.payments.nextDueAt(), this.webhooks.nextDeliveryAt(), this.webhooks.nextPruneAt(), this.attention.nextDueAt()],
       () => drills.afterReschedule,
     );
     this.webhooks = new MerchantWebhooks(store, env, config, () => this.profile.load()?.id);
@@ -98,6 +102,15 @@ export class MerchantAccount extends DurableObject<Env> {
       observeBankCall: (call) => this.reportBankHealth(call),
     };
     this.payments = new Payments(payments);
+    this.attention = new AttentionReporter(store.sql);
+    this.alarms = new AlarmRunner({
+      // Not recoverDuePayments: the alarm re-arms once, after all of its work, from what is due then.
+      recoverPayments: (asOf) => this.payments.runDue(asOf),
+      report: () => this.reportAttention(false),
+      deliverWebhooks: (asOf, budgetMs) => this.webhooks.deliverDue(asOf, budgetMs),
+      reschedule: () => this.scheduler.reschedule(),
+      keepAlive: (work) => this.ctx.waitUntil(work),
+    });
     this.reconciliation = new MerchantReconciliation({
       store,
       bank: () => bank,
@@ -192,6 +205,14 @@ export class MerchantAccount extends DurableObject<Env> {
     return "ok" in merchant ? merchant : this.payments.list(query);
   }
 
+  /** Operator: an operator looked at this payment; its attention flag is cleared and the registry told at once. */
+  async clearPaymentAttention(paymentId: string): Promise<GetPaymentReply> {
+    if (!this.existingMerchant()) return merchantNotFound();
+    const reply = this.payments.clearAttention(paymentId);
+    if (reply.ok) await this.reportAttention(true);
+    return reply;
+  }
+
   // ---------------------------------------------------------------- reconciliation
 
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
@@ -266,13 +287,9 @@ export class MerchantAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.scheduler.fired();
     if (!this.initialized) return;
-    const now = this.seams.clock.now();
     try {
-      // Side by side: a slow webhook endpoint never holds up payment recovery.
-      // Both are awaited to the end even when one throws, so a retried alarm
-      // never starts a second delivery loop beside one still running.
-      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now)]);
-      for (const result of results) if (result.status === "rejected") throw result.reason;
+      // Recovery first; webhook delivery gets what is left of the run's budget (alarm-run.ts).
+      await this.alarms.run(this.seams.clock.now());
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
       await this.scheduler.reschedule();
@@ -322,6 +339,24 @@ export class MerchantAccount extends DurableObject<Env> {
     } catch (error) {
       // The next reschedule still counts the delivery; only its promptness is lost.
       logEvent("error", "webhook_wake_failed", { merchant_id: this.profile.load()?.id, error: String(error) });
+    }
+  }
+
+  /**
+   * Payments needing attention, to the registry (attention-report.ts):
+   * throttled, or at once for an operator's change (`force`). A failure is
+   * logged and retried later; it never fails the caller.
+   */
+  private async reportAttention(force: boolean): Promise<void> {
+    const merchant = this.existingMerchant();
+    if (!merchant) return;
+    const report = this.attention.take(merchant.id, this.seams.clock.now(), force);
+    if (!report) return;
+    try {
+      await merchantRegistry(this.env).recordAttention(report);
+      this.attention.sent(report);
+    } catch (error) {
+      logEvent("warn", "attention_report_failed", { merchant_id: merchant.id, error: String(error) });
     }
   }
 

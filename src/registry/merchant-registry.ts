@@ -6,7 +6,16 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { BankCallReport } from "../bank/bank-health-report.ts";
+import type { AttentionReport } from "../payments/attention-report.ts";
 import type { Env } from "../platform/env.ts";
+import {
+  type AttentionListing,
+  type AttentionSummary,
+  attentionSummary,
+  ensureAttentionTables,
+  listAttention,
+  recordAttentionReport,
+} from "./attention-store.ts";
 import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
 
 export type RegisteredMerchant = {
@@ -23,6 +32,7 @@ export class MerchantRegistry extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS merchants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)`);
     ensureBankHealthTable(this.sql);
+    ensureAttentionTables(this.sql);
   }
 
   /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
@@ -32,6 +42,21 @@ export class MerchantRegistry extends DurableObject<Env> {
 
   lastBankCall(): BankCallReport | null {
     return lastBankCall(this.sql);
+  }
+
+  /** Merchant objects report their payments needing attention here (throttled, see src/payments/attention-report.ts). */
+  recordAttention(report: AttentionReport): boolean {
+    return this.ctx.storage.transactionSync(() => recordAttentionReport(this.sql, report));
+  }
+
+  /** GET /admin/v1/payments?attention=true: oldest first, after `afterPaymentId`. */
+  listAttention(afterPaymentId: string | null, limit: number): AttentionListing[] {
+    return listAttention(this.sql, afterPaymentId, limit);
+  }
+
+  /** GET /health's aggregates (no merchant data). */
+  attentionSummary(): AttentionSummary {
+    return attentionSummary(this.sql);
   }
 
   register(merchant: RegisteredMerchant): void {

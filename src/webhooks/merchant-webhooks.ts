@@ -72,13 +72,13 @@ export class MerchantWebhooks {
     return enqueueReconciliationCompleted(this.sql, report);
   }
 
-  /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */
-  async deliverDue(asOf: number): Promise<number> {
+  /** Alarm work: sends what is due by `asOf` (rounds started within `budgetMs`) and prunes events past retention. Returns the attempts made. */
+  async deliverDue(asOf: number, budgetMs?: number): Promise<number> {
     const now = Date.now();
     const pruned = this.storage.transactionSync(() => pruneEvents(this.sql, now - WEBHOOK_EVENT_RETENTION_MS));
     this.prunedAt = now;
     this.pruneBacklog = pruned >= WEBHOOK_PRUNE_BATCH;
-    return this.dispatcher.deliverDue(asOf);
+    return this.dispatcher.deliverDue(asOf, budgetMs);
   }
 
   /** Leases what a delivery round would send now, without sending it: a crash drill's "about to send" (tests). */

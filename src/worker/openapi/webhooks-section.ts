@@ -26,7 +26,10 @@ export function webhooksSection(components: ComponentCollector): JsonObject {
     },
   });
   return {
-    paymentEvent: post("payment.pending / payment.succeeded / payment.failed: a payment's status changed", PaymentWebhookEvent),
+    paymentEvent: post(
+      "payment.pending / payment.succeeded / payment.failed: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`)",
+      PaymentWebhookEvent,
+    ),
     reconciliationCompleted: post("reconciliation.completed: a reconciliation run stored its report", ReconciliationWebhookEvent),
   };
 }

@@ -7,6 +7,7 @@
 import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
+import { adminPaymentRoutes } from "./admin-payments.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
 import { paymentListRoutes } from "./payment-list.ts";
@@ -21,6 +22,7 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...webhookRoutes,
   ...adminRoutes,
   ...adminMerchantRoutes,
+  ...adminPaymentRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
 ];
