@@ -5,7 +5,9 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".wrangler/**", ".dev/**", ".build/**", "coverage/**", "clients/**/dist/**"] },
+  {
+    ignores: ["node_modules/**", ".wrangler/**", ".dev/**", ".build/**", "coverage/**", "clients/**/dist/**", "worker-configuration.d.ts"],
+  },
   {
     files: ["**/*.ts"],
     languageOptions: {

@@ -35,6 +35,8 @@ export interface LoadOptions {
   check?: AnswerCheck;
   /** Stops early when true (checked before each request; e.g. the last page was read). */
   stop?: () => boolean;
+  /** Open loop: the index-th request is not sent before start + index × this (the loops only bound how many are in flight). */
+  intervalMs?: number;
 }
 
 export interface LoadResult {
@@ -74,7 +76,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   async function loop(): Promise<void> {
     while (more()) {
-      const spec = options.next(issued++);
+      const index = issued++;
+      if (options.intervalMs !== undefined) {
+        const due = started + index * options.intervalMs;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      const spec = options.next(index);
       const sent = performance.now();
       try {
         const response = await options.pool.request({

@@ -15,8 +15,12 @@ export interface MemoryReport {
   samples: number;
 }
 
-/** The workerd process among this process's descendants (Miniflare spawns it directly). */
-export function findWorkerdPid(ancestor: number = process.pid): number | undefined {
+/**
+ * The workerd process among this process's descendants (Miniflare spawns it
+ * directly) that is not in `known`: with several stacks up at once, the one
+ * started last is found by passing the others' pids.
+ */
+export function findWorkerdPid(known: ReadonlySet<number> = new Set(), ancestor: number = process.pid): number | undefined {
   const parents = new Map<number, number>();
   const names = new Map<number, string>();
   for (const entry of readdirSync("/proc")) {
@@ -39,7 +43,7 @@ export function findWorkerdPid(ancestor: number = process.pid): number | undefin
     }
     return false;
   };
-  for (const [pid, name] of names) if (name === "workerd" && descends(pid)) return pid;
+  for (const [pid, name] of names) if (name === "workerd" && !known.has(pid) && descends(pid)) return pid;
   return undefined;
 }
 

@@ -8,7 +8,16 @@ import { composeIBAN } from "ibantools";
 import { ulid } from "ulid";
 import type { Pool } from "undici";
 import type { CpuMeter, CpuUse } from "./cpu.ts";
-import { type Answer, is2xx, keepAlivePool, type LoadOptions, type LoadResult, type RequestSpec, runLoad } from "./load.ts";
+import {
+  type Answer,
+  type AnswerCheck,
+  is2xx,
+  keepAlivePool,
+  type LoadOptions,
+  type LoadResult,
+  type RequestSpec,
+  runLoad,
+} from "./load.ts";
 import { type SeedTarget, seedSettledPayments } from "./seed.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
 
@@ -43,6 +52,8 @@ export type PagingResult =
 const CREDITOR = { name: "Jane Supplier", iban: "DE89370400440532013000" };
 const AMOUNT_MINOR_UNITS = 1250;
 const REFERENCE = "Invoice 2026-0042";
+/** The body of every bench payment (the floor's adds the debtor IBAN). */
+export const PAYMENT_BODY = { amount: AMOUNT_MINOR_UNITS, currency: "EUR", creditor: CREDITOR, reference: REFERENCE } as const;
 
 export function measured(result: LoadResult, cpu?: CpuUse): Measured {
   return {
@@ -90,7 +101,7 @@ export function paymentRequest(merchant: BenchMerchant, idempotencyKey: string =
     method: "POST",
     path: "/v1/payments",
     headers: { authorization: `Bearer ${merchant.apiKey}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
-    body: JSON.stringify({ amount: AMOUNT_MINOR_UNITS, currency: "EUR", creditor: CREDITOR, reference: REFERENCE }),
+    body: JSON.stringify(PAYMENT_BODY),
   };
 }
 
@@ -141,7 +152,7 @@ export function bankPool(bank: BankEndpoint, connections: number): Pool {
 }
 
 /** Runs one load and, with a meter, the CPU it cost. */
-async function metered(options: LoadOptions, cpu?: CpuMeter): Promise<Measured> {
+export async function metered(options: LoadOptions, cpu?: CpuMeter): Promise<Measured> {
   cpu?.begin();
   const result = await runLoad(options);
   return measured(result, cpu?.end(result.completed));
@@ -189,13 +200,33 @@ export async function throughput(
   durationMs: number,
   cpu?: CpuMeter,
 ): Promise<ThroughputPoint> {
-  const pool = keepAlivePool(connectorUrl, concurrency);
+  const next = (index: number) => paymentRequest(merchants[index % merchants.length] as BenchMerchant);
+  return closedLoopThroughput(
+    { url: connectorUrl, next, check: settledPayment, merchants: merchants.length, concurrency, warmupMs, durationMs },
+    cpu,
+  );
+}
+
+export interface ThroughputRun {
+  url: string;
+  /** The index-th request; spreading requests over merchants is up to it. */
+  next: (index: number) => RequestSpec;
+  check: AnswerCheck;
+  merchants: number;
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** `concurrency` closed loops for `durationMs` after `warmupMs` of the same load, not counted. */
+export async function closedLoopThroughput(run: ThroughputRun, cpu?: CpuMeter): Promise<ThroughputPoint> {
+  const { concurrency, next } = run;
+  const pool = keepAlivePool(run.url, concurrency);
   try {
-    const next = (index: number) => paymentRequest(merchants[index % merchants.length] as BenchMerchant);
     // Opens every connection and lets the objects reach steady state; not counted.
-    await runLoad({ pool, concurrency, durationMs: warmupMs, next });
-    const result = await metered({ pool, concurrency, durationMs, next, check: settledPayment }, cpu);
-    return { ...result, concurrency, merchants: merchants.length };
+    await runLoad({ pool, concurrency, durationMs: run.warmupMs, next });
+    const result = await metered({ pool, concurrency, durationMs: run.durationMs, next, check: run.check }, cpu);
+    return { ...result, concurrency, merchants: run.merchants };
   } finally {
     await pool.close();
   }
@@ -266,7 +297,12 @@ export async function paging(
       concurrency: 1,
       requests: maxPages,
       next: () => ({ method: "GET", path: path(), headers: { authorization: `Bearer ${merchant.apiKey}` } }),
-      check: (answer) => (is2xx(answer.status) ? check(answer) : ((finished = true), undefined)),
+      check: (answer) => {
+        if (is2xx(answer.status)) return check(answer);
+        // An error page ends the walk; runLoad counts it as non-2xx.
+        finished = true;
+        return undefined;
+      },
       stop: () => finished,
     },
     cpu,

@@ -40,11 +40,6 @@ export const PROBLEMS = {
 export type ProblemSlug = keyof typeof PROBLEMS;
 export const PROBLEM_SLUGS = Object.keys(PROBLEMS) as ProblemSlug[];
 
-/** The HTTP status every answer of this problem type carries. */
-export function problemStatus(slug: ProblemSlug): number {
-  return PROBLEMS[slug].status;
-}
-
 export const InvalidParam = z.object({
   name: z.string().meta({ description: "Path of the offending field, e.g. `creditor.iban`, or the header/parameter name." }),
   reason: z.string(),

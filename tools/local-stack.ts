@@ -41,6 +41,12 @@ export interface LocalStackOptions {
   inspectDurableObjects?: boolean;
   /** Also serve the Worker on a socket of its own, without Miniflare's dev entry Worker in front (LocalStack.directUrl). */
   directSocket?: boolean;
+  /** Runs another Worker instead of the connector (the benchmark's floor), with the same runtime, bank and persistence. */
+  worker?: { scriptPath: string; durableObjects: Record<string, { className: string; useSQLite: true }> };
+  /** More Worker variables next to the connector's own (which they cannot override), e.g. BANK_PROFILE. */
+  vars?: Record<string, string>;
+  /** Opens workerd's V8 inspector on this port (0: a free one; see miniflare.getInspectorURL()). */
+  inspectorPort?: number;
 }
 
 export interface LocalStack {
@@ -113,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const { token: adminToken, generated: adminTokenGenerated } = resolveAdminToken(options.adminToken);
   const bindings = {
+    ...options.vars,
     BANK_URL: bankUrl,
     BANK_PROFILE: options.bankProfile ?? "json",
     ADMIN_TOKEN: adminToken,
@@ -129,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await simulator?.close();
     throw error;
   }
-  const scriptPath = await buildWorker();
+  const scriptPath = options.worker?.scriptPath ?? (await buildWorker());
   const bank = new URL(bankUrl);
   // Miniflare 5 takes a new option shape; the v4 shape below is the one its
   // docs and the vitest plugin use, converted by Miniflare's own function.
@@ -141,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scriptPath,
       compatibilityDate: "2026-11-01",
       compatibilityFlags: ["nodejs_compat"],
-      durableObjects: {
+      durableObjects: options.worker?.durableObjects ?? {
         MERCHANT: { className: "MerchantAccount", useSQLite: true },
         REGISTRY: { className: "MerchantRegistry", useSQLite: true },
       },
@@ -163,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
       ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
       ...(options.directSocket ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
+      ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}),
     }),
   );
   let ready: URL;

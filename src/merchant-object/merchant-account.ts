@@ -7,26 +7,15 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
-import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
-import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
-import type { BankPort } from "../bank/bank-port.ts";
-import { type BankCall, BankClient } from "../bank/client.ts";
-import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
-import { AttentionReporter } from "../payments/attention-report.ts";
-import type { PaymentsContext } from "../payments/context.ts";
 import type { PaymentListQuery } from "../payments/payment-listing.ts";
-import { Payments } from "../payments/payments.ts";
+import type { Payments } from "../payments/payments.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentPageReply, PaymentReply } from "../payments/replies.ts";
-import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
-import { logEvent } from "../platform/log.ts";
-import { type Clock, systemClock } from "../platform/object-store.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
-import { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
-import { merchantRegistry } from "../registry/merchant-registry.ts";
-import { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
+import type { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
+import type { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
 import type {
   DeleteWebhookEndpointReply,
   EventListReply,
@@ -34,11 +23,12 @@ import type {
   WebhookEndpointListReply,
   WebhookEndpointReply,
 } from "../webhooks/replies.ts";
-import { AlarmRunner } from "./alarm-run.ts";
-import { AlarmScheduler } from "./alarm-scheduler.ts";
+import type { AlarmRunner } from "./alarm-run.ts";
+import type { AlarmScheduler } from "./alarm-scheduler.ts";
 import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey } from "./api-keys-store.ts";
-import { type AuthContext, KeyRing } from "./authorization.ts";
-import { type InitializeMerchantInput, MerchantProfile, type MerchantRow, merchantFromRow } from "./merchant-profile.ts";
+import type { AuthContext, KeyRing } from "./authorization.ts";
+import { buildCapabilities } from "./capabilities.ts";
+import { type InitializeMerchantInput, type MerchantProfile, type MerchantRow, merchantFromRow } from "./merchant-profile.ts";
 import { applyMigrations, hasSchema } from "./migrations.ts";
 import type { InitializeReply, MerchantReply, ReconciliationReply, ScheduledReconciliationReply } from "./replies.ts";
 import type { MerchantObjectSeams } from "./test-seams.ts";
@@ -54,90 +44,30 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly webhooks: MerchantWebhooks;
   private readonly reconciliation: MerchantReconciliation;
   private readonly scheduler: AlarmScheduler;
-  private readonly bankHealth = new BankHealthReporter();
-  private readonly attention: AttentionReporter;
   private readonly alarms: AlarmRunner;
-  private initialized: boolean;
+  private readonly reportAttention: (force: boolean) => Promise<void>;
   private readonly bankBound: boolean;
+  private initialized: boolean;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const store = ctx.storage;
     // Only an initialized merchant gets (or upgrades) a schema: a request with
     // a forged key naming a random merchant id must not create storage.
-    this.initialized = hasSchema(store.sql);
-    if (this.initialized) applyMigrations(store);
-    const config = loadConfig(env);
-    this.profile = new MerchantProfile(store);
-    this.keys = new KeyRing(store);
-
-    const drills: MerchantObjectSeams["drills"] = { beforeRecordOutcome: null, beforeRecovery: null, afterReschedule: null };
-    // `wrangler dev` without the local stack has no BANK (wrangler.jsonc binds it only in production):
-    // every call that needs the bank is then refused up front, before anything is stored.
-    this.bankBound = env.BANK !== undefined;
-    let bank: BankPort = env.BANK
-      ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
-      : unboundBank;
-    let clock: Clock = systemClock;
-    this.scheduler = new AlarmScheduler(
-      store,
-      { now: () => clock.now() },
-      () => [this.payments.nextDueAt(), this.webhooks.nextDeliveryAt(), this.webhooks.nextPruneAt(), this.attention.nextDueAt()],
-      () => drills.afterReschedule,
-    );
-    this.webhooks = new MerchantWebhooks(store, env, config, () => this.profile.load()?.id);
-    const payments: PaymentsContext = {
-      store,
-      config,
-      drills,
-      clock: { now: () => clock.now() },
-      bank: () => bank,
-      merchant: () => this.profile.load() as MerchantRow,
-      onStatusChange: (payment, fromStatus) => this.onStatusChange(payment, fromStatus),
-      onBankContradiction: (payment) => {
-        if (this.webhooks.onPaymentBankContradiction(payment, clock.now()) > 0) queueMicrotask(() => void this.wakeForWebhooks());
-      },
-      ensureAlarmBy: (at) => this.scheduler.ensureBy(at),
-      rescheduleAlarm: () => this.scheduler.reschedule(),
-      observeBankCall: (call) => this.reportBankHealth(call),
-    };
-    this.payments = new Payments(payments);
-    this.attention = new AttentionReporter(store.sql);
-    this.alarms = new AlarmRunner({
-      // Not recoverDuePayments: the alarm re-arms once, after all of its work, from what is due then.
-      recoverPayments: (asOf) => this.payments.runDue(asOf),
-      report: () => this.reportAttention(false),
-      deliverWebhooks: (asOf, budgetMs) => this.webhooks.deliverDue(asOf, budgetMs),
-      reschedule: () => this.scheduler.reschedule(),
-      keepAlive: (work) => this.ctx.waitUntil(work),
-    });
-    this.reconciliation = new MerchantReconciliation({
-      store,
-      bank: () => bank,
-      recordOutcome: (...args) => this.payments.recordOutcome(...args),
-      onReportStored: (report) => {
-        if (this.webhooks.onReconciliationCompleted(report) > 0) queueMicrotask(() => void this.wakeForWebhooks());
-      },
-    });
-    const inflight = this.payments.inflight;
-    this.seams = {
-      get bank() {
-        return bank;
-      },
-      set bank(next: BankPort) {
-        bank = next;
-      },
-      get clock() {
-        return clock;
-      },
-      set clock(next: Clock) {
-        clock = next;
-      },
-      drills,
-      inflight,
-      recordOutcome: (paymentId, attempt, outcome, source) => this.payments.recordOutcome(paymentId, attempt, outcome, source),
-      leaseDueWebhooks: (cutoff, now) => this.webhooks.leaseDue(cutoff, now),
-    };
+    this.initialized = hasSchema(ctx.storage.sql);
+    if (this.initialized) applyMigrations(ctx.storage);
+    const built = buildCapabilities({ storage: ctx.storage, env, waitUntil: (promise) => ctx.waitUntil(promise) });
+    ({
+      profile: this.profile,
+      keys: this.keys,
+      payments: this.payments,
+      webhooks: this.webhooks,
+      reconciliation: this.reconciliation,
+      scheduler: this.scheduler,
+      alarms: this.alarms,
+      reportAttention: this.reportAttention,
+      seams: this.seams,
+      bankBound: this.bankBound,
+    } = built);
   }
 
   // ---------------------------------------------------------------- merchant (operator)
@@ -205,7 +135,7 @@ export class MerchantAccount extends DurableObject<Env> {
     return "ok" in merchant ? merchant : this.payments.list(query);
   }
 
-  /** Operator: an operator looked at this payment; its attention flag is cleared and the registry told at once. */
+  /** Operator: a person looked at this payment; its attention flag is cleared and the registry told at once. */
   async clearPaymentAttention(paymentId: string): Promise<GetPaymentReply> {
     if (!this.existingMerchant()) return merchantNotFound();
     const reply = this.payments.clearAttention(paymentId);
@@ -322,57 +252,6 @@ export class MerchantAccount extends DurableObject<Env> {
   private existingMerchant(): MerchantRow | null {
     return this.initialized ? this.profile.load() : null;
   }
-
-  /**
-   * Webhook outbox hook. Runs inside the status change's transaction, after
-   * the change, so the notification commits or rolls back with it. Sending
-   * happens later from the alarm, which is woken once this turn ends (an
-   * await here would end the transaction).
-   */
-  private onStatusChange(payment: Payment, fromStatus: PaymentStatus | null): void {
-    if (this.webhooks.onPaymentStatusChange(payment, fromStatus) > 0) queueMicrotask(() => void this.wakeForWebhooks());
-  }
-
-  private async wakeForWebhooks(): Promise<void> {
-    try {
-      await this.scheduler.ensureBy(Date.now());
-    } catch (error) {
-      // The next reschedule still counts the delivery; only its promptness is lost.
-      logEvent("error", "webhook_wake_failed", { merchant_id: this.profile.load()?.id, error: String(error) });
-    }
-  }
-
-  /**
-   * Payments needing attention, to the registry (attention-report.ts):
-   * throttled, or at once for an operator's change (`force`). A failure is
-   * logged and retried later; it never fails the caller.
-   */
-  private async reportAttention(force: boolean): Promise<void> {
-    const merchant = this.existingMerchant();
-    if (!merchant) return;
-    const report = this.attention.take(merchant.id, this.seams.clock.now(), force);
-    if (!report) return;
-    try {
-      await merchantRegistry(this.env).recordAttention(report);
-      this.attention.sent(report);
-    } catch (error) {
-      logEvent("warn", "attention_report_failed", { merchant_id: merchant.id, error: String(error) });
-    }
-  }
-
-  /** Throttled report to the registry for GET /health; never delays or fails the payment. */
-  private reportBankHealth(call: BankCall<InquiryOutcome>): void {
-    const report = this.bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
-    if (!report) return;
-    this.ctx.waitUntil(
-      merchantRegistry(this.env)
-        .recordBankCall(report)
-        .catch((error: unknown) => {
-          this.bankHealth.forget(report);
-          logEvent("warn", "bank_health_report_failed", { error: String(error) });
-        }),
-    );
-  }
 }
 
 function bankNotConfigured(): Refusal {
@@ -381,13 +260,6 @@ function bankNotConfigured(): Refusal {
     "This connector has no BANK binding (plain `wrangler dev`). Run `npm start` for the local stack with the bank simulator over mTLS.",
   );
 }
-
-/** Stands in for the bank when BANK is not bound; never reached, since every bank-bound RPC is refused first. */
-const unboundBank: BankPort = {
-  submitCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
-  inquireCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
-  fetchStatementPage: () => Promise.reject(new Error("BANK is not bound")),
-};
 
 function merchantNotFound(): Refusal {
   return refuse("not-found", "No merchant with this id exists.");

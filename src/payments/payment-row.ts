@@ -72,11 +72,6 @@ export function paymentFromRow(row: PaymentRow): Payment {
   return payment;
 }
 
-/** The end-to-end id the bank sees is the payment's ULID (26 characters, within ISO 20022's 35). */
-export function endToEndIdFor(paymentId: string): string {
-  return paymentId.replace(/^pay_/, "");
-}
-
 export function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }

@@ -9,9 +9,9 @@
  */
 import { Webhook } from "standardwebhooks";
 
-export const WEBHOOK_ID_HEADER = "webhook-id";
-export const WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp";
-export const WEBHOOK_SIGNATURE_HEADER = "webhook-signature";
+const WEBHOOK_ID_HEADER = "webhook-id";
+const WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp";
+const WEBHOOK_SIGNATURE_HEADER = "webhook-signature";
 export const WEBHOOK_SECRET_PREFIX = "whsec_";
 export const WEBHOOK_SECRET_BYTES = 32;
 

@@ -1,6 +1,5 @@
 /** Test helpers for the operator API (key rotation, merchant status). */
 import type { ApiKey, ApiKeyCreated, ApiKeyList } from "../../schemas/admin-api.ts";
-import type { Merchant } from "../../schemas/merchant-api.ts";
 import { call } from "./api.ts";
 import { TEST_ADMIN_TOKEN } from "./constants.ts";
 
@@ -33,5 +32,3 @@ export async function listKeys(merchantId: string): Promise<ApiKey[]> {
 export async function setMerchantStatus(merchantId: string, status: "active" | "disabled"): Promise<Response> {
   return adminCall(`/admin/v1/merchants/${merchantId}`, { method: "PATCH", body: JSON.stringify({ status }) });
 }
-
-export type { Merchant };

@@ -14,10 +14,6 @@ export async function addFault(rule: FaultRuleRequest): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
-export async function clearFaults(debtorIban: string): Promise<void> {
-  await env.BANK_CONTROL.fetch(`http://bank-control/control/faults?debtor_iban=${encodeURIComponent(debtorIban)}`, { method: "DELETE" });
-}
-
 export async function setDrillDoor(open: boolean): Promise<void> {
   const response = await env.BANK_CONTROL.fetch("http://bank-control/control/doors/drill", {
     method: "PUT",
