@@ -125,6 +125,8 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     bank: () => bank,
     recordOutcome: (...args) => payments.recordOutcome(...args),
     onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
+    inquire: (row) => payments.inquire(row),
+    flagStatusMismatch: (paymentId, status) => payments.flagStatusMismatch(paymentId, status),
   });
   const alarms = new AlarmRunner({
     // Not the recoverDuePayments RPC: the alarm re-arms once, after all of its work, from what is due then.

@@ -7,6 +7,7 @@
  * last phase stored.
  */
 
+import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { earliest } from "../platform/earliest.ts";
 import { logEvent } from "../platform/log.ts";
@@ -135,12 +136,16 @@ export class Payments {
     return this.dispatch.inquire(row);
   }
 
-  /** The statement and the bank's answer disagree about a pending payment: a person should look. */
-  flagStatusMismatch(paymentId: string): void {
+  /**
+   * The statement and the bank's answer disagree about a payment: a person
+   * should look. Only if it is still in `status` (an answer that resolved it
+   * meanwhile settled the question).
+   */
+  flagStatusMismatch(paymentId: string, status: PaymentStatus): void {
     const { sql } = this.ctx.store;
     this.ctx.store.transactionSync(() => {
       const row = findPayment(sql, paymentId);
-      if (row) flagAttention(sql, row, "status_mismatch", this.ctx.clock.now(), this.ctx.merchant().id);
+      if (row?.status === status) flagAttention(sql, row, "status_mismatch", this.ctx.clock.now(), this.ctx.merchant().id);
     });
   }
 

@@ -60,3 +60,16 @@ export async function driveRecoveryToCompletion(
     `payments still pending after ${maxRounds} rounds: ${JSON.stringify(stuck.flat().map((r) => [r.id, r.bank_phase, r.attempts, r.inquiries]))}`,
   );
 }
+
+/**
+ * Keeps the object's alarm from resolving payments (its beforeRecovery drill
+ * throws), so that what resolves them in a test is what the test does, e.g.
+ * reconciliation. An eviction ends the hold.
+ */
+export async function holdRecovery(merchantId: string): Promise<void> {
+  await runInDurableObject(merchantStub(merchantId), (instance) => {
+    instance.seams.drills.beforeRecovery = () => {
+      throw new Error("recovery held by the test");
+    };
+  });
+}
