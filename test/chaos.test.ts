@@ -12,9 +12,9 @@ import { describe, expect, it } from "vitest";
 import type { MerchantCreated } from "../schemas/merchant-api.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { boundBank } from "./support/bank.ts";
-import { type Random, randomFault, seededRandom } from "./support/chaos.ts";
+import { type Random, randomFault, SUBMISSION_ONLY_FAULTS, seededRandom } from "./support/chaos.ts";
 import { addFault } from "./support/faults.ts";
-import { type Answer, checkInvariants } from "./support/invariants.ts";
+import { type Answer, checkInvariants, expectNoPendingWithoutNextAction } from "./support/invariants.ts";
 import { driveRecoveryToCompletion, paymentRows, pointMerchantAtBank } from "./support/recovery.ts";
 
 const MERCHANTS = 20;
@@ -72,13 +72,16 @@ describe("chaos", () => {
       // Faults: one-shot rules scoped to each merchant's debtor IBAN; whichever request comes first takes one.
       const rules = [];
       for (let i = 0; i < PAYMENTS; i++) {
-        if (random() < FAULT_RATE)
+        if (random() < FAULT_RATE) {
+          const fault = randomFault(random);
+          const onInquiry = random() >= 0.8 && !SUBMISSION_ONLY_FAULTS.has(fault.action.kind);
           rules.push(
             addFault({
-              ...randomFault(random),
-              match: { debtor_iban: merchants[i % MERCHANTS]!.debtor_iban, operation: random() < 0.8 ? "submit" : "inquiry" },
+              ...fault,
+              match: { debtor_iban: merchants[i % MERCHANTS]!.debtor_iban, operation: onInquiry ? "inquiry" : "submit" },
             }),
           );
+        }
       }
       await Promise.all(rules);
       const outage = merchants.slice(0, OUTAGE_MERCHANTS);
@@ -109,6 +112,7 @@ describe("chaos", () => {
         await payLikeAMerchant(planned, answers.get(planned.merchant.id)!);
       });
 
+      for (const merchant of merchants) await expectNoPendingWithoutNextAction(merchant.id);
       // The bank comes back for the merchants that saw it down.
       for (const merchant of outage) await pointMerchantAtBank(merchant.id, boundBank());
       await driveRecoveryToCompletion(
