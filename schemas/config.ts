@@ -38,6 +38,12 @@ export const ConnectorConfig = z.object({
    * bank with known replication lag.
    */
   INQUIRY_CONFIRM_DELAY_MS: integerSetting(10, 600_000, 10_000),
+  /**
+   * When a bank call succeeds after calls that failed (transport errors,
+   * 502/503/504), every pending payment of the merchant waiting longer than
+   * this is pulled forward to a time spread evenly over the next this-many ms.
+   */
+  HEALED_SPREAD_MS: integerSetting(0, 600_000, 5_000),
   /** A pending payment is flagged for an operator after this many bank calls that did not resolve it. */
   ATTENTION_AFTER_ATTEMPTS: integerSetting(2, 1_000, 8),
   /** A payment still pending this long after it was created is flagged for an operator. */

@@ -19,8 +19,20 @@ export type CircuitState = "closed" | "open" | "suspect";
 /** Gateway errors: something in front of the bank answered, the bank itself may be down. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 
+/** What one observed call meant for the bank's health. */
+export type CircuitChange =
+  /** A transport error or gateway error. */
+  | "failed"
+  /** The bank answered (below 500) after one or more failed calls: it is back. */
+  | "healed"
+  | "unchanged";
+
 export class BankCircuit {
   private failedAt: number | null = null;
+  /** Failures seen since the bank last answered below 500 (a 500 closes the circuit, but proves little of health). */
+  private failing = false;
+  /** A probe is on its way: other never-sent payments wait for its answer instead of probing too. */
+  private probing = false;
 
   constructor(private readonly cooldownMs: number) {}
 
@@ -34,9 +46,29 @@ export class BankCircuit {
     return (this.failedAt ?? 0) + this.cooldownMs;
   }
 
+  /** When the next probe is due while the circuit is not closed (null when it is, or when a probe is already out). */
+  nextProbeAt(): number | null {
+    return this.failedAt === null || this.probing ? null : this.probeAt();
+  }
+
+  /** Claims the one probe of a suspect circuit; false when another is already out (one probe per cool-down). */
+  claimProbe(now: number): boolean {
+    if (this.state(now) !== "suspect" || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
   /** Feeds the result of one bank call: its HTTP status, or null when fetch threw (timeout, reset, refusal). */
-  observe(httpStatus: number | null, now: number): void {
-    if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) this.failedAt = now;
-    else this.failedAt = null;
+  observe(httpStatus: number | null, now: number): CircuitChange {
+    this.probing = false;
+    if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) {
+      this.failedAt = now;
+      this.failing = true;
+      return "failed";
+    }
+    this.failedAt = null;
+    if (httpStatus >= 500 || !this.failing) return "unchanged";
+    this.failing = false;
+    return "healed";
   }
 }

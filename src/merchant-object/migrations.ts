@@ -227,6 +227,14 @@ export const MIGRATIONS: Migration[] = [
       `INSERT OR IGNORE INTO attention_report_state (singleton, version) VALUES (1, 0)`,
     ],
   },
+  {
+    id: 9,
+    description: "payments: the next action a payment had before the bank's healing pulled it forward",
+    statements: [
+      // Set when the bank answers again after failures (healing-wake.ts); restored if it fails again during the spread.
+      `ALTER TABLE payments ADD COLUMN woken_from_at INTEGER`,
+    ],
+  },
 ];
 
 /** Whether this object's database was ever initialized (a read; creates nothing). */

@@ -10,12 +10,13 @@
  * before and after the call, never on the call being exclusive.
  */
 import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { BankCircuit } from "../bank/bank-circuit.ts";
+import { BankCircuit, type CircuitChange } from "../bank/bank-circuit.ts";
 import type { BankCall } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import { Semaphore } from "../platform/semaphore.ts";
 import { inFlightDeadline, type PaymentsContext } from "./context.ts";
+import { returnToBackoff, wakePendingPayments } from "./healing-wake.ts";
 import { writeTransition } from "./lifecycle.ts";
 import { recordBankOutcome } from "./outcomes.ts";
 import { findPayment, type PaymentRow } from "./payment-row.ts";
@@ -26,6 +27,8 @@ export type BankOperation = "submit" | "inquiry" | "probe";
 export class BankDispatch {
   private readonly slots: Semaphore;
   private readonly circuit: BankCircuit;
+  /** Until when payments pulled forward by the bank's healing are being worked through (healing-wake.ts). */
+  private spreadUntil = 0;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
@@ -82,6 +85,8 @@ export class BankDispatch {
   async inquire(row: PaymentRow): Promise<InquiryOutcome> {
     await this.slots.acquire();
     try {
+      // While the bank is believed down, an inquiry is the circuit's probe: never-sent payments wait for its answer.
+      this.circuit.claimProbe(this.ctx.clock.now());
       const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
       this.observe("inquiry", row, row.attempts, call);
       return call.outcome;
@@ -119,6 +124,11 @@ export class BankDispatch {
         this.hold(row.id, this.circuit.probeAt(), now);
         return false;
       case "suspect": {
+        // One probe per cool-down: the others wait for its answer (a healed bank pulls them forward).
+        if (!this.circuit.claimProbe(now)) {
+          this.hold(row.id, now + config.BANK_CIRCUIT_COOLDOWN_MS, now);
+          return false;
+        }
         const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
         this.observe("probe", row, row.attempts, call);
         if (call.outcome.kind === "not_found") return true;
@@ -142,6 +152,26 @@ export class BankDispatch {
     this.ctx.store.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
   }
 
+  /** The bank is back: pull every pending payment forward (healing-wake.ts). It failed again mid-spread: back to their backoff. */
+  private onHealthChange(change: CircuitChange, now: number): void {
+    const { sql } = this.ctx.store;
+    const spreadMs = this.ctx.config.HEALED_SPREAD_MS;
+    if (change === "healed") {
+      const woken = wakePendingPayments(sql, now, spreadMs);
+      if (woken === 0) return;
+      this.spreadUntil = now + spreadMs;
+      logEvent("info", "bank_healed", { merchant_id: this.ctx.merchant().id, payments_woken: woken, spread_ms: spreadMs });
+      // Moved earlier, never later (ensureBy); the pulled-forward work then runs at the alarm's pace.
+      void this.ctx.ensureAlarmBy(now).catch((error: unknown) => {
+        logEvent("error", "alarm_arm_failed", { merchant_id: this.ctx.merchant().id, error: String(error) });
+      });
+    } else if (change === "failed" && now < this.spreadUntil) {
+      this.spreadUntil = 0;
+      const returned = returnToBackoff(sql, now);
+      logEvent("warn", "bank_failed_during_spread", { merchant_id: this.ctx.merchant().id, payments_returned: returned });
+    }
+  }
+
   private wireRequest(row: PaymentRow): BankCreditTransferRequest {
     return {
       end_to_end_id: row.end_to_end_id,
@@ -152,9 +182,19 @@ export class BankDispatch {
     };
   }
 
-  /** Every call feeds the circuit, the object's health report and one log line. */
+  /**
+   * When the circuit lets the next probe through while the bank is believed
+   * down (null when it is not, or a probe is out): the object's one call per
+   * BANK_CIRCUIT_COOLDOWN_MS that learns when the bank is back.
+   */
+  nextProbeAt(): number | null {
+    return this.circuit.nextProbeAt();
+  }
+
+  /** Every call feeds the circuit (and what its health means for pending payments), the object's health report and one log line. */
   private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
-    this.circuit.observe(call.httpStatus, this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    this.onHealthChange(this.circuit.observe(call.httpStatus, now), now);
     this.ctx.observeBankCall(call);
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {

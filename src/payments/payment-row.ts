@@ -46,6 +46,8 @@ export type PaymentRow = {
   attention_reset_at: number | null;
   /** JSON PaymentDiscrepancy: the bank contradicted the payment's final status. */
   discrepancy: string | null;
+  /** The next action it had before the bank's healing pulled it forward; null once its step started (healing-wake.ts). */
+  woken_from_at: number | null;
 };
 
 export function paymentFromRow(row: PaymentRow): Payment {
