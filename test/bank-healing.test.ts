@@ -81,6 +81,22 @@ describe("the bank heals", () => {
     expect(confirmationKept, "the 404 confirmation was not pulled forward").toBe(true);
   });
 
+  it("an object restarted during the outage (a deploy) still probes, and its payments are pulled forward when the bank is back", async () => {
+    const { merchant } = await merchantThroughAnOutage();
+    const now = Date.now();
+    await sqlIn(merchant.id, `UPDATE payments SET next_action_at = ? WHERE status = 'pending'`, now + OUTAGE_BACKOFF_MS);
+    // The object restarts (a deploy): the new instance knows nothing in memory, and calls the real bank again.
+    await runInDurableObject(merchantStub(merchant.id), (_instance, state) => state.abort("deploy")).catch(() => undefined);
+    const healedAt = Date.now();
+    let final: PaymentRow[] = [];
+    for (const deadline = healedAt + 20_000; Date.now() < deadline; await sleep(200)) {
+      final = await paymentRows(merchant.id);
+      if (final.every((r) => r.status !== "pending")) break;
+    }
+    expect(final.map((r) => r.status)).toEqual(Array(PAYMENTS).fill("succeeded"));
+    for (const row of final) expect(row.updated_at - healedAt, row.id).toBeLessThan(HEALED_SPREAD_MS + 5_000);
+  });
+
   it("a bank that fails again during the spread: the payments not yet started return to their backoff", async () => {
     const { merchant } = await merchantThroughAnOutage();
     // The object's clock stands still, so only the calls made here move anything.

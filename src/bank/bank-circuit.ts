@@ -11,8 +11,9 @@
  * before anything is sent again. Any HTTP answer other than a gateway error
  * closes the circuit.
  *
- * In memory only: a fresh instance starts closed, which costs at most one
- * more submission into a dead bank, never correctness.
+ * In memory, except whether the bank is failing, which the payment dispatch
+ * stores on each flip (a fresh instance otherwise starts closed, which costs
+ * at most one more submission into a dead bank, never correctness).
  */
 export type CircuitState = "closed" | "open" | "suspect";
 
@@ -56,6 +57,17 @@ export class BankCircuit {
     if (this.state(now) !== "suspect" || this.probing) return false;
     this.probing = true;
     return true;
+  }
+
+  /** Whether calls have failed since the bank last answered (what a new instance must remember). */
+  get isFailing(): boolean {
+    return this.failing;
+  }
+
+  /** A new instance of an object whose bank was failing: probe after a cool-down, and treat the next answer as healing. */
+  restoreFailing(now: number): void {
+    this.failing = true;
+    this.failedAt ??= now;
   }
 
   /** Feeds the result of one bank call: its HTTP status, or null when fetch threw (timeout, reset, refusal). */

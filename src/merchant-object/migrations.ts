@@ -229,10 +229,14 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     id: 9,
-    description: "payments: the next action a payment had before the bank's healing pulled it forward",
+    description: "payments: the next action a payment had before the bank's healing pulled it forward; whether the bank was failing",
     statements: [
       // Set when the bank answers again after failures (healing-wake.ts); restored if it fails again during the spread.
       `ALTER TABLE payments ADD COLUMN woken_from_at INTEGER`,
+      // Written only when the bank starts failing and when it heals, so a new instance (eviction, deploy) keeps
+      // probing it and still pulls payments forward when it heals (src/payments/dispatch.ts).
+      `CREATE TABLE IF NOT EXISTS bank_circuit (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), failing_since INTEGER)`,
+      `INSERT OR IGNORE INTO bank_circuit (singleton, failing_since) VALUES (1, NULL)`,
     ],
   },
 ];

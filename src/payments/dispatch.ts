@@ -29,6 +29,8 @@ export class BankDispatch {
   private readonly circuit: BankCircuit;
   /** Until when payments pulled forward by the bank's healing are being worked through (healing-wake.ts). */
   private spreadUntil = 0;
+  /** Whether the stored failing flag was read into the circuit (once per instance, on first use: schema needed). */
+  private restored = false;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
@@ -116,6 +118,7 @@ export class BankDispatch {
       );
       return false;
     }
+    this.restoreCircuit();
     const state = this.circuit.state(now);
     switch (state) {
       case "closed":
@@ -150,6 +153,20 @@ export class BankDispatch {
   /** Keeps a never-sent payment queued until `until`; no event, since nothing about it changed. */
   private hold(paymentId: string, until: number, now: number): void {
     this.ctx.store.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
+  }
+
+  /** A new instance (eviction, deploy) picks up a bank that was failing: it keeps probing, and its healing still wakes payments. */
+  private restoreCircuit(): void {
+    if (this.restored) return;
+    this.restored = true;
+    const stored = this.ctx.store.sql
+      .exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuit WHERE singleton = 1`)
+      .toArray()[0];
+    if (stored?.failing_since != null) this.circuit.restoreFailing(this.ctx.clock.now());
+  }
+
+  private storeFailing(since: number | null): void {
+    this.ctx.store.sql.exec(`UPDATE bank_circuit SET failing_since = ? WHERE singleton = 1`, since);
   }
 
   /** The bank is back: pull every pending payment forward (healing-wake.ts). It failed again mid-spread: back to their backoff. */
@@ -188,13 +205,18 @@ export class BankDispatch {
    * BANK_CIRCUIT_COOLDOWN_MS that learns when the bank is back.
    */
   nextProbeAt(): number | null {
+    this.restoreCircuit();
     return this.circuit.nextProbeAt();
   }
 
   /** Every call feeds the circuit (and what its health means for pending payments), the object's health report and one log line. */
   private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
     const now = this.ctx.clock.now();
-    this.onHealthChange(this.circuit.observe(call.httpStatus, now), now);
+    this.restoreCircuit();
+    const wasFailing = this.circuit.isFailing;
+    const change = this.circuit.observe(call.httpStatus, now);
+    if (this.circuit.isFailing !== wasFailing) this.storeFailing(this.circuit.isFailing ? now : null);
+    this.onHealthChange(change, now);
     this.ctx.observeBankCall(call);
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
