@@ -10,7 +10,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { PaymentRow } from "../src/payments/payment-row.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { boundBank } from "./support/bank.ts";
@@ -20,6 +20,9 @@ import { paymentRows, pointMerchantAtBank, sleep } from "./support/recovery.ts";
 const HEALED_SPREAD_MS = 5_000;
 const OUTAGE_BACKOFF_MS = 5 * 60_000;
 const PAYMENTS = 10;
+/** vitest.config.ts BANK_CIRCUIT_COOLDOWN_MS. */
+const BANK_CIRCUIT_COOLDOWN_MS = 200;
+const OUTAGE_WATCH_MS = 4_000;
 /** A first 404 recorded just before the bank healed; its confirming inquiry is due this long after. */
 const CONFIRMATION_DUE_IN_MS = 8_000;
 
@@ -36,6 +39,38 @@ async function sqlIn(merchantId: string, query: string, ...bindings: Array<strin
     state.storage.sql.exec(query, ...bindings);
   });
 }
+
+describe("a sustained outage", () => {
+  it("storms nothing: never-sent payments wait behind the circuit, one probe per cool-down", async () => {
+    const warnings = vi.spyOn(console, "warn");
+    try {
+      const started = Date.now();
+      const { merchant } = await merchantThroughAnOutage();
+      await sleep(OUTAGE_WATCH_MS);
+      const elapsed = Date.now() - started;
+      const calls = warnings.mock.calls
+        .map((args) => {
+          try {
+            return JSON.parse(String(args[0])) as { event?: string; merchant_id?: string; operation?: string };
+          } catch {
+            return {};
+          }
+        })
+        .filter((line) => line.event === "bank_call" && line.merchant_id === merchant.id);
+      const count = (operation: string) => calls.filter((line) => line.operation === operation).length;
+      // Only the first payment was ever sent (its failure cannot prove it did not arrive); the others were held.
+      expect(count("submit")).toBe(1);
+      // Probes (and the inquiries of the one payment the bank may hold, on its backoff) at most one per cool-down.
+      expect(count("probe") + count("inquiry")).toBeLessThanOrEqual(Math.ceil(elapsed / BANK_CIRCUIT_COOLDOWN_MS) + 1);
+      console.info(
+        "outage:",
+        JSON.stringify({ elapsed_ms: elapsed, submits: count("submit"), probes: count("probe"), inquiries: count("inquiry") }),
+      );
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+});
 
 describe("the bank heals", () => {
   it("pending payments are pulled forward and final within HEALED_SPREAD_MS, except a 404 confirmation, which keeps its spacing", async () => {
