@@ -91,9 +91,12 @@ export const MAX_STATEMENT_CURSOR_LENGTH = 1024;
 
 /**
  * One line of the bank's statement for a debtor account and UTC day: every
- * credit transfer the bank booked that day, with its current status.
+ * credit transfer the bank booked that day, with its current status. `type`
+ * is absent (or "transfer") on these; a return is a line of its own
+ * (BankReturnEntry).
  */
 export const BankStatementEntry = z.object({
+  type: z.literal("transfer").optional(),
   transfer_id: z.string().min(1).max(64),
   end_to_end_id: EndToEndId,
   amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
@@ -103,12 +106,54 @@ export const BankStatementEntry = z.object({
 });
 export type BankStatementEntry = z.infer<typeof BankStatementEntry>;
 
+/** ISO 20022 external codes are 4 characters; a proprietary one may be up to 35 (Max35Text). */
+export const MAX_BANK_REASON_CODE_LENGTH = 35;
+
+/**
+ * A return booked on the debtor account (a SEPA R-transaction): the
+ * creditor's bank sent a settled transfer's money back, e.g. because the
+ * account is closed (AC04). `transfer_id` is the bank's reference of the
+ * return itself; `return_of` names the returned transfer by its end-to-end
+ * id; `amount` may be lower than the original (charges taken). The same
+ * shape comes from statements (a line of the day it was booked) and from
+ * notifications; the ISO 20022 adapter maps camt.053/054 credits with RtrInf
+ * onto it.
+ */
+export const BankReturnEntry = z.object({
+  type: z.literal("return"),
+  transfer_id: z.string().min(1).max(64),
+  return_of: EndToEndId,
+  reason_code: z.string().min(1).max(MAX_BANK_REASON_CODE_LENGTH),
+  amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
+  booked_at: z.iso.datetime({ offset: true }),
+});
+export type BankReturnEntry = z.infer<typeof BankReturnEntry>;
+
+/** A statement line: a transfer (`type` absent or "transfer") or a return. */
+export const BankStatementLine = z.union([BankReturnEntry, BankStatementEntry]);
+export type BankStatementLine = z.infer<typeof BankStatementLine>;
+
+export function isReturnEntry(line: BankStatementLine): line is BankReturnEntry {
+  return line.type === "return";
+}
+
 /** GET /v1/statements?debtor_iban=&date=YYYY-MM-DD&cursor= answers one page; next_cursor null on the last. */
 export const BankStatementPage = z.object({
-  entries: z.array(BankStatementEntry).max(MAX_STATEMENT_PAGE_ENTRIES),
+  entries: z.array(BankStatementLine).max(MAX_STATEMENT_PAGE_ENTRIES),
   next_cursor: z.string().min(1).max(MAX_STATEMENT_CURSOR_LENGTH).nullable(),
 });
 export type BankStatementPage = z.infer<typeof BankStatementPage>;
+
+/**
+ * GET /v1/notifications?debtor_iban=&since=<RFC 3339 UTC>&cursor= answers one
+ * page of the returns booked on the account at or after `since` (inclusive),
+ * oldest first; next_cursor null on the last.
+ */
+export const BankNotificationsPage = z.object({
+  entries: z.array(BankReturnEntry).max(MAX_STATEMENT_PAGE_ENTRIES),
+  next_cursor: z.string().min(1).max(MAX_STATEMENT_CURSOR_LENGTH).nullable(),
+});
+export type BankNotificationsPage = z.infer<typeof BankNotificationsPage>;
 
 export function isFinalBankStatus(status: BankStatusCode): status is FinalBankStatus {
   return paymentStatusForBankStatus(status) !== "pending";

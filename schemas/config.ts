@@ -30,6 +30,14 @@ export const ConnectorConfig = z.object({
   STORE_AND_FORWARD_WINDOW_MS: integerSetting(60_000, 7 * 24 * 3_600_000, 4 * 3_600_000),
   /** After the bank was unreachable, new payments are held (not sent) for this long before a probe. */
   BANK_CIRCUIT_COOLDOWN_MS: integerSetting(10, 600_000, 5_000),
+  /** How often a merchant object asks the bank for returns booked on its account (while it has recent successes). */
+  RETURNS_POLL_INTERVAL_MS: integerSetting(1_000, 86_400_000, 15 * 60_000),
+  /**
+   * A merchant object polls for returns while a payment of it succeeded
+   * within this many days; returns of older payments are still found by the
+   * daily reconciliation's statement.
+   */
+  RETURN_WINDOW_DAYS: integerSetting(1, 366, 14),
   /**
    * After an unknown outcome, a 404 to a status inquiry proves "never
    * received" only when a second 404 comes at least this long after the

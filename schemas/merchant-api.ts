@@ -41,13 +41,40 @@ export const CreatePaymentRequest = z
   .meta({ id: "CreatePaymentRequest" });
 export type CreatePaymentRequest = z.output<typeof CreatePaymentRequest>;
 
-export const PaymentStatus = z.enum(["pending", "succeeded", "failed"]).meta({ id: "PaymentStatus" });
+/**
+ * pending → succeeded | failed | canceled; succeeded → returned (the only way
+ * out of a final status, on the bank's evidence of a booked return).
+ */
+export const PaymentStatus = z.enum(["pending", "succeeded", "failed", "returned", "canceled"]).meta({
+  id: "PaymentStatus",
+  description:
+    "`pending` until the bank's answer is final; `succeeded` (settled), `failed`, or `canceled` (canceled by the merchant before it was ever sent). A `succeeded` payment becomes `returned` when the bank books a return of it (the money came back).",
+});
 export type PaymentStatus = z.infer<typeof PaymentStatus>;
 
 export const PaymentFailure = z.object({
   code: z.string().meta({ example: "bank_rejected" }),
   message: z.string(),
+  reason: z.string().meta({
+    description: "What happened and what to do, in plain words (from the bank's reason code when it gave one).",
+    example: "The payee's account is closed. Ask the payee for a current IBAN and pay again.",
+  }),
 });
+
+export const PaymentReturn = z
+  .object({
+    reason_code: z.string().meta({ description: "The bank's ISO 20022 return reason code, as received.", example: "AC04" }),
+    reason: z.string().meta({
+      description: "The reason in plain words; an unknown code is kept and said to be unknown.",
+      example: "The payee's account is closed. Ask the payee for a current IBAN and pay again.",
+    }),
+    amount: z
+      .object({ value: AmountMinorUnits, currency: z.string() })
+      .meta({ description: "What came back; may be less than the payment's amount when banks took charges." }),
+    returned_at: Timestamp.meta({ description: "When the bank booked the return." }),
+    bank_reference: z.string().meta({ description: "The bank's reference of the return." }),
+  })
+  .meta({ id: "PaymentReturn" });
 
 export const PaymentBankState = z.object({
   transfer_id: z.string().nullable().meta({ description: "The bank's id; null until the bank has acknowledged the transfer." }),
@@ -96,6 +123,7 @@ export const Payment = z
     reference: z.string(),
     metadata: z.record(z.string(), z.string()),
     failure: PaymentFailure.optional(),
+    return: PaymentReturn.optional().meta({ description: "Present when the payment is `returned`." }),
     bank: PaymentBankState.optional(),
     attention: PaymentAttention.optional(),
     discrepancy: PaymentDiscrepancy.optional(),
@@ -108,7 +136,8 @@ export type Payment = z.infer<typeof Payment>;
 export const MerchantLimits = z.strictObject({
   max_amount: AmountMinorUnits.optional().meta({ description: "Largest single payment, in minor units of the payment's currency." }),
   daily_amount: AmountMinorUnits.optional().meta({
-    description: "Largest total of pending and succeeded payments per UTC day and currency, in minor units.",
+    description:
+      "Largest total of pending, succeeded and returned payments per UTC day and currency, in minor units (money sent counts even when it came back; a failed or canceled payment does not count).",
   }),
 });
 export type MerchantLimits = z.infer<typeof MerchantLimits>;

@@ -1,6 +1,7 @@
 /** GET /v1/payments/{id}/events: a payment's append-only, hash-chained history. */
 import { z } from "zod";
 import { Timestamp } from "./common.ts";
+import { wholeListFields } from "./list-page.ts";
 
 export const PaymentEvent = z
   .object({
@@ -23,7 +24,7 @@ export type PaymentEvent = z.infer<typeof PaymentEvent>;
 
 export const PaymentEventList = z
   .object({
-    data: z.array(PaymentEvent),
+    ...wholeListFields(PaymentEvent),
     verified: z
       .boolean()
       .meta({ description: "False when a stored event was edited or lost (the hash chain or its end does not match the payment)." }),

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { MerchantId, PaymentId, pageLimit } from "./common.ts";
+import { pageFields } from "./list-page.ts";
 import { Payment, PaymentStatus } from "./merchant-api.ts";
 
 export const MAX_PAGE_LIMIT = 100;
@@ -58,11 +59,7 @@ export type PaymentListCursor = z.infer<typeof PaymentListCursor>;
 
 export const PaymentList = z
   .object({
-    data: z.array(Payment),
-    next_cursor: z
-      .string()
-      .nullable()
-      .meta({ description: "Pass as `cursor`, with the same filters, for the next page; null on the last page." }),
+    ...pageFields(Payment),
   })
   .meta({ id: "PaymentList" });
 export type PaymentList = z.infer<typeof PaymentList>;

@@ -15,9 +15,26 @@ export const BusinessDate = z.iso
 export const ReconcileRequest = z.strictObject({ date: BusinessDate }).meta({ id: "ReconcileRequest" });
 export type ReconcileRequest = z.output<typeof ReconcileRequest>;
 
-export const RECONCILIATION_CLASSES = ["matched", "missing_at_bank", "unexpected_at_bank", "amount_mismatch", "status_mismatch"] as const;
+export const RECONCILIATION_CLASSES = [
+  "matched",
+  "missing_at_bank",
+  "unexpected_at_bank",
+  "amount_mismatch",
+  "status_mismatch",
+  "returned",
+] as const;
 export const ReconciliationClass = z.enum(RECONCILIATION_CLASSES);
 export type ReconciliationClass = z.infer<typeof ReconciliationClass>;
+
+/** A return booked on the statement: a settled transfer's money came back (amount may be less: charges). */
+export const ReconciliationReturn = z.object({
+  bank_reference: z.string().meta({ description: "The bank's reference of the return." }),
+  reason_code: z.string().meta({ example: "AC04" }),
+  reason: z.string().meta({ description: "The reason code in plain words." }),
+  amount: z.number().int(),
+  currency: z.string(),
+  booked_at: z.string(),
+});
 
 export const ReconciliationItem = z
   .object({
@@ -31,8 +48,17 @@ export const ReconciliationItem = z
     bank: z
       .object({ transfer_id: z.string(), status: z.string(), amount: z.number().int(), currency: z.string(), booked_at: z.string() })
       .nullable()
-      .meta({ description: "The statement entry; null when the bank's statement has none." }),
-    resolved: z.boolean().meta({ description: "The payment was pending and reconciliation settled it from the statement." }),
+      .meta({
+        description: "The statement's transfer entry; null when the statement has none, and on an item about a return (see `return`).",
+      }),
+    return: ReconciliationReturn.nullable().meta({
+      description:
+        "The statement's return entry, on an item about a return (`returned`, or a return the connector could not apply); null otherwise.",
+    }),
+    resolved: z.boolean().meta({
+      description:
+        "Reconciliation changed the payment from this entry: it was pending and the statement settled it, or (a return item) the return was applied by this day's reconciliation.",
+    }),
   })
   .meta({ id: "ReconciliationItem" });
 export type ReconciliationItem = z.infer<typeof ReconciliationItem>;
@@ -43,6 +69,7 @@ export const ReconciliationSummary = z.object({
   unexpected_at_bank: z.number().int(),
   amount_mismatch: z.number().int(),
   status_mismatch: z.number().int(),
+  returned: z.number().int(),
   resolved: z.number().int(),
   connector_payments: z.number().int(),
   statement_entries: z.number().int(),

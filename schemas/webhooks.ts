@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { pageLimit, prefixedId, Timestamp } from "./common.ts";
+import { wholeListFields } from "./list-page.ts";
 import { Payment } from "./merchant-api.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
@@ -13,7 +14,14 @@ import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
  * bank settled a payment it was reported failed for (the status stays
  * `failed`; `data.payment.discrepancy` says what the bank reports).
  */
-export const PAYMENT_EVENT_TYPES = ["payment.pending", "payment.succeeded", "payment.failed", "payment.bank_contradiction"] as const;
+export const PAYMENT_EVENT_TYPES = [
+  "payment.pending",
+  "payment.succeeded",
+  "payment.failed",
+  "payment.returned",
+  "payment.canceled",
+  "payment.bank_contradiction",
+] as const;
 /**
  * Every event type a merchant can subscribe to. Receivers must accept (2xx)
  * types they do not know: endpoints registered without `events` get new
@@ -115,7 +123,8 @@ export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
 }).meta({ id: "WebhookEndpointWithSecret" });
 export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret>;
 
-export const WebhookEndpointList = z.object({ data: z.array(WebhookEndpoint) });
+export const WebhookEndpointList = z.object(wholeListFields(WebhookEndpoint));
+export type WebhookEndpointList = z.infer<typeof WebhookEndpointList>;
 
 /** A payment event's body as POSTed, byte for byte the same on every attempt and redelivery. */
 export const PaymentWebhookEvent = z
@@ -158,7 +167,7 @@ export type ReconciliationWebhookEvent = z.infer<typeof ReconciliationWebhookEve
 export const WebhookEvent = z.discriminatedUnion("type", [PaymentWebhookEvent, ReconciliationWebhookEvent]).meta({ id: "WebhookEvent" });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
-export const WebhookDeliveryState = z.enum(["pending", "delivered", "failed", "cancelled"]).meta({ id: "WebhookDeliveryState" });
+export const WebhookDeliveryState = z.enum(["pending", "delivered", "failed", "canceled"]).meta({ id: "WebhookDeliveryState" });
 export type WebhookDeliveryState = z.infer<typeof WebhookDeliveryState>;
 
 export const WebhookDeliveryAttempt = z.object({

@@ -36,7 +36,7 @@ describe("GET /v1/statements through BankClient", () => {
       const call = await client.fetchStatementPage({ debtorIban: merchant.debtor_iban, date: todayUtc(), cursor });
       if (call.outcome.kind !== "page") throw new Error(call.outcome.reason);
       pages++;
-      seen.push(...call.outcome.page.entries.map((e) => e.end_to_end_id));
+      seen.push(...call.outcome.page.entries.map((e) => (e.type === "return" ? e.return_of : e.end_to_end_id)));
       cursor = call.outcome.page.next_cursor;
     } while (cursor !== null);
     expect(pages).toBe(3);

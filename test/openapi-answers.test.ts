@@ -16,24 +16,15 @@ import { MAX_BODY_BYTES } from "../src/worker/http/json-body.ts";
 import type { Operation } from "../src/worker/openapi/operation.ts";
 import { API_ROUTES } from "../src/worker/routes/api-routes.ts";
 import { setMerchantStatus } from "./support/admin.ts";
-import { createMerchant, paymentBody, uniqueIban } from "./support/api.ts";
+import { createMerchant, paymentBody } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 import { expectDocumentedProblem, type OperationRequest, sendOperation } from "./support/operation-requests.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
+import { refuseFirstSubmissions } from "./support/returns.ts";
+import { VALID_BODIES } from "./support/valid-bodies.ts";
 import { configureReceiver, HOOK_HOST, uniqueHookPath } from "./support/webhooks.ts";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const OPERATIONS = API_ROUTES.map((route) => route.operation);
-
-/** A body each body-taking operation accepts, so a probe reaches the check it aims at. */
-const VALID_BODIES: Record<string, () => unknown> = {
-  createPayment: () => paymentBody(),
-  reconcile: () => ({ date: new Date(Date.now() - DAY_MS).toISOString().slice(0, 10) }),
-  createWebhookEndpoint: () => ({ url: HOOK_HOST + uniqueHookPath() }),
-  rotateWebhookSecret: () => ({}),
-  createMerchant: () => ({ name: "Probe Shop GmbH", debtor_iban: uniqueIban() }),
-  updateMerchant: () => ({ status: "active" }),
-};
 
 /** What a path parameter that cannot name anything answers, by parameter name. */
 const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = {
@@ -162,6 +153,10 @@ describe("every documented success status", () => {
       expect(documented, `${operationId} answered ${response.status}: ${text}`).toBeDefined();
       produced.add(`${operationId} ${response.status}`);
       if (documented?.headers?.includes("Location")) expect(response.headers.get("location"), operationId).toBeTruthy();
+      if (documented?.html) {
+        expect(response.headers.get("content-type"), operationId).toMatch(/^text\/html/);
+        return undefined as T;
+      }
       if (!documented?.schema) {
         expect(text, operationId).toBe("");
         return undefined as T;
@@ -173,12 +168,14 @@ describe("every documented success status", () => {
 
     await expectSuccess("getHealth", await send("getHealth", { authorization: null }));
     await expectSuccess("getOpenApiDocument", await send("getOpenApiDocument", { authorization: null }));
+    await expectSuccess("getApiReference", await send("getApiReference", { authorization: null }));
 
     const admin = `Bearer ${TEST_ADMIN_TOKEN}`;
     const merchant = await expectSuccess<MerchantCreated>(
       "createMerchant",
       await send("createMerchant", { authorization: admin, body: VALID_BODIES.createMerchant?.() }),
     );
+    await expectSuccess("listMerchants", await send("listMerchants", { authorization: admin }));
     const ofMerchant = { authorization: admin, params: { id: merchant.id } };
     await expectSuccess("getMerchant", await send("getMerchant", ofMerchant));
     await expectSuccess("updateMerchant", await send("updateMerchant", { ...ofMerchant, body: { status: "active" } }));
@@ -201,6 +198,10 @@ describe("every documented success status", () => {
     await expectSuccess("createPayment", await send("createPayment", { ...asMerchant, body: paymentBody() }));
     const ofPayment = { ...asMerchant, params: { id: settled.id } };
     await expectSuccess("getPayment", await send("getPayment", ofPayment));
+    // A payment refused at the bank's door is provably never sent: it can be canceled.
+    await refuseFirstSubmissions(merchant.id);
+    const neverSent = (await (await send("createPayment", { ...asMerchant, body: paymentBody() })).json()) as Payment;
+    await expectSuccess("cancelPayment", await send("cancelPayment", { ...asMerchant, params: { id: neverSent.id } }));
     await expectSuccess("getPaymentEvents", await send("getPaymentEvents", ofPayment));
     await expectSuccess("listPayments", await send("listPayments", asMerchant));
 

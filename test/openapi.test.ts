@@ -104,3 +104,20 @@ function documentedPathParam(path: string, method: string, name: string): Docume
   if (!parameter) throw new Error(`${method} ${path}: no path parameter ${name} in schemas/openapi.json`);
   return parameter;
 }
+
+describe("GET /docs", () => {
+  it("serves an interactive reference (Scalar) of the same document, unauthenticated", async () => {
+    const response = await call("/docs");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = await response.text();
+    // The page fetches the document this Worker serves, not a copy.
+    expect(page).toContain("/openapi.json");
+    expect(page).toMatch(/@scalar\/api-reference/);
+    expect(page).toContain("<title>mTLS payment connector API</title>");
+  });
+
+  it("describes where the API answers: the local stack and the production placeholder", () => {
+    expect(committed.servers.map((server) => server.url)).toEqual(["http://127.0.0.1:8787", "https://{host}"]);
+  });
+});

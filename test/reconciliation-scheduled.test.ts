@@ -7,7 +7,7 @@ import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import { businessDateBefore, REGISTRY_PAGE_SIZE } from "../src/reconciliation/daily-job.ts";
 import { merchantRegistry } from "../src/registry/merchant-registry.ts";
 import worker from "../src/worker/index.ts";
-import { getPayment, json, paymentBody, postPayment } from "./support/api.ts";
+import { getPayment, json, paymentBody, postPayment, uniqueIban } from "./support/api.ts";
 import { addFault } from "./support/faults.ts";
 import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, todayUtc } from "./support/reconciliation.ts";
 import { holdRecovery } from "./support/recovery.ts";
@@ -102,7 +102,7 @@ describe("scheduled daily reconciliation", () => {
 
   it("logs a registered merchant whose object was never initialized as skipped", async () => {
     const ghost = `mer_${ulid()}`;
-    await merchantRegistry(env).register({ id: ghost, name: "Never initialized", created_at: Date.now() });
+    await merchantRegistry(env).register({ id: ghost, name: "Never initialized", debtor_iban: uniqueIban(), created_at: Date.now() });
     const lines: Array<Record<string, unknown>> = [];
     vi.spyOn(console, "log").mockImplementation((line: unknown) => {
       if (typeof line === "string" && line.includes(ghost)) lines.push(JSON.parse(line) as Record<string, unknown>);

@@ -56,6 +56,7 @@ describe("POST /v1/reconciliations", () => {
       unexpected_at_bank: 0,
       amount_mismatch: 0,
       status_mismatch: 0,
+      returned: 0,
       resolved: 0,
       connector_payments: 3,
       statement_entries: 3,
@@ -277,16 +278,16 @@ describe("GET /v1/reconciliations/{date}", () => {
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const lines = (await response.text()).trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "class,end_to_end_id,payment_id,connector_status,connector_amount,connector_currency,bank_transfer_id,bank_status,bank_amount,bank_currency,bank_booked_at,resolved",
+      "class,end_to_end_id,payment_id,connector_status,connector_amount,connector_currency,bank_transfer_id,bank_status,bank_amount,bank_currency,bank_booked_at,resolved,return_bank_reference,return_reason_code,return_reason,return_amount,return_currency,return_booked_at",
     );
     expect(lines).toHaveLength(3);
     expect(lines).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^matched,${endToEndId(payment.id)},${payment.id},succeeded,4242,EUR,TRF\\d+,ACSC,4242,EUR,\\d{4}-[^,]+,false$`),
+        new RegExp(`^matched,${endToEndId(payment.id)},${payment.id},succeeded,4242,EUR,TRF\\d+,ACSC,4242,EUR,\\d{4}-[^,]+,false,,,,,,$`),
       ),
     );
     // "-1-1" would be evaluated as a formula by a spreadsheet; it arrives as text.
-    expect(lines).toContainEqual(expect.stringMatching(/^unexpected_at_bank,'-1-1,,,,,TRX\d+,ACSC,12,EUR,[^,]+,false$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^unexpected_at_bank,'-1-1,,,,,TRX\d+,ACSC,12,EUR,[^,]+,false,,,,,,$/));
 
     const preferJson = await getReconciliation(merchant.api_key, todayUtc(), "text/csv;q=0.5, application/json");
     expect(preferJson.headers.get("content-type")).toMatch(/^application\/json/);

@@ -429,7 +429,7 @@ describe("webhook delivery", () => {
     await waitForEvents(merchant.api_key, (l) => l.data.length === 2 && (deliveryOf(l, "payment.pending")?.attempts.length ?? 0) === 1);
     await call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "DELETE", headers: { authorization: `Bearer ${merchant.api_key}` } });
     const list = await listEvents(merchant.api_key);
-    expect(list.data.map((e) => e.deliveries[0]?.state)).toEqual(["cancelled", "cancelled"]);
+    expect(list.data.map((e) => e.deliveries[0]?.state)).toEqual(["canceled", "canceled"]);
     expect(await merchantStub(merchant.id).deliverDueWebhooks(Date.now() + 100 * DAY_MS)).toBe(0);
     expect(await receivedAt(path)).toHaveLength(1);
   });

@@ -30,7 +30,14 @@ describe("webhook endpoints API", () => {
     const defaults = WebhookEndpointWithSecret.parse(
       await (await post(merchant.api_key, "/v1/webhook-endpoints", { url: `${HOOK_HOST}/b` })).json(),
     );
-    expect(defaults.events).toEqual(["payment.pending", "payment.succeeded", "payment.failed", "reconciliation.completed"]);
+    expect(defaults.events).toEqual([
+      "payment.pending",
+      "payment.succeeded",
+      "payment.failed",
+      "payment.returned",
+      "payment.canceled",
+      "reconciliation.completed",
+    ]);
 
     const listed = await get(merchant.api_key, "/v1/webhook-endpoints");
     expect(listed.status).toBe(200);

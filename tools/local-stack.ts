@@ -16,6 +16,10 @@ import { buildWorker } from "./build-worker.ts";
 import { ensureDevPki } from "./dev-pki.ts";
 
 const DEV_DIR = ".dev";
+/** Miniflare's route that runs the scheduled handler (with unsafeTriggerHandlers). */
+export const SCHEDULED_PATH = "/cdn-cgi/local/scheduled";
+/** The Cron Trigger of wrangler.jsonc (test/node/local-stack-scheduled.test.ts checks they agree). */
+export const DAILY_CRON = "20 0 * * *";
 /** Which bank contract the Worker speaks (BANK_PROFILE); the simulator serves both at once. */
 const BANK_PROFILES = ["json", "iso20022"] as const;
 export type BankProfile = (typeof BANK_PROFILES)[number];
@@ -166,6 +170,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       },
       resourcePersistencePath: options.stateDir,
+      // GET /cdn-cgi/local/scheduled?cron=…&time=<epoch ms> runs the Worker's scheduled handler now,
+      // as the Cron Trigger in wrangler.jsonc would (Miniflare's own route, answered before the Worker).
+      unsafeTriggerHandlers: true,
       ...(options.logRequests === false ? { logRequests: false } : {}),
       ...(options.onWorkerLog ? { handleStructuredLogs: options.onWorkerLog } : {}),
       ...(options.inspectDurableObjects ? { unsafeInspectDurableObjects: true } : {}),
@@ -299,6 +306,7 @@ async function main(): Promise<void> {
       "",
       `Read it back: curl -sS ${stack.url}/v1/payments/<id> -H 'Authorization: Bearer ${merchant.api_key}'`,
       `Webhooks, in another terminal: npm run webhooks:listen -- --merchant-key ${merchant.api_key}${options.port === 8787 ? "" : ` --connector ${stack.url}`}`,
+      `Daily reconciliation now (the Cron Trigger): curl -sS '${stack.url}${SCHEDULED_PATH}?cron=${encodeURIComponent(DAILY_CRON).replaceAll("%20", "+")}'`,
       "Ctrl-C stops (exit code 130); pending payments resume on the next start.",
       "",
     ].join("\n"),

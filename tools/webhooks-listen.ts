@@ -120,10 +120,13 @@ export function describeDelivery(body: string): string {
   switch (event.type) {
     case "payment.pending":
     case "payment.succeeded":
-    case "payment.failed": {
+    case "payment.failed":
+    case "payment.returned":
+    case "payment.canceled": {
       const { payment } = event.data;
       const failure = payment.failure ? ` failure=${payment.failure.code}` : "";
-      return `${event.type} payment=${payment.id} status=${payment.status}${failure} amount=${payment.amount} ${payment.currency}`;
+      const returned = payment.return ? ` return=${payment.return.reason_code} returned_amount=${payment.return.amount.value}` : "";
+      return `${event.type} payment=${payment.id} status=${payment.status}${failure}${returned} amount=${payment.amount} ${payment.currency}`;
     }
     case "payment.bank_contradiction": {
       const { payment } = event.data;

@@ -4,6 +4,7 @@
  * storage or routes.
  */
 import { type BankCreditTransferRequest, BankError, BankStatementPage, BankTransfer } from "../../schemas/bank-api.ts";
+import { fetchJsonNotifications, type NotificationsPageOutcome, type NotificationsQuery } from "./json-notifications.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
 export const EVIDENCE_BODY_BYTES = 2048;
@@ -86,6 +87,11 @@ export class BankClient {
       return finish({ kind: "failed", reason: "statement page failed validation", evidence: evidenceOf(response, bodyText) }, 200);
     }
     return finish({ kind: "page", page: parsed.data }, 200);
+  }
+
+  /** Returns booked on the account since a time (src/bank/json-notifications.ts). */
+  async fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>> {
+    return fetchJsonNotifications(this.options, query);
   }
 
   private async exchange(path: string, init: RequestInit, endToEndId: string, isInquiry: boolean): Promise<BankCall<InquiryOutcome>> {
@@ -188,7 +194,7 @@ function isTimeout(error: unknown): boolean {
   return name === "TimeoutError" || name === "AbortError";
 }
 
-function evidenceOf(response: Response, bodyText: string): BankResponseEvidence {
+export function evidenceOf(response: Response, bodyText: string): BankResponseEvidence {
   const headers: Record<string, string> = {};
   for (const name of EVIDENCE_HEADERS) {
     const value = response.headers.get(name);
@@ -203,7 +209,7 @@ function truncateUtf8(value: string, maxBytes: number): string {
   return new TextDecoder().decode(bytes.slice(0, maxBytes)).replace(/\uFFFD$/, "");
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -1,7 +1,7 @@
 /**
  * Builds the capabilities of one merchant object and wires them to each
- * other: payments, webhooks, reconciliation, the alarm scheduler, and the
- * seams tests may reach. The object class (merchant-account.ts) only
+ * other: payments, webhooks, reconciliation, the return watch, the alarm
+ * scheduler, and the seams tests may reach. The object class (merchant-account.ts) only
  * authorizes RPCs and delegates to what this returns.
  */
 
@@ -10,8 +10,9 @@ import type { BankPort } from "../bank/bank-port.ts";
 import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { AttentionReporter } from "../payments/attention-report.ts";
-import type { FailureDrills } from "../payments/context.ts";
+import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
+import { ReturnWatch } from "../payments/return-watch.ts";
 import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent } from "../platform/log.ts";
@@ -31,8 +32,10 @@ export interface MerchantCapabilities {
   payments: Payments;
   webhooks: MerchantWebhooks;
   reconciliation: MerchantReconciliation;
+  /** Polls the bank's notifications for returns (src/payments/return-watch.ts). */
+  returnWatch: ReturnWatch;
   scheduler: AlarmScheduler;
-  /** One alarm run: recovery first, then reports, then webhook delivery within what is left of the budget. */
+  /** One alarm run: recovery first, then reports, then webhook delivery and the return poll in the background. */
   alarms: AlarmRunner;
   /** Payments needing attention, to the registry: throttled, or at once (`force`) after an operator's change. Never throws. */
   reportAttention(force: boolean): Promise<void>;
@@ -64,7 +67,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
   const scheduler = new AlarmScheduler(
     storage,
     now,
-    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), attention.nextDueAt()],
+    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt(), attention.nextDueAt()],
     () => drills.afterReschedule,
   );
   /** The outbox write happens in the caller's transaction; the alarm is woken once this turn ends (an await there would end it). */
@@ -107,23 +110,30 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     }
   };
 
-  const payments: Payments = new Payments({
+  const paymentsContext: PaymentsContext = {
     store: storage,
     config,
     drills,
     clock: now,
     bank: () => bank,
     merchant: () => profile.load() as MerchantRow,
-    onStatusChange: (payment, fromStatus) => wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus)),
+    // In the change's transaction: a success opens the return watch's window with it.
+    onStatusChange: (payment, fromStatus) => {
+      returnWatch.notePaymentStatus(payment);
+      wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus));
+    },
     onBankContradiction: (payment) => wakeForWebhooks(webhooks.onPaymentBankContradiction(payment, now.now())),
     ensureAlarmBy: (at) => scheduler.ensureBy(at),
     rescheduleAlarm: () => scheduler.reschedule(),
     observeBankCall: reportBankHealth,
-  });
+  };
+  const payments = new Payments(paymentsContext);
+  const returnWatch = new ReturnWatch(paymentsContext, payments.returns);
   const reconciliation = new MerchantReconciliation({
     store: storage,
     bank: () => bank,
     recordOutcome: (...args) => payments.recordOutcome(...args),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
     onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
     inquire: (row) => payments.inquire(row),
     flagStatusMismatch: (paymentId, status) => payments.flagStatusMismatch(paymentId, status),
@@ -132,7 +142,14 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     // Not the recoverDuePayments RPC: the alarm re-arms once, after all of its work, from what is due then.
     recoverPayments: (asOf) => payments.runDue(asOf),
     report: () => reportAttention(false),
-    deliverWebhooks: (asOf, budgetMs) => webhooks.deliverDue(asOf, budgetMs),
+    background: {
+      webhook_delivery: (asOf, budgetMs) => webhooks.deliverDue(asOf, budgetMs),
+      // A poll only moves its own due time later: nothing to re-arm for.
+      return_poll: async (asOf) => {
+        if (env.BANK !== undefined) await returnWatch.pollDue(asOf);
+        return 0;
+      },
+    },
     reschedule: () => scheduler.reschedule(),
     keepAlive: waitUntil,
   });
@@ -153,13 +170,16 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     inflight: payments.inflight,
     recordOutcome: (paymentId, attempt, outcome, source) => payments.recordOutcome(paymentId, attempt, outcome, source),
     leaseDueWebhooks: (cutoff, at) => webhooks.leaseDue(cutoff, at),
+    applyReturn: (entry, source) => payments.applyReturn(entry, source),
   };
+  const keys = new KeyRing(storage);
   return {
     profile,
-    keys: new KeyRing(storage),
+    keys,
     payments,
     webhooks,
     reconciliation,
+    returnWatch,
     scheduler,
     alarms,
     reportAttention,
@@ -173,4 +193,5 @@ const unboundBank: BankPort = {
   submitCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   inquireCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   fetchStatementPage: () => Promise.reject(new Error("BANK is not bound")),
+  fetchNotifications: () => Promise.reject(new Error("BANK is not bound")),
 };

@@ -9,9 +9,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
+import type { CancelReply } from "../payments/cancellation.ts";
 import type { PaymentListQuery } from "../payments/payment-listing.ts";
 import type { Payments } from "../payments/payments.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentPageReply, PaymentReply } from "../payments/replies.ts";
+import type { ReturnPollResult, ReturnWatch } from "../payments/return-watch.ts";
 import type { Env } from "../platform/env.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import type { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
@@ -43,6 +45,7 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly payments: Payments;
   private readonly webhooks: MerchantWebhooks;
   private readonly reconciliation: MerchantReconciliation;
+  private readonly returnWatch: ReturnWatch;
   private readonly scheduler: AlarmScheduler;
   private readonly alarms: AlarmRunner;
   private readonly reportAttention: (force: boolean) => Promise<void>;
@@ -62,6 +65,7 @@ export class MerchantAccount extends DurableObject<Env> {
       payments: this.payments,
       webhooks: this.webhooks,
       reconciliation: this.reconciliation,
+      returnWatch: this.returnWatch,
       scheduler: this.scheduler,
       alarms: this.alarms,
       reportAttention: this.reportAttention,
@@ -77,7 +81,7 @@ export class MerchantAccount extends DurableObject<Env> {
       applyMigrations(this.ctx.storage);
       this.initialized = true;
     }
-    const created = this.profile.initialize(input, Date.now());
+    const created = this.profile.initialize(input, input.createdAt ?? Date.now());
     this.keys.forget();
     if (!created) return refuse("merchant-exists", "This merchant is already initialized.");
     return { ok: true, merchant: merchantFromRow(this.profile.load() as MerchantRow) };
@@ -133,6 +137,12 @@ export class MerchantAccount extends DurableObject<Env> {
   listPayments(auth: AuthContext, query: PaymentListQuery): PaymentPageReply {
     const merchant = this.authorize(auth);
     return "ok" in merchant ? merchant : this.payments.list(query);
+  }
+
+  /** Needs no bank: a payment that was never sent is canceled here alone. */
+  cancelPayment(auth: AuthContext, paymentId: string): CancelReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.payments.cancel(paymentId, auth.requestId);
   }
 
   /** Operator: a person looked at this payment; its attention flag is cleared and the registry told at once. */
@@ -218,7 +228,7 @@ export class MerchantAccount extends DurableObject<Env> {
     this.scheduler.fired();
     if (!this.initialized) return;
     try {
-      // Recovery first; webhook delivery gets what is left of the run's budget (alarm-run.ts).
+      // Recovery first; webhook delivery and the return poll run after it, in the background (alarm-run.ts).
       await this.alarms.run(this.seams.clock.now());
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
@@ -231,6 +241,12 @@ export class MerchantAccount extends DurableObject<Env> {
     const worked = await this.payments.runDue(asOf);
     await this.scheduler.reschedule();
     return worked;
+  }
+
+  /** The alarm's return poll, if due by `asOf`; no re-arm of its own (a poll only moves its due time later). */
+  async pollBankReturns(asOf: number): Promise<ReturnPollResult> {
+    if (!this.initialized || !this.bankBound) return { pages: 0, entries: 0 };
+    return this.returnWatch.pollDue(asOf);
   }
 
   /** The alarm's webhook work: deliveries due by `asOf` and pruning. Returns the attempts made. */

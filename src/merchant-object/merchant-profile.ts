@@ -24,6 +24,8 @@ export interface InitializeMerchantInput {
   limits: MerchantLimits;
   apiKeyId: string;
   apiKeyHash: string;
+  /** The creation time the registry lists for it (epoch ms); now when absent. */
+  createdAt?: number;
 }
 
 export class MerchantProfile {

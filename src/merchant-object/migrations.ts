@@ -4,6 +4,7 @@
  * shipped: a change is a new entry at the end.
  */
 import { reissueWebhookSecrets } from "../webhooks/secret-reissue.ts";
+import { rebuildTable, replaceInCheck } from "./table-rebuild.ts";
 
 export interface Migration {
   id: number;
@@ -238,6 +239,62 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TABLE IF NOT EXISTS bank_circuit (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), failing_since INTEGER)`,
       `INSERT OR IGNORE INTO bank_circuit (singleton, failing_since) VALUES (1, NULL)`,
     ],
+  },
+  {
+    id: 12,
+    description: "payments: returned and canceled statuses, the return's fields, first send time; bank returns seen; the return watch",
+    statements: [
+      `ALTER TABLE payments ADD COLUMN first_sent_at INTEGER`,
+      // Rows from before: the creation time is the best bound known for a payment ever attempted.
+      `UPDATE payments SET first_sent_at = created_at WHERE attempts > 0`,
+      `ALTER TABLE payments ADD COLUMN return_reason_code TEXT`,
+      `ALTER TABLE payments ADD COLUMN return_amount INTEGER`,
+      `ALTER TABLE payments ADD COLUMN return_currency TEXT`,
+      `ALTER TABLE payments ADD COLUMN returned_at INTEGER`,
+      `ALTER TABLE payments ADD COLUMN return_bank_reference TEXT`,
+      // Every return entry the connector has seen, by the bank's reference of the return: the same
+      // return seen again (another poll, a statement, an imported file) is recognized, and one that
+      // could not be applied yet (its payment still pending) is kept to be tried again.
+      `CREATE TABLE IF NOT EXISTS bank_returns (
+        bank_reference TEXT PRIMARY KEY,
+        return_of TEXT NOT NULL,
+        payment_id TEXT,
+        reason_code TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        booked_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        found_in TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        decided_at INTEGER NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS bank_returns_unconfirmed ON bank_returns (first_seen_at) WHERE outcome = 'unconfirmed'`,
+      `CREATE TABLE IF NOT EXISTS return_watch (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        since INTEGER,
+        polled_at INTEGER,
+        last_succeeded_at INTEGER
+      )`,
+      // Payments that succeeded before this migration are watched from the oldest of them.
+      `INSERT OR IGNORE INTO return_watch (singleton, since, polled_at, last_succeeded_at)
+         SELECT 1, MIN(updated_at), NULL, MAX(updated_at) FROM payments WHERE status = 'succeeded'`,
+    ],
+    apply: (sql) =>
+      rebuildTable(sql, {
+        table: "payments",
+        editDefinition: (createSql) => replaceInCheck(createSql, "status", ["pending", "succeeded", "failed", "returned", "canceled"]),
+      }),
+  },
+  {
+    id: 13,
+    description: "webhooks: the delivery state cancelled is spelled canceled",
+    statements: [],
+    apply: (sql) =>
+      rebuildTable(sql, {
+        table: "webhook_deliveries",
+        editDefinition: (createSql) => replaceInCheck(createSql, "state", ["pending", "delivered", "failed", "canceled"]),
+        copyAs: { state: `CASE state WHEN 'cancelled' THEN 'canceled' ELSE state END` },
+      }),
   },
 ];
 

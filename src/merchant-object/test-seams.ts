@@ -4,10 +4,13 @@
  * object is reachable: no test reads or patches a private member by name,
  * so a rename cannot silently turn a crash test into a no-op.
  */
+
+import type { BankReturnEntry } from "../../schemas/bank-api.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import type { FailureDrills } from "../payments/context.ts";
 import type { InFlightWork } from "../payments/in-flight.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
+import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
 import type { Clock } from "../platform/object-store.ts";
 
 export interface MerchantObjectSeams {
@@ -23,4 +26,6 @@ export interface MerchantObjectSeams {
   recordOutcome(paymentId: string, attempt: number, outcome: RecordedOutcome, source: OutcomeSource): void;
   /** Leases the webhook deliveries a round would send now, without sending them ("about to send" when a crash hits). */
   leaseDueWebhooks(cutoff: number, now: number): number;
+  /** The payments' one return path, as an imported statement file reaches it (or a return the simulator cannot make). */
+  applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication>;
 }

@@ -31,7 +31,9 @@ export function recordContradiction(
   if (outcome.kind !== "accepted") return;
   const { transfer } = outcome;
   const bankSays = paymentStatusForBankStatus(transfer.status);
-  if (bankSays === row.status) return;
+  // A returned payment's transfer stays settled at the bank (its return is a booking of its own): ACSC agrees with it.
+  const settledAs = row.status === "returned" ? "succeeded" : row.status;
+  if (bankSays === settledAs) return;
   logEvent("error", "bank_contradicts_final_status", { payment_id: row.id, status: row.status, bank_status: transfer.status });
   // Visible to the merchant in GET /v1/payments/{id}/events, not only in
   // our logs: "failed" while the bank says ACSC means money may have moved.

@@ -140,7 +140,7 @@ export class BankDispatch {
           return false;
         }
         // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
-        this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ?`, row.id);
+        this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ? AND status = 'pending'`, row.id);
         const later = clock.now();
         this.hold(row.id, Math.max(this.circuit.probeAt(), later + retryDelayMs(row.attempts + row.inquiries + 1, config)), later);
         return false;
@@ -150,9 +150,18 @@ export class BankDispatch {
     }
   }
 
-  /** Keeps a never-sent payment queued until `until`; no event, since nothing about it changed. */
+  /**
+   * Keeps a never-sent payment queued until `until`; no event, since nothing
+   * about it changed. Only while pending: the merchant may have canceled it
+   * during the probe's await.
+   */
   private hold(paymentId: string, until: number, now: number): void {
-    this.ctx.store.sql.exec(`UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ?`, until, now, paymentId);
+    this.ctx.store.sql.exec(
+      `UPDATE payments SET next_action_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
+      until,
+      now,
+      paymentId,
+    );
   }
 
   /** A new instance (eviction, deploy) picks up a bank that was failing: it keeps probing, and its healing still wakes payments. */

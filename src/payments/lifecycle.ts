@@ -13,7 +13,12 @@
  *   stored before the call: if the object dies mid-call, the bank may hold it).
  * - unknown: the answer was lost or unusable: inquire, never resend blindly.
  * - acknowledged: the bank holds it with a non-final status: inquire until final.
- * - succeeded / failed: final; nothing changes them.
+ * - succeeded / failed / canceled: final. One edge leaves a final status:
+ *   succeeded → returned, and only on the bank's evidence (a booked return
+ *   naming the payment's end-to-end id; src/payments/returns.ts).
+ * - returned: final; the money came back.
+ * - canceled: final; the merchant canceled it while it was provably never sent
+ *   (src/payments/cancellation.ts).
  */
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { PaymentRow } from "./payment-row.ts";
@@ -37,15 +42,32 @@ export const INITIAL_STATE = "queued" satisfies LifecycleState;
  * - unknown → queued: the bank says it never received it (the resend keeps the end-to-end id).
  * - any pending → acknowledged/succeeded/failed: the bank's word (answer, inquiry, statement).
  * - queued → failed also covers store and forward giving up on a payment never sent.
+ * - queued → canceled: the merchant cancels a payment that was never sent
+ *   (bank_may_hold = 0; cancellation.ts checks it). No other pending phase may
+ *   be canceled: from sending, unknown or acknowledged the bank may hold it.
+ * - succeeded → returned: the bank booked a return of the settled transfer.
  */
 export const TRANSITIONS: { readonly [From in LifecycleState]: readonly LifecycleState[] } = {
-  queued: ["sending", "acknowledged", "succeeded", "failed"],
+  queued: ["sending", "acknowledged", "succeeded", "failed", "canceled"],
   sending: ["sending", "queued", "unknown", "acknowledged", "succeeded", "failed"],
   unknown: ["unknown", "queued", "acknowledged", "succeeded", "failed"],
   acknowledged: ["acknowledged", "succeeded", "failed"],
-  succeeded: [],
+  succeeded: ["returned"],
   failed: [],
+  returned: [],
+  canceled: [],
 };
+
+/** The payment is no longer in the state the caller read: someone else moved it meanwhile (e.g. a cancel during an await). */
+export class StaleTransitionError extends Error {
+  override readonly name = "StaleTransitionError";
+  constructor(
+    readonly paymentId: string,
+    readonly from: LifecycleState,
+  ) {
+    super(`payment ${paymentId} is no longer ${from}`);
+  }
+}
 
 export class IllegalTransitionError extends Error {
   override readonly name = "IllegalTransitionError";
@@ -69,7 +91,20 @@ export function isTransitionAllowed(from: LifecycleState, to: LifecycleState): b
 }
 
 export function isPendingState(state: LifecycleState): state is PendingPhase {
-  return state !== "succeeded" && state !== "failed";
+  switch (state) {
+    case "queued":
+    case "sending":
+    case "unknown":
+    case "acknowledged":
+      return true;
+    case "succeeded":
+    case "failed":
+    case "returned":
+    case "canceled":
+      return false;
+    default:
+      return state satisfies never;
+  }
 }
 
 export function statusOfState(state: LifecycleState): PaymentStatus {
@@ -92,6 +127,11 @@ export type TransitionFields = Partial<
     | "first_not_found_at"
     | "last_sent_at"
     | "resend_refusal"
+    | "return_reason_code"
+    | "return_amount"
+    | "return_currency"
+    | "returned_at"
+    | "return_bank_reference"
   >
 > & { next_action_at: number | null };
 
@@ -99,18 +139,35 @@ export type TransitionFields = Partial<
  * Writes one transition of `row` (as read in the current transaction) to `to`.
  * Throws IllegalTransitionError for a transition the table does not allow,
  * which rolls back the caller's transaction: a bug can stop a payment, never
- * move it somewhere the lifecycle does not know.
+ * move it somewhere the lifecycle does not know. The write is a compare and
+ * set on the state `row` was read in: a row read before an await and moved
+ * by someone else since (a cancel, a return) throws StaleTransitionError
+ * instead of being overwritten.
  */
 export function writeTransition(sql: SqlStorage, row: PaymentRow, to: LifecycleState, fields: TransitionFields, now: number): void {
   const from = stateOf(row);
   if (!isTransitionAllowed(from, to)) throw new IllegalTransitionError(from, to);
   const assignments = ["status = ?", "bank_phase = ?", "updated_at = ?"];
   const values: Array<string | number | null> = [statusOfState(to), isPendingState(to) ? to : "final", now];
+  // The first send is remembered for good: it is what makes a payment no longer cancelable, and when.
+  if (to === "sending" && row.first_sent_at === null) {
+    assignments.push("first_sent_at = ?");
+    values.push(now);
+  }
   for (const [column, value] of Object.entries(fields) as Array<[keyof TransitionFields, string | number | null | undefined]>) {
     if (value === undefined) continue;
     if (column === "bank_booked_at" && value === null) continue;
     assignments.push(`${column} = ?`);
     values.push(value);
   }
-  sql.exec(`UPDATE payments SET ${assignments.join(", ")} WHERE id = ?`, ...values, row.id);
+  const written = sql
+    .exec(
+      `UPDATE payments SET ${assignments.join(", ")} WHERE id = ? AND status = ? AND bank_phase = ? RETURNING id`,
+      ...values,
+      row.id,
+      row.status,
+      row.bank_phase,
+    )
+    .toArray();
+  if (written.length !== 1) throw new StaleTransitionError(row.id, from);
 }

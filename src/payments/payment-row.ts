@@ -1,6 +1,8 @@
 /** The payments table's row shape and its mapping to the merchant API's Payment. */
 import type { AttentionReason, Payment, PaymentDiscrepancy, PaymentStatus } from "../../schemas/merchant-api.ts";
+import { failureReason } from "./failure-reasons.ts";
 import type { BankPhase } from "./lifecycle.ts";
+import { describeReasonCode } from "./reason-codes.ts";
 
 export type PaymentRow = {
   id: string;
@@ -30,6 +32,15 @@ export type PaymentRow = {
   inquiries: number;
   /** When the bank booked the transfer (its statement day), from the first answer that said; null if unknown. */
   bank_booked_at: number | null;
+  /** When the payment was first sent to the bank (its first move to sending); null while it never was. */
+  first_sent_at: number | null;
+  /** Set together when the payment is returned (returns.ts): the bank's return entry. */
+  return_reason_code: string | null;
+  return_amount: number | null;
+  return_currency: string | null;
+  /** When the bank booked the return. */
+  returned_at: number | null;
+  return_bank_reference: string | null;
   next_action_at: number | null;
   created_at: number;
   updated_at: number;
@@ -62,7 +73,22 @@ export function paymentFromRow(row: PaymentRow): Payment {
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
-  if (row.failure_code !== null) payment.failure = { code: row.failure_code, message: row.failure_message ?? "" };
+  if (row.failure_code !== null) {
+    payment.failure = {
+      code: row.failure_code,
+      message: row.failure_message ?? "",
+      reason: failureReason(row.failure_code, row.bank_status === "RJCT" ? row.bank_reason_code : null),
+    };
+  }
+  if (row.status === "returned" && row.return_reason_code !== null) {
+    payment.return = {
+      reason_code: row.return_reason_code,
+      reason: describeReasonCode(row.return_reason_code).reason,
+      amount: { value: row.return_amount ?? row.amount, currency: row.return_currency ?? row.currency },
+      returned_at: new Date(row.returned_at ?? row.updated_at).toISOString(),
+      bank_reference: row.return_bank_reference ?? "",
+    };
+  }
   if (row.bank_status !== null) {
     payment.bank = { transfer_id: row.bank_transfer_id, status: row.bank_status };
     if (row.bank_reason_code !== null) payment.bank.reason_code = row.bank_reason_code;

@@ -7,6 +7,7 @@
  * last phase stored.
  */
 
+import type { BankReturnEntry } from "../../schemas/bank-api.ts";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { earliest } from "../platform/earliest.ts";
@@ -14,6 +15,7 @@ import { logEvent } from "../platform/log.ts";
 import { refuse } from "../platform/refusal.ts";
 import { admitPayment, type CreatePaymentCommand } from "./admission.ts";
 import { clearAttentionByOperator, flagAttention, flagLongPending, nextLongPendingAt } from "./attention.ts";
+import { type CancelReply, cancelPayment } from "./cancellation.ts";
 import { inFlightDeadline, keyTtlMs, type PayingMerchant, type PaymentsContext } from "./context.ts";
 import { BankDispatch } from "./dispatch.ts";
 import { readPaymentEvents, verifyPaymentHistory } from "./event-log.ts";
@@ -25,6 +27,7 @@ import { type PaymentListQuery, readPaymentPage } from "./payment-listing.ts";
 import { findPayment, type PaymentRow, paymentFromRow } from "./payment-row.ts";
 import { PaymentRecovery } from "./recovery.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentPageReply, PaymentReply } from "./replies.ts";
+import { PaymentReturns, type ReturnApplication, type ReturnSource } from "./returns.ts";
 
 export class Payments {
   readonly inflight = new InFlightWork();
@@ -32,11 +35,14 @@ export class Payments {
   private readonly dispatch: BankDispatch;
   private readonly recovery: PaymentRecovery;
   private readonly keys: KeyPurge;
+  /** Returns of settled payments (returns.ts); the return watch and reconciliation apply theirs through `applyReturn`. */
+  readonly returns: PaymentReturns;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.dispatch = new BankDispatch(ctx);
     this.recovery = new PaymentRecovery(ctx, this.dispatch, this.inflight);
     this.keys = new KeyPurge(ctx.store.sql, keyTtlMs(ctx.config));
+    this.returns = new PaymentReturns(ctx, (row) => this.dispatch.inquire(row));
   }
 
   /** `requestId`: the merchant request, for the bank call's log line. */
@@ -162,6 +168,20 @@ export class Payments {
     eventDetail?: Record<string, unknown>,
   ): void {
     recordBankOutcome(this.ctx, paymentId, attempt, outcome, source, eventDetail);
+  }
+
+  /**
+   * Applies a return entry from the bank, whichever way it was learned (the
+   * notifications poll, a daily statement, an imported statement file): the
+   * one path for all three (returns.ts).
+   */
+  applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication> {
+    return this.returns.apply(entry, source);
+  }
+
+  /** Cancels a payment that was provably never sent (cancellation.ts). `requestId`: the merchant request, for its history. */
+  cancel(paymentId: string, requestId: string | null): CancelReply {
+    return cancelPayment(this.ctx, paymentId, requestId);
   }
 
   /**

@@ -22,6 +22,13 @@ const COLUMNS = [
   "bank_currency",
   "bank_booked_at",
   "resolved",
+  // Appended, so spreadsheets reading the earlier columns by position keep working.
+  "return_bank_reference",
+  "return_reason_code",
+  "return_reason",
+  "return_amount",
+  "return_currency",
+  "return_booked_at",
 ] as const;
 
 const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
@@ -46,6 +53,12 @@ function rowOf(item: ReconciliationItem): Array<string | number | boolean | null
     item.bank?.currency ?? null,
     item.bank?.booked_at ?? null,
     item.resolved,
+    item.return?.bank_reference ?? null,
+    item.return?.reason_code ?? null,
+    item.return?.reason ?? null,
+    item.return?.amount ?? null,
+    item.return?.currency ?? null,
+    item.return?.booked_at ?? null,
   ];
 }
 

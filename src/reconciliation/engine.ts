@@ -22,13 +22,21 @@
  * `resolved` in every later run of the same day. So a rerun gives the same
  * report unless the bank's statement or the payments themselves changed.
  */
-import { type BankStatementEntry, type BankTransfer, isFinalBankStatus, paymentStatusForBankStatus } from "../../schemas/bank-api.ts";
+import {
+  type BankReturnEntry,
+  type BankStatementEntry,
+  type BankTransfer,
+  isFinalBankStatus,
+  isReturnEntry,
+  paymentStatusForBankStatus,
+} from "../../schemas/bank-api.ts";
 import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
 import type { StatementPageOutcome } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
+import { returnItem } from "./return-items.ts";
 
 /** A statement longer than this many pages is treated as a bank fault rather than walked forever. */
 export const MAX_STATEMENT_PAGES = 10_000;
@@ -47,6 +55,8 @@ export interface ReconciliationPorts {
   settle(row: PaymentRow, transfer: BankTransfer): void;
   /** The statement and the bank's answer disagree: the payment stays as it is, flagged for a person (if still `status`). */
   flagMismatch(row: PaymentRow): void;
+  /** Applies a return entry through the payments' one return path (src/payments/returns.ts); may inquire first. */
+  applyReturn(entry: BankReturnEntry): Promise<unknown>;
   /** Called inside the transaction that stores the report (the webhook outbox write). */
   reportStored(report: ReconciliationReport): void;
 }
@@ -73,11 +83,13 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   }
   // In parallel; the object's bank-call cap bounds them.
   await Promise.all(questions);
+  // After the settlements: a return whose transfer this statement just settled applies without an inquiry.
+  for (const entry of statement.returns) await ports.applyReturn(entry);
 
   return ports.transactionSync(() => {
     // Dated when it is stored, after phase 2: the report (and its webhook
     // event) never predates the settlements it counts as resolved.
-    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.pages, Date.now());
+    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.returns, statement.pages, Date.now());
     storeReport(ports.sql, report);
     ports.reportStored(report);
     return { ok: true, report };
@@ -97,16 +109,20 @@ async function askTheBank(ports: ReconciliationPorts, row: PaymentRow, statement
 
 async function readWholeStatement(
   ports: ReconciliationPorts,
-): Promise<{ ok: true; entries: BankStatementEntry[]; pages: number } | { ok: false; reason: string }> {
+): Promise<{ ok: true; entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number } | { ok: false; reason: string }> {
   const entries: BankStatementEntry[] = [];
+  const returns: BankReturnEntry[] = [];
   const cursorsSeen = new Set<string>();
   let cursor: string | null = null;
   for (let pages = 1; ; pages++) {
     const outcome = await ports.fetchStatementPage(cursor);
     if (outcome.kind === "failed") return { ok: false, reason: `statement page ${pages}: ${outcome.reason}` };
-    entries.push(...outcome.page.entries);
+    for (const line of outcome.page.entries) {
+      if (isReturnEntry(line)) returns.push(line);
+      else entries.push(line);
+    }
     cursor = outcome.page.next_cursor;
-    if (cursor === null) return { ok: true, entries, pages };
+    if (cursor === null) return { ok: true, entries, returns, pages };
     if (cursorsSeen.has(cursor)) return { ok: false, reason: `statement page ${pages} repeats an earlier cursor` };
     if (pages >= MAX_STATEMENT_PAGES) return { ok: false, reason: `statement has more than ${MAX_STATEMENT_PAGES} pages` };
     cursorsSeen.add(cursor);
@@ -118,6 +134,7 @@ function buildReport(
   merchantId: string,
   date: string,
   entries: BankStatementEntry[],
+  returns: BankReturnEntry[],
   statementPages: number,
   now: number,
 ): ReconciliationReport {
@@ -137,20 +154,28 @@ function buildReport(
     for (const entry of group) if (entry !== paired) items.push(item("unexpected_at_bank", endToEndId, row, entry, false));
   }
 
+  for (const entry of returns) items.push(returnItem(sql, date, entry));
+
   let connectorPayments = 0;
   for (const row of paymentsExpectedOn(sql, date)) {
-    if (refusedBeforeBooking(row)) continue;
+    if (refusedBeforeBooking(row) || row.status === "canceled") continue;
     connectorPayments++;
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
   }
 
-  items.sort((a, b) => compareText(a.end_to_end_id, b.end_to_end_id) || compareText(a.bank?.transfer_id ?? "", b.bank?.transfer_id ?? ""));
+  // A payment's transfer entry before its return, then by bank reference.
+  items.sort(
+    (a, b) =>
+      compareText(a.end_to_end_id, b.end_to_end_id) ||
+      Number(a.return !== null) - Number(b.return !== null) ||
+      compareText(entryReference(a), entryReference(b)),
+  );
   return {
     date,
     merchant_id: merchantId,
     generated_at: new Date(now).toISOString(),
     statement_pages: statementPages,
-    summary: summarize(items, connectorPayments, entries.length),
+    summary: summarize(items, connectorPayments, entries.length + returns.length),
     items,
   };
 }
@@ -170,10 +195,15 @@ function pairFor(row: PaymentRow, group: BankStatementEntry[]): BankStatementEnt
   return [...group].sort((a, b) => rank(a) - rank(b) || compareText(a.transfer_id, b.transfer_id))[0] as BankStatementEntry;
 }
 
-/** An amount difference outranks a status difference: the money itself disagrees. */
+/**
+ * An amount difference outranks a status difference: the money itself
+ * disagrees. A returned payment's transfer stays settled at the bank (its
+ * return is an entry of its own), so it matches ACSC/ACCC.
+ */
 export function classifyPair(row: PaymentRow, entry: BankStatementEntry): ReconciliationClass {
   if (!amountsAgree(row, entry)) return "amount_mismatch";
-  return paymentStatusForBankStatus(entry.status) === row.status ? "matched" : "status_mismatch";
+  const connectorStatus = row.status === "returned" ? "succeeded" : row.status;
+  return paymentStatusForBankStatus(entry.status) === connectorStatus ? "matched" : "status_mismatch";
 }
 
 function amountsAgree(row: PaymentRow, entry: BankStatementEntry): boolean {
@@ -206,6 +236,7 @@ function item(
           booked_at: entry.booked_at,
         }
       : null,
+    return: null,
     resolved,
   };
 }
@@ -217,6 +248,7 @@ function summarize(items: ReconciliationItem[], connectorPayments: number, state
     unexpected_at_bank: 0,
     amount_mismatch: 0,
     status_mismatch: 0,
+    returned: 0,
     resolved: 0,
     connector_payments: connectorPayments,
     statement_entries: statementEntries,
@@ -314,15 +346,21 @@ export function readStoredReport(sql: SqlStorage, merchantId: string, date: stri
   const items = sql
     .exec<{ item: string }>(`SELECT item FROM reconciliation_items WHERE business_date = ? ORDER BY seq`, date)
     .toArray()
-    .map((row) => JSON.parse(row.item) as ReconciliationItem);
+    // Items and summaries stored before returns existed have no `return` / `returned`.
+    .map((row) => ({ return: null, ...(JSON.parse(row.item) as Partial<ReconciliationItem>) }) as ReconciliationItem);
   return {
     date,
     merchant_id: merchantId,
     generated_at: new Date(header.generated_at).toISOString(),
     statement_pages: header.statement_pages,
-    summary: JSON.parse(header.summary) as ReconciliationSummary,
+    summary: { returned: 0, ...(JSON.parse(header.summary) as Partial<ReconciliationSummary>) } as ReconciliationSummary,
     items,
   };
+}
+
+/** A statement entry's bank reference: the transfer's, or the return's. */
+function entryReference(item: ReconciliationItem): string {
+  return item.bank?.transfer_id ?? item.return?.bank_reference ?? "";
 }
 
 function compareText(a: string, b: string): number {

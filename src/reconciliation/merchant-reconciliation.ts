@@ -4,13 +4,14 @@
  * through the payment capability's outcome path, and stores the report with
  * its webhook event (engine.ts has the rules).
  */
-import type { BankTransfer } from "../../schemas/bank-api.ts";
+import type { BankReturnEntry, BankTransfer } from "../../schemas/bank-api.ts";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
+import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
 import { logEvent } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
@@ -26,6 +27,8 @@ export interface ReconciliationDeps {
     source: OutcomeSource,
     eventDetail: Record<string, unknown>,
   ): void;
+  /** The payment capability's one return path (src/payments/returns.ts). */
+  applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication>;
   /** Runs inside the transaction that stores the report (the webhook outbox write). */
   onReportStored(report: ReconciliationReport): void;
   /** The payment capability's status inquiry (concurrency cap, circuit, log line); its answer is not applied. */
@@ -66,6 +69,7 @@ export class MerchantReconciliation {
         inquire: (row) => this.deps.inquire(row),
         settle: (row, transfer) => this.settle(row, transfer, date),
         flagMismatch: (row) => this.deps.flagStatusMismatch(row.id, row.status),
+        applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement", businessDate: date }),
         reportStored: (report) => this.deps.onReportStored(report),
       },
       merchant.id,

@@ -1,13 +1,17 @@
 /**
  * The list of merchants, in one Durable Object, so operators and scheduled
  * jobs (daily reconciliation) can enumerate merchants without scanning the
- * merchant namespace. Written when a merchant is created; it holds no
- * secrets and no payment data.
+ * merchant namespace, and so a debtor IBAN can belong to one merchant only.
+ * Written when a merchant is created; it mirrors each merchant's status and
+ * debtor IBAN and holds no secrets and no payment data.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { BankCallReport } from "../bank/bank-health-report.ts";
 import type { AttentionReport } from "../payments/attention-report.ts";
 import type { Env } from "../platform/env.ts";
+import { logEvent, maskIban } from "../platform/log.ts";
+import type { ObjectStore } from "../platform/object-store.ts";
 import {
   type AttentionListing,
   type AttentionSummary,
@@ -17,6 +21,21 @@ import {
   recordAttentionReport,
 } from "./attention-store.ts";
 import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
+import {
+  backfillMerchant,
+  forgetMerchant,
+  listMerchants,
+  type MerchantListing,
+  type MerchantListQuery,
+  type MerchantRegistration,
+  merchantsToBackfill,
+  type RegisterReply,
+  registerMerchant,
+  setMerchantStatus,
+} from "./merchant-directory.ts";
+import { applyRegistryMigrations } from "./registry-migrations.ts";
+
+export type { MerchantListing, MerchantRegistration, RegisterReply } from "./merchant-directory.ts";
 
 export type RegisteredMerchant = {
   id: string;
@@ -24,13 +43,21 @@ export type RegisteredMerchant = {
   created_at: number;
 };
 
+/** Merchant objects asked per backfill round; each is one RPC. */
+const BACKFILL_BATCH_SIZE = 50;
+
 export class MerchantRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly store: ObjectStore;
+  /** The backfill under way, shared by every caller that waits for it. */
+  private backfill: Promise<void> | null = null;
+  private backfillDone = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS merchants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL)`);
+    applyRegistryMigrations(ctx.storage);
+    this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
     ensureBankHealthTable(this.sql);
     ensureAttentionTables(this.sql);
   }
@@ -59,20 +86,84 @@ export class MerchantRegistry extends DurableObject<Env> {
     return attentionSummary(this.sql);
   }
 
-  register(merchant: RegisteredMerchant): void {
-    this.sql.exec(
-      `INSERT OR IGNORE INTO merchants (id, name, created_at) VALUES (?, ?, ?)`,
-      merchant.id,
-      merchant.name,
-      merchant.created_at,
-    );
+  /**
+   * Lists the merchant and claims its debtor IBAN, or refuses with
+   * debtor-iban-in-use. Merchants from before the claim existed are
+   * backfilled first, so their IBANs are claimed before a new one is judged.
+   */
+  async register(merchant: MerchantRegistration): Promise<RegisterReply> {
+    await this.ensureBackfilled();
+    return registerMerchant(this.store, merchant);
   }
 
-  /** Merchants in id (creation) order, after `afterId`, at most `limit`. */
+  /** For a creation whose merchant object was never initialized: frees its IBAN. */
+  forget(merchantId: string): void {
+    forgetMerchant(this.store, merchantId);
+  }
+
+  /** Mirrors a status change the merchant's object has made. */
+  setStatus(merchantId: string, status: MerchantStatus): void {
+    setMerchantStatus(this.store, merchantId, status);
+  }
+
+  /** Merchants in id (creation) order, after `afterId`, at most `limit` (the daily job). */
   list(afterId: string | null, limit: number): RegisteredMerchant[] {
     return this.sql
       .exec<RegisteredMerchant>(`SELECT id, name, created_at FROM merchants WHERE id > ? ORDER BY id LIMIT ?`, afterId ?? "", limit)
       .toArray();
+  }
+
+  /** The operator list (GET /admin/v1/merchants). */
+  async listMerchants(query: MerchantListQuery): Promise<{ merchants: MerchantListing[]; hasMore: boolean }> {
+    await this.ensureBackfilled();
+    return listMerchants(this.store, query);
+  }
+
+  private ensureBackfilled(): Promise<void> {
+    if (this.backfillDone) return Promise.resolve();
+    this.backfill ??= this.runBackfill().finally(() => {
+      this.backfill = null;
+    });
+    return this.backfill;
+  }
+
+  /**
+   * Registry migration 2's data step: asks each merchant registered before it
+   * for its status and debtor IBAN. Merchants that already shared an IBAN keep
+   * working; each such pair is logged once, when its later merchant is filled
+   * in. A row whose object was never initialized names no merchant and is
+   * dropped. An unreachable object leaves its row for the next round.
+   */
+  private async runBackfill(): Promise<void> {
+    let unreachable = 0;
+    for (;;) {
+      const ids = merchantsToBackfill(this.store, BACKFILL_BATCH_SIZE + unreachable);
+      const pending = ids.slice(unreachable);
+      if (pending.length === 0) break;
+      for (const id of pending) {
+        const reply = await this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id))
+          .getMerchant()
+          .catch(() => null);
+        if (reply === null) {
+          unreachable++;
+        } else if (!reply.ok) {
+          forgetMerchant(this.store, id);
+          logEvent("warn", "registry_row_without_merchant", { merchant_id: id });
+        } else {
+          const { sharedWith } = backfillMerchant(this.store, reply.merchant);
+          if (sharedWith !== null) {
+            logEvent("warn", "debtor_iban_shared", {
+              merchant_id: id,
+              shared_with: sharedWith,
+              debtor_iban: maskIban(reply.merchant.debtor_iban),
+              detail:
+                "created before one-merchant-per-debtor-IBAN; both keep working, reconciliation sees each other's transfers as unexpected",
+            });
+          }
+        }
+      }
+    }
+    if (unreachable === 0) this.backfillDone = true;
   }
 }
 

@@ -152,7 +152,7 @@ export class WebhookDispatcher {
   }
 
   private recordAttempt(delivery: DueDelivery, attempt: number, result: WebhookAttemptResult, now: number): void {
-    const outcome = this.options.storage.transactionSync((): "delivered" | "retry" | "failed" | "cancelled" => {
+    const outcome = this.options.storage.transactionSync((): "delivered" | "retry" | "failed" | "canceled" => {
       this.sql.exec(
         `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)`,
         delivery.id,
@@ -164,9 +164,9 @@ export class WebhookDispatcher {
       );
       const state = this.sql.exec<{ state: string }>(`SELECT state FROM webhook_deliveries WHERE id = ?`, delivery.id).one().state;
       if (state !== "pending") {
-        // Cancelled (endpoint deleted) while the request was out: keep the attempt, change nothing else.
+        // Canceled (endpoint deleted) while the request was out: keep the attempt, change nothing else.
         this.sql.exec(`UPDATE webhook_deliveries SET attempts = ? WHERE id = ?`, attempt, delivery.id);
-        return "cancelled";
+        return "canceled";
       }
       if (result.delivered || webhookRetriesExhausted(attempt)) {
         const state = result.delivered ? "delivered" : "failed";

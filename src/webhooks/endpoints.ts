@@ -125,7 +125,7 @@ export function rotateEndpointSecret(sql: SqlStorage, endpointId: string, now: n
 
 /**
  * Soft delete: the row stays so past deliveries in GET /v1/events still name
- * it, but its secrets are erased and its unfinished deliveries cancelled.
+ * it, but its secrets are erased and its unfinished deliveries canceled.
  */
 export function deleteEndpoint(sql: SqlStorage, endpointId: string, now: number): boolean {
   if (!activeEndpoint(sql, endpointId)) return false;
@@ -135,7 +135,7 @@ export function deleteEndpoint(sql: SqlStorage, endpointId: string, now: number)
     endpointId,
   );
   sql.exec(
-    `UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = NULL, finished_at = ? WHERE endpoint_id = ? AND state = 'pending'`,
+    `UPDATE webhook_deliveries SET state = 'canceled', next_attempt_at = NULL, finished_at = ? WHERE endpoint_id = ? AND state = 'pending'`,
     now,
     endpointId,
   );

@@ -66,6 +66,10 @@ export function paymentEventType(status: PaymentStatus): PaymentEventType {
       return "payment.succeeded";
     case "failed":
       return "payment.failed";
+    case "returned":
+      return "payment.returned";
+    case "canceled":
+      return "payment.canceled";
     default:
       return status satisfies never;
   }

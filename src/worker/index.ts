@@ -13,7 +13,7 @@ import type { AppEnv } from "./http/context.ts";
 import { callMerchant } from "./http/merchant-stub.ts";
 import { echoable, ProblemError, problem, problemResponse } from "./http/problem.ts";
 import { requestContext } from "./http/request-context.ts";
-import { registerRoutes } from "./openapi/define-route.ts";
+import { allowedMethods, registerRoutes } from "./openapi/define-route.ts";
 import { requireAdmin } from "./routes/admin.ts";
 import { API_ROUTES } from "./routes/api-routes.ts";
 
@@ -29,12 +29,19 @@ app.use("/admin/*", requireAdmin);
 // The same list GET /openapi.json is built from: what is served is what is described.
 registerRoutes(app, API_ROUTES);
 
-app.notFound((c) =>
-  problemResponse(
-    problem("not-found", `No route for ${echoable(c.req.method, 16)} ${echoable(new URL(c.req.url).pathname, 128)}.`),
-    c.get("requestId"),
-  ),
-);
+app.notFound((c) => {
+  const method = echoable(c.req.method, 16);
+  const path = new URL(c.req.url).pathname;
+  const allowed = allowedMethods(API_ROUTES, path);
+  if (allowed.length > 0) {
+    return problemResponse(
+      problem("method-not-allowed", `${method} is not served on ${echoable(path, 128)}; it answers ${allowed.join(", ")}.`),
+      c.get("requestId"),
+      { allow: allowed.join(", ") },
+    );
+  }
+  return problemResponse(problem("not-found", `No route for ${method} ${echoable(path, 128)}.`), c.get("requestId"));
+});
 
 app.onError((error, c) => {
   if (error instanceof ProblemError) return problemResponse(error.problem, c.get("requestId"), error.headers);

@@ -43,16 +43,28 @@ export function problemResponse(body: Problem, requestId: string | undefined, he
 }
 
 /**
- * Zod issues → invalid_params. Messages come from our schemas, not from the
- * input, so a bad IBAN is named but never echoed back.
+ * Zod issues → invalid_params. Messages come from our schemas and
+ * plain-words.ts, not from the input, so a bad IBAN is named but never
+ * echoed back. A missing field is "is required" whatever its schema says
+ * about wrong values (a schema's own message is about a value that is there).
  */
 export function invalidParamsFromZod(error: z.ZodError, prefix = ""): InvalidParam[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     const name = echoable(prefix + (issue.code === "unrecognized_keys" ? joinPath(path, issue.keys.join(",")) : path));
-    const reason = issue.code === "unrecognized_keys" ? "is not a known field" : issue.message;
-    return { name: name || "(body)", reason };
+    return { name: name || "(body)", reason: reasonOf(issue) };
   });
+}
+
+function reasonOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return "is not a known field";
+  if (isMissing(issue)) return "is required";
+  return issue.message;
+}
+
+/** A field that is absent (Zod reports absence as a wrong type, or as no allowed value for an enum). */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return (issue.code === "invalid_type" || issue.code === "invalid_value") && "input" in issue && issue.input === undefined;
 }
 
 function joinPath(base: string, leaf: string): string {

@@ -26,3 +26,24 @@ export function honoPath(openApiPath: string): string {
 export function registerRoutes(app: Hono<AppEnv>, routes: readonly RouteDefinition[]): void {
   for (const { operation, handler } of routes) app.on(operation.method.toUpperCase(), honoPath(operation.path), handler);
 }
+
+/**
+ * The methods the routes serve on a concrete path (empty when no route has
+ * the path): a known path asked with another method answers 405 with these
+ * in `Allow`. HEAD comes with GET (Hono answers it from the GET handler).
+ */
+export function allowedMethods(routes: readonly RouteDefinition[], pathname: string): string[] {
+  const methods = new Set<string>();
+  for (const { operation } of routes) {
+    if (!pathPattern(operation.path).test(pathname)) continue;
+    methods.add(operation.method.toUpperCase());
+    if (operation.method === "get") methods.add("HEAD");
+  }
+  return [...methods].sort();
+}
+
+/** `/v1/payments/{id}` → a pattern matching `/v1/payments/<one segment>`, as the router does. */
+function pathPattern(openApiPath: string): RegExp {
+  const parts = openApiPath.split(/\{\w+\}/).map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[^/]+")}$`);
+}

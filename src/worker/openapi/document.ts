@@ -10,7 +10,7 @@ import { CONNECTOR_VERSION } from "../../platform/version.ts";
 import type { Operation } from "./operation.ts";
 import { problemsByStatus } from "./problem-groups.ts";
 import { ComponentCollector, type Json, type JsonObject, parameterSchema } from "./schema-components.ts";
-import { RESPONSE_HEADERS, SECURITY_SCHEME_OF, SECURITY_SCHEMES, SHARED_PARAMETERS, TAGS } from "./shared-components.ts";
+import { RESPONSE_HEADERS, SECURITY_SCHEME_OF, SECURITY_SCHEMES, SERVERS, SHARED_PARAMETERS, TAGS } from "./shared-components.ts";
 import { webhooksSection } from "./webhooks-section.ts";
 
 export function buildOpenApiDocument(operations: readonly Operation[]): JsonObject {
@@ -26,8 +26,9 @@ export function buildOpenApiDocument(operations: readonly Operation[]): JsonObje
       title: "mTLS payment connector",
       version: CONNECTOR_VERSION,
       description:
-        "Sends merchants' payments to a bank over mutual TLS, idempotently. Errors are RFC 9457 problem details; `type` values are stable. docs/api.md is the prose companion of this document.",
+        "Sends merchants' payments to a bank over mutual TLS, idempotently. Errors are RFC 9457 problem details; `type` values are stable. docs/api.md is the prose companion of this document; GET /docs renders this document.",
     },
+    servers: SERVERS,
     tags: TAGS,
     paths,
     webhooks: webhooksSection(components),
@@ -82,6 +83,10 @@ function successResponses(operation: Operation, components: ComponentCollector):
   for (const [status, response] of Object.entries(operation.responses)) {
     const headers: JsonObject = { "X-Request-Id": headerRef("X-Request-Id") };
     for (const name of response.headers ?? []) headers[name] = headerRef(name);
+    if (response.html) {
+      responses[status] = { description: response.description, headers, content: { "text/html": { schema: { type: "string" } } } };
+      continue;
+    }
     if (!response.schema) {
       responses[status] = { description: response.description, headers };
       continue;

@@ -27,6 +27,8 @@ interface SuccessResponse {
   headers?: ResponseHeader[];
   /** Also available as CSV (chosen with `Accept: text/csv`). */
   csv?: boolean;
+  /** An HTML page (no `schema`): a page for people, not data for programs. */
+  html?: boolean;
 }
 
 export interface Operation {

@@ -52,7 +52,24 @@ export const SECURITY_SCHEMES: JsonObject = {
     description: "Merchant API key `mck_<merchant ULID>_<43 base64url characters>`.",
   },
   adminToken: { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      "For webhooks the connector sends: not a key but the Standard Webhooks signature of each delivery, which your endpoint verifies with the endpoint's `whsec_` secret (docs/webhooks.md).",
+  },
 };
+
+/** Where the connector answers: `npm start` locally, and the production custom domain (a placeholder to fill in). */
+export const SERVERS: JsonObject[] = [
+  { url: "http://127.0.0.1:8787", description: "Local stack (`npm start`; PORT changes the port)." },
+  {
+    url: "https://{host}",
+    description: "Production: the Worker's custom domain behind Cloudflare Access (docs/operations.md).",
+    variables: { host: { default: "payments.connector.example", description: "Your custom domain." } },
+  },
+];
 
 export const TAGS: Array<{ name: OperationTag; description: string }> = [
   { name: "payments", description: "Merchant API (Bearer `mck_…` key)." },

@@ -14,10 +14,12 @@ export function webhooksSection(components: ComponentCollector): JsonObject {
       '`v1,<base64 HMAC-SHA256(key, webhook-id + "." + webhook-timestamp + "." + raw body)>`, the key being the base64-decoded part of the `whsec_` secret; two space-separated values during a secret rotation. Verify before parsing.',
     ),
   ];
-  const post = (summary: string, schema: z.ZodType): JsonObject => ({
+  const post = (operationId: string, summary: string, schema: z.ZodType): JsonObject => ({
     post: {
+      operationId,
       summary,
       tags: ["webhooks"],
+      security: [{ webhookSignature: [] }],
       parameters: signatureHeaders,
       requestBody: { required: true, content: { "application/json": { schema: components.ref(schema, "output") } } },
       responses: {
@@ -27,9 +29,14 @@ export function webhooksSection(components: ComponentCollector): JsonObject {
   });
   return {
     paymentEvent: post(
-      "payment.pending / payment.succeeded / payment.failed: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`)",
+      "receivePaymentEvent",
+      "payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`)",
       PaymentWebhookEvent,
     ),
-    reconciliationCompleted: post("reconciliation.completed: a reconciliation run stored its report", ReconciliationWebhookEvent),
+    reconciliationCompleted: post(
+      "receiveReconciliationCompleted",
+      "reconciliation.completed: a reconciliation run stored its report",
+      ReconciliationWebhookEvent,
+    ),
   };
 }

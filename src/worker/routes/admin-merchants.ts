@@ -5,12 +5,14 @@
  * applied to every /admin/* path in index.ts).
  */
 import { ulid } from "ulid";
-import { ApiKey, ApiKeyCreated, ApiKeyId, ApiKeyList, UpdateMerchantRequest } from "../../../schemas/admin-api.ts";
+import { ApiKey, ApiKeyCreated, ApiKeyId, ApiKeyList, MerchantWithKeys, UpdateMerchantRequest } from "../../../schemas/admin-api.ts";
 import { MerchantId } from "../../../schemas/common.ts";
+import { WHOLE_LIST } from "../../../schemas/list-page.ts";
 import { Merchant } from "../../../schemas/merchant-api.ts";
 import type { ApiKeyListReply, ApiKeyReply } from "../../merchant-object/api-keys-store.ts";
 import type { MerchantReply } from "../../merchant-object/replies.ts";
 import { sha256Hex } from "../../platform/digests.ts";
+import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { generateApiKey } from "../http/api-keys.ts";
 import type { AppContext } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
@@ -30,13 +32,21 @@ const getMerchant = defineRoute(
     tag: "admin",
     security: "admin",
     pathParams: { id: MerchantId },
-    responses: { 200: { description: "The merchant.", schema: Merchant } },
+    responses: { 200: { description: "The merchant, with its API keys' ids and dates (never key material).", schema: MerchantWithKeys } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
   },
   async (c) => {
     const merchantId = merchantIdParam(c);
-    const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.getMerchant(), { safeToRetry: true });
-    return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
+    const [merchant, keys] = await callMerchant(
+      c.env,
+      merchantId,
+      (stub) => Promise.all([stub.getMerchant() as Promise<MerchantReply>, stub.listApiKeys() as Promise<ApiKeyListReply>]),
+      { safeToRetry: true },
+    );
+    if (!merchant.ok) return refusalResponse(c, merchant);
+    if (!keys.ok) return refusalResponse(c, keys);
+    const body: MerchantWithKeys = { ...merchant.merchant, api_keys: keys.keys };
+    return c.json(body, 200);
   },
 );
 
@@ -61,7 +71,11 @@ const updateMerchant = defineRoute(
     const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.updateMerchantStatus(request.status), {
       safeToRetry: true,
     });
-    return reply.ok ? c.json(reply.merchant, 200) : refusalResponse(c, reply);
+    if (!reply.ok) return refusalResponse(c, reply);
+    // The operator list reads the registry's copy; the object has decided. If
+    // this mirror fails the request fails, and repeating it mends the copy.
+    await merchantRegistry(c.env).setStatus(merchantId, reply.merchant.status);
+    return c.json(reply.merchant, 200);
   },
 );
 
@@ -81,7 +95,7 @@ const listApiKeys = defineRoute(
     const merchantId = merchantIdParam(c);
     const reply = await callMerchant<ApiKeyListReply>(c.env, merchantId, (stub) => stub.listApiKeys(), { safeToRetry: true });
     if (!reply.ok) return refusalResponse(c, reply);
-    const body: ApiKeyList = { data: reply.keys };
+    const body: ApiKeyList = { data: reply.keys, ...WHOLE_LIST };
     return c.json(body, 200);
   },
 );

@@ -5,9 +5,11 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { CreateMerchantRequest, MerchantCreated } from "../../../schemas/merchant-api.ts";
-import type { InitializeReply } from "../../merchant-object/replies.ts";
+import type { InitializeMerchantInput } from "../../merchant-object/merchant-account.ts";
+import type { InitializeReply, MerchantReply } from "../../merchant-object/replies.ts";
 import { loadConfig } from "../../platform/config.ts";
 import { digestsEqual, sha256Hex } from "../../platform/digests.ts";
+import type { Env } from "../../platform/env.ts";
 import { ulid } from "../../platform/ulid.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { bearerToken, generateApiKey } from "../http/api-keys.ts";
@@ -43,7 +45,7 @@ const createMerchant = defineRoute(
     security: "admin",
     requestBody: CreateMerchantRequest,
     responses: { 201: { description: "The merchant; `api_key` is shown this once.", schema: MerchantCreated, headers: ["Location"] } },
-    problems: [...BODY_PROBLEMS, ...ADMIN_AUTH_PROBLEMS, "merchant-exists"],
+    problems: [...BODY_PROBLEMS, ...ADMIN_AUTH_PROBLEMS, "merchant-exists", "debtor-iban-in-use"],
   },
   async (c) => {
     const request = validateOrThrow(CreateMerchantRequest, await readJsonBody(c.req.raw), "merchant");
@@ -51,24 +53,27 @@ const createMerchant = defineRoute(
     const apiKey = generateApiKey(merchantId);
     const apiKeyId = `key_${ulid()}`;
     c.set("merchantId", merchantId);
-    // Registered first: a merchant the registry does not list would be skipped
-    // by daily reconciliation, while a listed one that failed to initialize is
-    // merely reported as empty.
-    await merchantRegistry(c.env).register({ id: merchantId, name: request.name, created_at: Date.now() });
-    const reply = await callMerchant<InitializeReply>(
-      c.env,
+    // Registered first, in one step with the claim on its debtor IBAN: two
+    // concurrent creations with one IBAN cannot both pass. A merchant the
+    // registry does not list would also be skipped by daily reconciliation,
+    // while a listed one that failed to initialize is merely reported as empty.
+    const createdAt = Date.now();
+    const registered = await merchantRegistry(c.env).register({
+      id: merchantId,
+      name: request.name,
+      debtor_iban: request.debtor_iban,
+      created_at: createdAt,
+    });
+    if (!registered.ok) return refusalResponse(c, registered);
+    const reply = await initializeOrForget(c.env, merchantId, {
       merchantId,
-      async (stub) =>
-        stub.initialize({
-          merchantId,
-          name: request.name,
-          debtorIban: request.debtor_iban,
-          limits: request.limits ?? {},
-          apiKeyId,
-          apiKeyHash: await sha256Hex(apiKey),
-        }),
-      { safeToRetry: false },
-    );
+      name: request.name,
+      debtorIban: request.debtor_iban,
+      limits: request.limits ?? {},
+      apiKeyId,
+      apiKeyHash: await sha256Hex(apiKey),
+      createdAt,
+    });
     if (!reply.ok) return refusalResponse(c, reply);
     const body: MerchantCreated = { ...reply.merchant, api_key: apiKey, api_key_id: apiKeyId };
     // The answer holds the only copy of the API key: no cache may keep it.
@@ -77,3 +82,19 @@ const createMerchant = defineRoute(
 );
 
 export const adminRoutes = [createMerchant];
+
+/**
+ * Initializes the merchant's object. Initialization is not repeated (a retry
+ * after a lost answer could not tell), so when the call fails the object is
+ * asked whether it exists: if it does not, the registration is undone and the
+ * debtor IBAN is free for the operator's retry.
+ */
+async function initializeOrForget(env: Env, merchantId: string, input: InitializeMerchantInput): Promise<InitializeReply> {
+  try {
+    return await callMerchant<InitializeReply>(env, merchantId, (stub) => stub.initialize(input), { safeToRetry: false });
+  } catch (error) {
+    const probe = await callMerchant<MerchantReply>(env, merchantId, (stub) => stub.getMerchant(), { safeToRetry: true }).catch(() => null);
+    if (probe && !probe.ok && probe.refusal === "not-found") await merchantRegistry(env).forget(merchantId);
+    throw error;
+  }
+}

@@ -45,6 +45,7 @@ const listPayments = defineRoute(
     const last = reply.payments.at(-1);
     const body: PaymentList = {
       data: reply.payments,
+      has_more: reply.hasMore,
       next_cursor: reply.hasMore && last ? sealPaymentCursor(merchantId, query, last.id) : null,
     };
     return c.json(body, 200, { "cache-control": "no-store" });

@@ -1,5 +1,6 @@
 import canonicalize from "canonicalize";
 import { PaymentId } from "../../../schemas/common.ts";
+import { WHOLE_LIST } from "../../../schemas/list-page.ts";
 import { CreatePaymentRequest, Payment } from "../../../schemas/merchant-api.ts";
 import { PaymentEventList } from "../../../schemas/payment-events.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentReply } from "../../payments/replies.ts";
@@ -124,7 +125,7 @@ const getPaymentEvents = defineRoute(
       hash: event.hash,
     }));
     // Tamper evidence for operators: false when a stored event was edited or lost.
-    const body: PaymentEventList = { data, ...reply.verification };
+    const body: PaymentEventList = { data, ...WHOLE_LIST, ...reply.verification };
     return c.json(body, 200);
   },
 );
@@ -132,7 +133,7 @@ const getPaymentEvents = defineRoute(
 export const paymentRoutes = [createPayment, getPayment, getPaymentEvents];
 
 /** A malformed id cannot name any payment: 404, same as another merchant's id. */
-function paymentIdParam(c: AppContext): string {
+export function paymentIdParam(c: AppContext): string {
   const id = c.req.param("id") ?? "";
   if (!PaymentId.safeParse(id).success) {
     throw new ProblemError(problem("not-found", "No payment with this id exists for this merchant."));

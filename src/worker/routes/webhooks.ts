@@ -4,6 +4,7 @@
  * they are not retried against the object either (a retried create could
  * register an endpoint twice).
  */
+import { WHOLE_LIST } from "../../../schemas/list-page.ts";
 import { CreateWebhookEndpointRequestAllowingLoopback } from "../../../schemas/loopback-webhooks.ts";
 import {
   CreateWebhookEndpointRequest,
@@ -80,7 +81,8 @@ const listWebhookEndpoints = defineRoute(
       safeToRetry: true,
     });
     if (!reply.ok) return refusalResponse(c, reply);
-    return c.json({ data: reply.endpoints }, 200);
+    const body: WebhookEndpointList = { data: reply.endpoints, ...WHOLE_LIST };
+    return c.json(body, 200);
   },
 );
 
@@ -89,7 +91,7 @@ const deleteWebhookEndpoint = defineRoute(
     method: "delete",
     path: "/v1/webhook-endpoints/{id}",
     operationId: "deleteWebhookEndpoint",
-    summary: "Delete a webhook endpoint (pending deliveries to it are cancelled)",
+    summary: "Delete a webhook endpoint (pending deliveries to it are canceled)",
     tag: "webhooks",
     security: "merchant",
     pathParams: { id: WebhookEndpointId },
