@@ -98,6 +98,26 @@ export class BankDispatch {
   }
 
   /**
+   * The circuit's probe while the bank is believed down (due by `asOf`): a
+   * status inquiry about `row`, at most one at a time. Only the bank's word about the
+   * payment is applied (an answer with a status); a 404 or a failure tells
+   * the circuit about the bank, and nothing about this payment's schedule.
+   */
+  async probe(row: PaymentRow, asOf: number): Promise<void> {
+    await this.slots.acquire();
+    try {
+      this.restoreCircuit();
+      // As of the alarm's time (a test may run it ahead of the clock, as it may for due payments).
+      if (!this.circuit.claimProbe(Math.max(asOf, this.ctx.clock.now()))) return;
+      const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+      this.observe("probe", row, row.attempts, call);
+      if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /**
    * Store and forward, for a payment the bank provably does not hold: fails
    * it once it is older than the window, holds it (unsent, so still provably
    * undelivered) while the bank is believed unreachable, and probes the bank

@@ -49,9 +49,16 @@ export class PaymentRecovery {
       due.filter((row) => row.woken_from_at !== null).map((row) => row.id),
       (marks) => `UPDATE payments SET woken_from_at = NULL WHERE id IN (${marks})`,
     );
-    // The bank is believed down and nothing due will call it: one payment's step goes early as the probe.
+    // The bank is believed down and nothing due will call it: the circuit's probe asks about one payment.
     const probe = due.length === 0 ? this.probeCandidate(asOf) : undefined;
-    if (probe) due.push(probe);
+    if (probe) {
+      await this.inflight.track(probe.id, () =>
+        this.dispatch.probe(probe, asOf).catch((error: unknown) => {
+          logEvent("error", "bank_probe_failed", { payment_id: probe.id, error: String(error) });
+        }),
+      );
+      return 1;
+    }
     await Promise.all(
       due.map((row) =>
         this.inflight.track(row.id, () =>
@@ -75,10 +82,9 @@ export class PaymentRecovery {
   /**
    * While the bank is believed down, the object still asks it once per
    * BANK_CIRCUIT_COOLDOWN_MS, so it learns the bank is back within a
-   * cool-down however far out the payments' own backoffs are: the payment
-   * due first takes its step early. Not one confirming a 404 (its spacing
-   * is the proof), and preferably not one about to be POSTed (an inquiry or
-   * a store-and-forward probe asks without sending).
+   * cool-down however far out the payments' own backoffs are: a status
+   * inquiry about the payment due first (dispatch.probe). Not one confirming
+   * a 404 (its spacing is the proof).
    */
   private probeCandidate(asOf: number): PaymentRow | undefined {
     const probeAt = this.dispatch.nextProbeAt();
@@ -86,7 +92,7 @@ export class PaymentRecovery {
     return this.ctx.store.sql
       .exec<PaymentRow>(
         `SELECT * FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL AND first_not_found_at IS NULL
-         ORDER BY (bank_phase = 'queued' AND bank_may_hold = 1), next_action_at LIMIT ?`,
+         ORDER BY next_action_at LIMIT ?`,
         this.inflight.size + 1,
       )
       .toArray()
