@@ -55,8 +55,3 @@ export function returnToBackoff(sql: SqlStorage, now: number): number {
     )
     .toArray().length;
 }
-
-/** A payment's step starts: it is no longer waiting on the spread. */
-export function markWakeStarted(sql: SqlStorage, paymentId: string): void {
-  sql.exec(`UPDATE payments SET woken_from_at = NULL WHERE id = ? AND woken_from_at IS NOT NULL`, paymentId);
-}
