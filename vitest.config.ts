@@ -57,6 +57,9 @@ function workersProject(name: string, profile: "json" | "iso20022", include: str
               RECOVERY_MAX_DELAY_MS: "400",
               IN_FLIGHT_GRACE_MS: "300",
               BANK_CIRCUIT_COOLDOWN_MS: "200",
+              // A 404 is confirmed by a second one this much later (tests: fast; the default is 10 s).
+              INQUIRY_CONFIRM_DELAY_MS: "300",
+              ATTENTION_AFTER_ATTEMPTS: "6",
               // Chaos test seed: `CHAOS_SEED=123 npm test` replays a failing run.
               CHAOS_SEED: process.env.CHAOS_SEED ?? "",
             },

@@ -57,6 +57,24 @@ export const ConnectorConfig = z.object({
    */
   RETURN_WINDOW_DAYS: integerSetting(1, 366, 14),
   /**
+   * After an unknown outcome, a 404 to a status inquiry proves "never
+   * received" only when a second 404 comes at least this long after the
+   * first (both after the attempt's BANK_TIMEOUT_MS): a read replica behind
+   * the bank's writer answers 404 for a transfer it booked. Raise it for a
+   * bank with known replication lag.
+   */
+  INQUIRY_CONFIRM_DELAY_MS: integerSetting(10, 600_000, 10_000),
+  /**
+   * When a bank call succeeds after calls that failed (transport errors,
+   * 502/503/504), every pending payment of the merchant waiting longer than
+   * this is pulled forward to a time spread evenly over the next this-many ms.
+   */
+  HEALED_SPREAD_MS: integerSetting(0, 600_000, 5_000),
+  /** A pending payment is flagged for an operator after this many bank calls that did not resolve it. */
+  ATTENTION_AFTER_ATTEMPTS: integerSetting(2, 1_000, 8),
+  /** A payment still pending this long after it was created is flagged for an operator. */
+  ATTENTION_AFTER_MS: integerSetting(1_000, 30 * 24 * 3_600_000, 3_600_000),
+  /**
    * `npm start` only: webhook endpoints may also be http://127.0.0.1:<port> or
    * http://localhost:<port> (a receiver on the developer's machine), sent to
    * with the global fetch. wrangler.jsonc never sets it in any environment

@@ -15,6 +15,7 @@ import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
 import { testProfile } from "./support/bank-adapters.ts";
 import { addFault } from "./support/faults.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";
+import { expectResendsConfirmed } from "./support/resends.ts";
 
 /** How the simulator words a broken success answer in each profile (docs/bank-api.md, fault rules). */
 const BROKEN_ANSWERS = {
@@ -93,9 +94,10 @@ describe("bank fault modes", () => {
     const final = await recovered(merchant, payment.id);
     expect(final.status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // The POST took the whole timeout, so the first 404 counts; a second, INQUIRY_CONFIRM_DELAY_MS later, confirms it.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "POST"]);
     const outcomes = (await history(merchant, payment.id)).map((e) => e.detail?.outcome ?? e.to_status);
-    expect(outcomes).toEqual(["pending", "unknown", "not_found", "succeeded"]);
+    expect(outcomes).toEqual(["pending", "unknown", "not_found", "not_found", "succeeded"]);
   });
 
   it("5xx without booking: unknown, inquiry 404, resent once", async () => {
@@ -105,7 +107,8 @@ describe("bank fault modes", () => {
     expect(events[1]?.detail).toMatchObject({ outcome: "unknown", reason: "bank answered 503", bank_response: { status: 503 } });
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
   it("5xx after booking (the dangerous case): never resent, resolved by inquiry", async () => {
@@ -132,7 +135,8 @@ describe("bank fault modes", () => {
     expect(status).toBe(202);
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
   it("malformed answer (cut-off JSON or XML): pending with the bank's bytes kept as evidence, then resolved by inquiry", async () => {

@@ -29,7 +29,12 @@ import { configureReceiver, HOOK_HOST, uniqueHookPath } from "./support/webhooks
 const OPERATIONS = API_ROUTES.map((route) => route.operation);
 
 /** What a path parameter that cannot name anything answers, by parameter name. */
-const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = { id: "not-found", keyId: "not-found", date: "validation-error" };
+const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = {
+  id: "not-found",
+  keyId: "not-found",
+  paymentId: "not-found",
+  date: "validation-error",
+};
 
 interface Merchants {
   live: MerchantCreated;
@@ -218,6 +223,10 @@ describe("every documented success status", () => {
     await expectSuccess("cancelPayment", await send("cancelPayment", { ...asMerchant, params: { id: neverSent.id } }));
     await expectSuccess("getPaymentEvents", await send("getPaymentEvents", ofPayment));
     await expectSuccess("listPayments", await send("listPayments", asMerchant));
+
+    await expectSuccess("listAttentionPayments", await send("listAttentionPayments", { authorization: admin, query: "attention=true" }));
+    const ofFlag = { authorization: admin, params: { id: merchant.id, paymentId: settled.id } };
+    await expectSuccess("clearPaymentAttention", await send("clearPaymentAttention", ofFlag));
 
     const events = await expectSuccess<EventList>("listEvents", await send("listEvents", asMerchant));
     const event = events.data[0];

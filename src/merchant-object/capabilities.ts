@@ -10,6 +10,7 @@ import type { BankCall } from "../bank/bank-call.ts";
 import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
 import type { BankPort } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
+import { AttentionReporter } from "../payments/attention-report.ts";
 import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
 import { ReturnWatch } from "../payments/return-watch.ts";
@@ -21,6 +22,7 @@ import { MerchantReconciliation } from "../reconciliation/merchant-reconciliatio
 import { StatementImports } from "../reconciliation/statement-imports.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
+import { AlarmRunner } from "./alarm-run.ts";
 import { AlarmScheduler, type AlarmStorage } from "./alarm-scheduler.ts";
 import { KeyRing } from "./authorization.ts";
 import { MerchantProfile, type MerchantRow } from "./merchant-profile.ts";
@@ -36,6 +38,10 @@ export interface MerchantCapabilities {
   /** Polls the bank's notifications for returns (src/payments/return-watch.ts). */
   returnWatch: ReturnWatch;
   scheduler: AlarmScheduler;
+  /** One alarm run: recovery first, then reports, then webhook delivery and the return poll in the background. */
+  alarms: AlarmRunner;
+  /** Payments needing attention, to the registry: throttled, or at once (`force`) after an operator's change. Never throws. */
+  reportAttention(force: boolean): Promise<void>;
   seams: MerchantObjectSeams;
   /** False under plain `wrangler dev`: no BANK binding, so nothing that needs the bank is admitted. */
   bankBound: boolean;
@@ -63,7 +69,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
   const scheduler = new AlarmScheduler(
     storage,
     now,
-    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt()],
+    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt(), attention.nextDueAt()],
     () => drills.afterReschedule,
   );
   /** The outbox write happens in the caller's transaction; the alarm is woken once this turn ends (an await there would end it). */
@@ -91,6 +97,21 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     );
   };
 
+  const attention = new AttentionReporter(storage.sql);
+  const reportAttention = async (force: boolean): Promise<void> => {
+    const merchant = profile.load();
+    if (!merchant) return;
+    const report = attention.take(merchant.id, now.now(), force);
+    if (!report) return;
+    try {
+      await merchantRegistry(env).recordAttention(report);
+      attention.sent(report);
+    } catch (error) {
+      // Still owed (stored): the next run sends it, ATTENTION_REPORT_INTERVAL_MS later.
+      logEvent("warn", "attention_report_failed", { merchant_id: merchant.id, error: String(error) });
+    }
+  };
+
   const paymentsContext: PaymentsContext = {
     store: storage,
     config,
@@ -103,6 +124,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
       returnWatch.notePaymentStatus(payment);
       wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus));
     },
+    onBankContradiction: (payment) => wakeForWebhooks(webhooks.onPaymentBankContradiction(payment, now.now())),
     ensureAlarmBy: (at) => scheduler.ensureBy(at),
     rescheduleAlarm: () => scheduler.reschedule(),
     observeBankCall: reportBankHealth,
@@ -115,6 +137,23 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     recordOutcome: (...args) => payments.recordOutcome(...args),
     applyReturn: (entry, source) => payments.applyReturn(entry, source),
     onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
+    inquire: (row) => payments.inquire(row),
+    flagStatusMismatch: (paymentId, status) => payments.flagStatusMismatch(paymentId, status),
+  });
+  const alarms = new AlarmRunner({
+    // Not the recoverDuePayments RPC: the alarm re-arms once, after all of its work, from what is due then.
+    recoverPayments: (asOf) => payments.runDue(asOf),
+    report: () => reportAttention(false),
+    background: {
+      webhook_delivery: (asOf, budgetMs) => webhooks.deliverDue(asOf, budgetMs),
+      // A poll only moves its own due time later: nothing to re-arm for.
+      return_poll: async (asOf) => {
+        if (env.BANK !== undefined) await returnWatch.pollDue(asOf);
+        return 0;
+      },
+    },
+    reschedule: () => scheduler.reschedule(),
+    keepAlive: waitUntil,
   });
   const seams: MerchantObjectSeams = {
     get bank() {
@@ -147,6 +186,8 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     statements,
     returnWatch,
     scheduler,
+    alarms,
+    reportAttention,
     seams,
     bankBound: env.BANK !== undefined,
   };

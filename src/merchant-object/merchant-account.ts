@@ -31,6 +31,7 @@ import type {
   WebhookEndpointListReply,
   WebhookEndpointReply,
 } from "../webhooks/replies.ts";
+import type { AlarmRunner } from "./alarm-run.ts";
 import type { AlarmScheduler } from "./alarm-scheduler.ts";
 import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey } from "./api-keys-store.ts";
 import type { AuthContext, KeyRing } from "./authorization.ts";
@@ -53,6 +54,8 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly statements: StatementImports;
   private readonly returnWatch: ReturnWatch;
   private readonly scheduler: AlarmScheduler;
+  private readonly alarms: AlarmRunner;
+  private readonly reportAttention: (force: boolean) => Promise<void>;
   private readonly bankBound: boolean;
   private initialized: boolean;
 
@@ -72,6 +75,8 @@ export class MerchantAccount extends DurableObject<Env> {
       statements: this.statements,
       returnWatch: this.returnWatch,
       scheduler: this.scheduler,
+      alarms: this.alarms,
+      reportAttention: this.reportAttention,
       seams: this.seams,
       bankBound: this.bankBound,
     } = built);
@@ -146,6 +151,14 @@ export class MerchantAccount extends DurableObject<Env> {
   cancelPayment(auth: AuthContext, paymentId: string): CancelReply {
     const merchant = this.authorize(auth);
     return "ok" in merchant ? merchant : this.payments.cancel(paymentId, auth.requestId);
+  }
+
+  /** Operator: a person looked at this payment; its attention flag is cleared and the registry told at once. */
+  async clearPaymentAttention(paymentId: string): Promise<GetPaymentReply> {
+    if (!this.existingMerchant()) return merchantNotFound();
+    const reply = this.payments.clearAttention(paymentId);
+    if (reply.ok) await this.reportAttention(true);
+    return reply;
   }
 
   // ---------------------------------------------------------------- reconciliation
@@ -235,13 +248,9 @@ export class MerchantAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.scheduler.fired();
     if (!this.initialized) return;
-    const now = this.seams.clock.now();
     try {
-      // Side by side: a slow webhook endpoint never holds up payment recovery.
-      // Both are awaited to the end even when one throws, so a retried alarm
-      // never starts a second delivery loop beside one still running.
-      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now), this.pollBankReturns(now)]);
-      for (const result of results) if (result.status === "rejected") throw result.reason;
+      // Recovery first; webhook delivery and the return poll run after it, in the background (alarm-run.ts).
+      await this.alarms.run(this.seams.clock.now());
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
       await this.scheduler.reschedule();

@@ -200,6 +200,47 @@ export const MIGRATIONS: Migration[] = [
     apply: (sql) => reissueWebhookSecrets(sql, Date.now()),
   },
   {
+    id: 8,
+    description: "payments: 404 confirmation, held refusal of a resend, attention flag, discrepancy; attention report state",
+    statements: [
+      // The first 404 to an inquiry after an unknown outcome, until a second one confirms it (INQUIRY_CONFIRM_DELAY_MS).
+      `ALTER TABLE payments ADD COLUMN first_not_found_at INTEGER`,
+      // When the latest submission started: a 404 counts only after that attempt's BANK_TIMEOUT_MS.
+      `ALTER TABLE payments ADD COLUMN last_sent_at INTEGER`,
+      // A refusal answering a resend of a payment the bank may hold, kept (JSON) until an inquiry decides.
+      `ALTER TABLE payments ADD COLUMN resend_refusal TEXT`,
+      `ALTER TABLE payments ADD COLUMN attention_since INTEGER`,
+      `ALTER TABLE payments ADD COLUMN attention_reason TEXT`,
+      // Where counting starts again after an operator cleared the flag of a payment still pending.
+      `ALTER TABLE payments ADD COLUMN attention_reset_steps INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE payments ADD COLUMN attention_reset_at INTEGER`,
+      // The bank contradicting a final status (JSON, see schemas/merchant-api.ts PaymentDiscrepancy).
+      `ALTER TABLE payments ADD COLUMN discrepancy TEXT`,
+      `CREATE INDEX IF NOT EXISTS payments_needing_attention ON payments (id) WHERE attention_since IS NOT NULL`,
+      // What the registry last heard of this object's flagged payments (src/payments/attention-report.ts).
+      `CREATE TABLE IF NOT EXISTS attention_report_state (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version INTEGER NOT NULL,
+        reported_version INTEGER,
+        reported_oldest_pending_at INTEGER,
+        reported_at INTEGER
+      )`,
+      `INSERT OR IGNORE INTO attention_report_state (singleton, version) VALUES (1, 0)`,
+    ],
+  },
+  {
+    id: 9,
+    description: "payments: the next action a payment had before the bank's healing pulled it forward; whether the bank was failing",
+    statements: [
+      // Set when the bank answers again after failures (healing-wake.ts); restored if it fails again during the spread.
+      `ALTER TABLE payments ADD COLUMN woken_from_at INTEGER`,
+      // Written only when the bank starts failing and when it heals, so a new instance (eviction, deploy) keeps
+      // probing it and still pulls payments forward when it heals (src/payments/dispatch.ts).
+      `CREATE TABLE IF NOT EXISTS bank_circuit (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), failing_since INTEGER)`,
+      `INSERT OR IGNORE INTO bank_circuit (singleton, failing_since) VALUES (1, NULL)`,
+    ],
+  },
+  {
     id: 10,
     description: "payments: the bank request as first built (a resend sends the same bytes) and the bank profile that built it",
     statements: [

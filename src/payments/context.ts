@@ -42,6 +42,8 @@ export interface PaymentsContext {
   merchant(): PayingMerchant;
   /** Webhook outbox write for a status change; runs inside the change's transaction (no await). */
   onStatusChange(payment: Payment, fromStatus: PaymentStatus | null): void;
+  /** Webhook outbox write when the bank settled a payment reported failed (contradiction.ts); inside its transaction. */
+  onBankContradiction(payment: Payment): void;
   /** Makes sure the alarm fires no later than `at`. */
   ensureAlarmBy(at: number): Promise<void>;
   /** Sets the alarm to the earliest due work of every capability of the object. */

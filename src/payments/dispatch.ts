@@ -12,12 +12,13 @@
 
 import { storedTransfer } from "../bank/bank-adapters.ts";
 import type { BankCall } from "../bank/bank-call.ts";
-import { BankCircuit } from "../bank/bank-circuit.ts";
+import { BankCircuit, type CircuitChange } from "../bank/bank-circuit.ts";
 import type { PreparedTransfer, TransferInstruction } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import { Semaphore } from "../platform/semaphore.ts";
 import { inFlightDeadline, type PaymentsContext } from "./context.ts";
+import { returnToBackoff, wakePendingPayments } from "./healing-wake.ts";
 import { writeTransition } from "./lifecycle.ts";
 import { recordBankOutcome } from "./outcomes.ts";
 import { findPayment, type PaymentRow } from "./payment-row.ts";
@@ -28,6 +29,10 @@ export type BankOperation = "submit" | "inquiry" | "probe";
 export class BankDispatch {
   private readonly slots: Semaphore;
   private readonly circuit: BankCircuit;
+  /** Until when payments pulled forward by the bank's healing are being worked through (healing-wake.ts). */
+  private spreadUntil = 0;
+  /** Whether the stored failing flag was read into the circuit (once per instance, on first use: schema needed). */
+  private restored = false;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
@@ -61,7 +66,15 @@ export class BankDispatch {
         sql,
         row,
         "sending",
-        { bank_may_hold: 1, attempts: attempt, next_action_at: inFlightDeadline(this.ctx.config, now) },
+        {
+          bank_may_hold: 1,
+          attempts: attempt,
+          next_action_at: inFlightDeadline(this.ctx.config, now),
+          // A new attempt: 404s must come after its timeout, and an earlier held refusal no longer decides.
+          last_sent_at: now,
+          first_not_found_at: null,
+          resend_refusal: null,
+        },
         now,
       );
       const call = await this.ctx.bank().submitCreditTransfer(prepared);
@@ -78,9 +91,31 @@ export class BankDispatch {
   async inquire(row: PaymentRow): Promise<InquiryOutcome> {
     await this.slots.acquire();
     try {
+      // While the bank is believed down, an inquiry is the circuit's probe: never-sent payments wait for its answer.
+      this.circuit.claimProbe(this.ctx.clock.now());
       const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
       this.observe("inquiry", row, row.attempts, call);
       return call.outcome;
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /**
+   * The circuit's probe while the bank is believed down (due by `asOf`): a
+   * status inquiry about `row`, at most one at a time. Only the bank's word about the
+   * payment is applied (an answer with a status); a 404 or a failure tells
+   * the circuit about the bank, and nothing about this payment's schedule.
+   */
+  async probe(row: PaymentRow, asOf: number): Promise<void> {
+    await this.slots.acquire();
+    try {
+      this.restoreCircuit();
+      // As of the alarm's time (a test may run it ahead of the clock, as it may for due payments).
+      if (!this.circuit.claimProbe(Math.max(asOf, this.ctx.clock.now()))) return;
+      const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+      this.observe("probe", row, row.attempts, call);
+      if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
     } finally {
       this.slots.release();
     }
@@ -107,6 +142,7 @@ export class BankDispatch {
       );
       return false;
     }
+    this.restoreCircuit();
     const state = this.circuit.state(now);
     switch (state) {
       case "closed":
@@ -115,6 +151,11 @@ export class BankDispatch {
         this.hold(row.id, this.circuit.probeAt(), now);
         return false;
       case "suspect": {
+        // One probe per cool-down: the others wait for its answer (a healed bank pulls them forward).
+        if (!this.circuit.claimProbe(now)) {
+          this.hold(row.id, now + config.BANK_CIRCUIT_COOLDOWN_MS, now);
+          return false;
+        }
         const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
         this.observe("probe", row, row.attempts, call);
         if (call.outcome.kind === "not_found") return true;
@@ -145,6 +186,40 @@ export class BankDispatch {
       now,
       paymentId,
     );
+  }
+
+  /** A new instance (eviction, deploy) picks up a bank that was failing: it keeps probing, and its healing still wakes payments. */
+  private restoreCircuit(): void {
+    if (this.restored) return;
+    this.restored = true;
+    const stored = this.ctx.store.sql
+      .exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuit WHERE singleton = 1`)
+      .toArray()[0];
+    if (stored?.failing_since != null) this.circuit.restoreFailing(this.ctx.clock.now());
+  }
+
+  private storeFailing(since: number | null): void {
+    this.ctx.store.sql.exec(`UPDATE bank_circuit SET failing_since = ? WHERE singleton = 1`, since);
+  }
+
+  /** The bank is back: pull every pending payment forward (healing-wake.ts). It failed again mid-spread: back to their backoff. */
+  private onHealthChange(change: CircuitChange, now: number): void {
+    const { sql } = this.ctx.store;
+    const spreadMs = this.ctx.config.HEALED_SPREAD_MS;
+    if (change === "healed") {
+      const woken = wakePendingPayments(sql, now, spreadMs);
+      if (woken === 0) return;
+      this.spreadUntil = now + spreadMs;
+      logEvent("info", "bank_healed", { merchant_id: this.ctx.merchant().id, payments_woken: woken, spread_ms: spreadMs });
+      // Moved earlier, never later (ensureBy); the pulled-forward work then runs at the alarm's pace.
+      void this.ctx.ensureAlarmBy(now).catch((error: unknown) => {
+        logEvent("error", "alarm_arm_failed", { merchant_id: this.ctx.merchant().id, error: String(error) });
+      });
+    } else if (change === "failed" && now < this.spreadUntil) {
+      this.spreadUntil = 0;
+      const returned = returnToBackoff(sql, now);
+      logEvent("warn", "bank_failed_during_spread", { merchant_id: this.ctx.merchant().id, payments_returned: returned });
+    }
   }
 
   /**
@@ -195,9 +270,24 @@ export class BankDispatch {
     return prepared;
   }
 
-  /** Every call feeds the circuit, the object's health report and one log line. */
+  /**
+   * When the circuit lets the next probe through while the bank is believed
+   * down (null when it is not, or a probe is out): the object's one call per
+   * BANK_CIRCUIT_COOLDOWN_MS that learns when the bank is back.
+   */
+  nextProbeAt(): number | null {
+    this.restoreCircuit();
+    return this.circuit.nextProbeAt();
+  }
+
+  /** Every call feeds the circuit (and what its health means for pending payments), the object's health report and one log line. */
   private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
-    this.circuit.observe(call.httpStatus, this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    this.restoreCircuit();
+    const wasFailing = this.circuit.isFailing;
+    const change = this.circuit.observe(call.httpStatus, now);
+    if (this.circuit.isFailing !== wasFailing) this.storeFailing(this.circuit.isFailing ? now : null);
+    this.onHealthChange(change, now);
     this.ctx.observeBankCall(call);
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {

@@ -7,7 +7,14 @@
  *    failure half-way leaves no partial report);
  * 2. settle each payment still pending at the connector that the statement
  *    shows final, through the object's own bank-outcome path (same state
- *    machine, same event log), one transaction per payment;
+ *    machine, same event log), one transaction per payment. A statement
+ *    that disagrees with the connector is a question, not an answer: the
+ *    transfer is inquired first, and only the inquiry's final answer, when
+ *    it agrees with the statement, is applied. An inquiry that fails or
+ *    disagrees leaves the payment as it is (pending: the report says
+ *    status_mismatch) and flags it for a person. The same question is asked
+ *    when the statement shows settled a payment the connector failed (a
+ *    confirmed answer is the bank contradicting itself: src/payments/contradiction.ts);
  * 3. classify and store the report, with its `reconciliation.completed`
  *    webhook event, in one transaction.
  * Phase 2 changes what phase 3 sees, never what a rerun sees: a payment
@@ -18,6 +25,7 @@
 import {
   type BankReturnEntry,
   type BankStatementEntry,
+  type BankTransfer,
   isFinalBankStatus,
   isReturnEntry,
   paymentStatusForBankStatus,
@@ -30,6 +38,7 @@ import type {
   ReconciliationSummary,
 } from "../../schemas/reconciliation.ts";
 import type { StatementPageOutcome } from "../bank/bank-port.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
@@ -48,8 +57,12 @@ export interface ReconciliationPorts {
   source: ReconciliationSource;
   transactionSync<T>(work: () => T): T;
   fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
-  /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
-  settleFromStatement(row: PaymentRow, entry: BankStatementEntry): void;
+  /** Asks the bank about a payment's transfer (the inquiry recovery makes); its answer is not applied. */
+  inquire(row: PaymentRow): Promise<InquiryOutcome>;
+  /** Applies the bank's final answer, confirmed by the statement, via the object's bank-outcome path. */
+  settle(row: PaymentRow, transfer: BankTransfer): void;
+  /** The statement and the bank's answer disagree: the payment stays as it is, flagged for a person (if still `status`). */
+  flagMismatch(row: PaymentRow): void;
   /** Applies a return entry through the payments' one return path (src/payments/returns.ts); may inquire first. */
   applyReturn(entry: BankReturnEntry): Promise<unknown>;
   /** Called inside the transaction that stores the report (the webhook outbox write). */
@@ -62,17 +75,22 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   const statement = await readWholeStatement(ports);
   if (!statement.ok) return statement;
 
+  const questions: Array<Promise<void>> = [];
   for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
     const row = paymentByEndToEndId(ports.sql, endToEndId);
-    if (row?.status !== "pending") continue;
+    if (!row) continue;
     const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
     const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
     // Settled only when the statement is unambiguous: two bookings that
     // disagree (RJCT and ACSC) leave the payment pending for inquiry and a
     // person, rather than deciding by the order the bank listed them in.
-    const [settling] = final;
-    if (settling && outcomes.size === 1) ports.settleFromStatement(row, settling);
+    const [statementSays] = outcomes;
+    if (outcomes.size !== 1 || statementSays === undefined || statementSays === "pending") continue;
+    const settledAfterFailure = row.status === "failed" && statementSays === "succeeded" && row.discrepancy === null;
+    if (row.status === "pending" || settledAfterFailure) questions.push(askTheBank(ports, row, statementSays));
   }
+  // In parallel; the object's bank-call cap bounds them.
+  await Promise.all(questions);
   // After the settlements: a return whose transfer this statement just settled applies without an inquiry.
   for (const entry of statement.returns) await ports.applyReturn(entry);
 
@@ -84,6 +102,17 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
     ports.reportStored(report);
     return { ok: true, report };
   });
+}
+
+/** The statement says `statementSays`: applied only when the bank's answer to an inquiry is final and says the same. */
+async function askTheBank(ports: ReconciliationPorts, row: PaymentRow, statementSays: "succeeded" | "failed"): Promise<void> {
+  const answer = await ports.inquire(row);
+  const agrees =
+    answer.kind === "accepted" &&
+    isFinalBankStatus(answer.transfer.status) &&
+    paymentStatusForBankStatus(answer.transfer.status) === statementSays;
+  if (answer.kind === "accepted" && agrees) ports.settle(row, answer.transfer);
+  else ports.flagMismatch(row);
 }
 
 async function readWholeStatement(

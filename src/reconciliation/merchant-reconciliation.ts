@@ -4,9 +4,11 @@
  * through the payment capability's outcome path, and stores the report with
  * its webhook event (engine.ts has the rules).
  */
-import type { BankReturnEntry, BankStatementEntry } from "../../schemas/bank-api.ts";
+import type { BankReturnEntry, BankTransfer } from "../../schemas/bank-api.ts";
+import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
 import type { BankPort, StatementPageOutcome } from "../bank/bank-port.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
@@ -30,6 +32,10 @@ export interface ReconciliationDeps {
   applyReturn(entry: BankReturnEntry, source: ReturnSource): Promise<ReturnApplication>;
   /** Runs inside the transaction that stores the report (the webhook outbox write). */
   onReportStored(report: ReconciliationReport): void;
+  /** The payment capability's status inquiry (concurrency cap, circuit, log line); its answer is not applied. */
+  inquire(row: PaymentRow): Promise<InquiryOutcome>;
+  /** Flags a payment still in `status` for a person: the statement and the bank's answer disagree. */
+  flagStatusMismatch(paymentId: string, status: PaymentStatus): void;
 }
 
 export interface ReconciledAccount {
@@ -48,7 +54,10 @@ export class MerchantReconciliation {
     const common = {
       sql: store.sql,
       transactionSync: <T>(work: () => T) => store.transactionSync(work),
-      settleFromStatement: (row: PaymentRow, entry: BankStatementEntry) => this.settleFromStatement(row, entry, date),
+      // Whatever the statement's source, a final status on it is a question for the bank, not an answer.
+      inquire: (row: PaymentRow) => this.deps.inquire(row),
+      settle: (row: PaymentRow, transfer: BankTransfer) => this.settle(row, transfer, date),
+      flagMismatch: (row: PaymentRow) => this.deps.flagStatusMismatch(row.id, row.status),
       reportStored: (report: ReconciliationReport) => this.deps.onReportStored(report),
     };
     if (imported) {
@@ -92,21 +101,12 @@ export class MerchantReconciliation {
     return readStoredReport(this.deps.store.sql, merchantId, date);
   }
 
-  /** A statement line is the bank's word on the transfer, so it goes through the same path as an inquiry's answer. */
-  private settleFromStatement(row: PaymentRow, entry: BankStatementEntry, date: string): void {
+  /** The bank's answer, confirmed by the statement, goes through the same path as any bank answer (marked as reconciliation's). */
+  private settle(row: PaymentRow, transfer: BankTransfer, date: string): void {
     this.deps.recordOutcome(
       row.id,
       row.attempts,
-      {
-        kind: "accepted",
-        transfer: {
-          transfer_id: entry.transfer_id,
-          end_to_end_id: entry.end_to_end_id,
-          status: entry.status,
-          status_at: entry.booked_at,
-          booked_at: entry.booked_at,
-        },
-      },
+      { kind: "accepted", transfer },
       { operation: "statement" },
       { source: RECONCILIATION_EVENT_SOURCE, business_date: date },
     );

@@ -13,6 +13,7 @@ import { bankRequestsByDebtor, bankRequestsFor, bankTransfersOf, boundBank } fro
 import { testProfile } from "../support/bank-adapters.ts";
 import { addFault } from "../support/faults.ts";
 import { driveRecoveryToCompletion, paymentRow, pointMerchantAtBank } from "../support/recovery.ts";
+import { expectResendsConfirmed } from "../support/resends.ts";
 
 /** The BANK binding, recording the body of every request that goes through it. */
 function recordingBank(bodies: string[]): Fetcher {
@@ -62,7 +63,9 @@ describe("payments through the ISO 20022 profile", () => {
     expect(stored).toMatchObject({ bank_request_format: "iso20022", attempts: 1 });
     await driveRecoveryToCompletion([merchant.id]);
     expect((await json(await getPayment(merchant.api_key, payment.id))).status).toBe("succeeded");
-    expect((await bankRequestsFor(endToEndId(payment.id))).map((r) => r.method)).toEqual(["POST", "GET", "POST"]);
+    // One resend, and only after the bank's absence was confirmed (two 404s INQUIRY_CONFIRM_DELAY_MS apart).
+    const methods = await expectResendsConfirmed(endToEndId(payment.id));
+    expect(methods.filter((method) => method === "POST")).toEqual(["POST", "POST"]);
     // Both POSTs carried the stored document, byte for byte (CreDtTm included).
     expect(bodies).toHaveLength(2);
     expect(bodies[1]).toBe(bodies[0]);

@@ -7,6 +7,8 @@ import { merchantStub } from "./api.ts";
 import { TEST_BANK_TIMEOUT_MS, testBank } from "./bank-adapters.ts";
 
 export { TEST_BANK_TIMEOUT_MS };
+/** vitest.config.ts INQUIRY_CONFIRM_DELAY_MS. */
+export const TEST_INQUIRY_CONFIRM_DELAY_MS = 300;
 
 /** Points a live merchant object at another bank door (an eviction points it back at BANK). */
 export async function pointMerchantAtBank(merchantId: string, fetcher: Fetcher): Promise<void> {
@@ -57,4 +59,17 @@ export async function driveRecoveryToCompletion(
   throw new Error(
     `payments still pending after ${maxRounds} rounds: ${JSON.stringify(stuck.flat().map((r) => [r.id, r.bank_phase, r.attempts, r.inquiries]))}`,
   );
+}
+
+/**
+ * Keeps the object's alarm from resolving payments (its beforeRecovery drill
+ * throws), so that what resolves them in a test is what the test does, e.g.
+ * reconciliation. An eviction ends the hold.
+ */
+export async function holdRecovery(merchantId: string): Promise<void> {
+  await runInDurableObject(merchantStub(merchantId), (instance) => {
+    instance.seams.drills.beforeRecovery = () => {
+      throw new Error("recovery held by the test");
+    };
+  });
 }

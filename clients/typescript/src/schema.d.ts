@@ -312,6 +312,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments needing attention, across merchants, oldest first
+         * @description Payments flagged `attention` (stuck, pending too long, a statement the bank's answer contradicts, or a bank that settled a failed payment), as each merchant last reported them (at most about 10 s old).
+         */
+        get: operations["listAttentionPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/payments/{id}/{paymentId}/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Clear a payment's attention flag
+         * @description For a person who has looked at the payment; the only way to clear `bank_contradiction`. The status is not changed. A payment still pending is flagged again only after as many more unresolved bank calls, or as long again.
+         */
+        delete: operations["clearPaymentAttention"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -374,7 +414,7 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        /** payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed */
+        /** payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`) */
         post: operations["receivePaymentEvent"];
         delete?: never;
         options?: never;
@@ -442,6 +482,41 @@ export interface components {
             /** @description Always null: the whole list is in `data`. */
             next_cursor: string | null;
         };
+        AttentionPayment: {
+            /**
+             * @description Merchant id (`mer_…`).
+             * @example mer_01JD5Z8Q9X4R7M2K3N6P8T0V1W
+             */
+            merchant_id: string;
+            /**
+             * @description Payment id (`pay_…`).
+             * @example pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W
+             */
+            payment_id: string;
+            status: components["schemas"]["PaymentStatus"];
+            amount: number;
+            currency: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            created_at: string;
+            /** @description Submissions made so far. */
+            attempts: number;
+            attention: components["schemas"]["PaymentAttention"];
+        };
+        AttentionPaymentList: {
+            /** @description Oldest payment first. */
+            data: components["schemas"]["AttentionPayment"][];
+            has_more: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description `attempts_exceeded`: ATTENTION_AFTER_ATTEMPTS bank calls did not resolve it; `pending_too_long`: pending longer than ATTENTION_AFTER_MS; `status_mismatch`: the bank's statement and its answer to an inquiry disagree; `bank_contradiction`: the bank settled a payment it had failed (see `discrepancy`).
+         * @enum {string}
+         */
+        AttentionReason: "attempts_exceeded" | "pending_too_long" | "status_mismatch" | "bank_contradiction";
         CreateMerchantRequest: {
             name: string;
             /**
@@ -511,7 +586,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -549,6 +624,10 @@ export interface components {
             version: string;
             /** @description Null until a bank call has been reported, or when the record could not be read. */
             bank: components["schemas"]["LastBankCall"] | null;
+            /** @description Payments of all merchants flagged for an operator (GET /admin/v1/payments?attention=true), as the merchants last reported them (up to about 10 s old); null when the record could not be read. */
+            payments_needing_attention: number | null;
+            /** @description Age in seconds of the oldest payment still pending at any merchant; null when none is pending (or unknown). */
+            oldest_pending_age_s: number | null;
         };
         LastBankCall: {
             /**
@@ -722,6 +801,8 @@ export interface components {
                 status: string;
                 reason_code?: string;
             };
+            attention?: components["schemas"]["PaymentAttention"];
+            discrepancy?: components["schemas"]["PaymentDiscrepancy"];
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -732,6 +813,34 @@ export interface components {
              * @example 2026-11-23T10:15:30.123Z
              */
             updated_at: string;
+        };
+        /** @description An operator has been asked to look at this payment. It does not change the status: a pending payment stays pending (it is still resolved with the bank), a final one stays final. Cleared when the payment resolves, except `bank_contradiction`, which an operator clears. */
+        PaymentAttention: {
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            since: string;
+            reason: components["schemas"]["AttentionReason"];
+        };
+        /** @description The bank contradicted this payment's final status: it settled a payment the connector had reported failed, so money moved. The status is kept (you were told `failed`); an operator decides. Its amount counts against the daily limit again. */
+        PaymentDiscrepancy: {
+            /** @constant */
+            kind: "settled_after_failure";
+            /**
+             * @description What the bank now reports.
+             * @example ACSC
+             */
+            bank_status: string;
+            transfer_id: string | null;
+            /** @enum {string} */
+            source: "inquiry" | "statement";
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            detected_at: string;
+            message: string;
         };
         PaymentEvent: {
             /** @description 1, 2, 3… per payment. */
@@ -818,7 +927,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -1073,7 +1182,7 @@ export interface components {
             secret: string;
         };
         /** @enum {string} */
-        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "reconciliation.completed";
+        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction" | "reconciliation.completed";
     };
     responses: never;
     parameters: {
@@ -3061,6 +3170,150 @@ export interface operations {
             };
             /** @description Problem details; `type` is one of: `urn:payment-connector:problem:last-active-api-key`. */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAttentionPayments: {
+        parameters: {
+            query: {
+                /** @description Required: only payments flagged for an operator are listed. */
+                attention: "true";
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size: an integer from 1 to 100 (default 25), digits only. */
+                limit?: string;
+            };
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttentionPaymentList"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:validation-error`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearPaymentAttention: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description Merchant id (`mer_…`). */
+                id: string;
+                /** @description Payment id (`pay_…`). */
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, without its flag. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:not-found`. */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -8,6 +8,7 @@ import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminMerchantListRoutes } from "./admin-merchant-list.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
+import { adminPaymentRoutes } from "./admin-payments.ts";
 import { docsRoute } from "./docs.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
@@ -28,6 +29,7 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...adminRoutes,
   ...adminMerchantListRoutes,
   ...adminMerchantRoutes,
+  ...adminPaymentRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
   docsRoute,
