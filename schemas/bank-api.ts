@@ -31,19 +31,26 @@ export const BankCreditTransferRequest = z.strictObject({
 });
 export type BankCreditTransferRequest = z.output<typeof BankCreditTransferRequest>;
 
+/**
+ * A time the bank sends: RFC 3339 with `Z` or any offset (`+00:00`,
+ * `+01:00`...). The same instant can be written many ways, so bank times are
+ * only ever compared as instants (Date.parse), never as text.
+ */
+export const BankDateTime = z.iso.datetime({ offset: true });
+
 export const BankTransfer = z.object({
   transfer_id: z.string().min(1).max(64),
   end_to_end_id: EndToEndId,
   status: BankStatusCode,
   reason_code: z.string().min(1).max(8).optional(),
-  status_at: z.iso.datetime(),
+  status_at: BankDateTime,
   /**
    * When the bank booked the transfer, which decides the statement (UTC day)
    * it appears on. Optional: a bank that does not send it is reconciled by
    * the payment's creation day. Auxiliary, so a malformed value is dropped
    * rather than making the whole answer an unknown outcome.
    */
-  booked_at: z.iso.datetime({ offset: true }).optional().catch(undefined),
+  booked_at: BankDateTime.optional().catch(undefined),
 });
 export type BankTransfer = z.infer<typeof BankTransfer>;
 
@@ -95,7 +102,7 @@ export const BankStatementEntry = z.object({
   amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
   status: BankStatusCode,
   // RFC 3339 with or without an offset, as a transfer's booked_at; compared as instants, never as text.
-  booked_at: z.iso.datetime({ offset: true }),
+  booked_at: BankDateTime,
 });
 export type BankStatementEntry = z.infer<typeof BankStatementEntry>;
 

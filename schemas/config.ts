@@ -9,9 +9,27 @@ function integerSetting(min: number, max: number, fallback: number) {
   return z.coerce.number().int().min(min).max(max).default(fallback);
 }
 
+/** The bank contracts the connector speaks (src/bank/bank-adapters.ts): today's JSON API, or ISO 20022 XML. */
+export const BANK_PROFILES = ["json", "iso20022"] as const;
+export type BankProfile = (typeof BANK_PROFILES)[number];
+
+/** ISO 4217 codes, comma-separated ("EUR" or "EUR,CHF"); spaces around commas are ignored. */
+const CurrencyList = z
+  .string()
+  .regex(/^\s*[A-Z]{3}(\s*,\s*[A-Z]{3})*\s*$/, { error: "must be ISO 4217 codes separated by commas, e.g. EUR or EUR,CHF" })
+  .transform((value) => [...new Set(value.split(",").map((code) => code.trim()))]);
+
 export const ConnectorConfig = z.object({
   /** Base URL of the bank API; the BANK binding presents the client certificate. */
   BANK_URL: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).transform((url) => url.replace(/\/+$/, "")),
+  /** Which contract the bank speaks: `json` (/v1/credit-transfers) or `iso20022` (pain.001 / pain.002 / camt). */
+  BANK_PROFILE: z.enum(BANK_PROFILES, { error: "must be json or iso20022" }).default("json"),
+  /**
+   * The currencies the bank accepts; admission refuses others (422
+   * currency-not-supported) without calling it. The ISO 20022 profile
+   * carries EUR only, whatever this says.
+   */
+  BANK_CURRENCIES: CurrencyList.default(["EUR"]),
   BANK_TIMEOUT_MS: integerSetting(100, 120_000, 10_000),
   IDEMPOTENCY_KEY_TTL_HOURS: integerSetting(24, 24 * 30, 72),
   MAX_CONCURRENT_BANK_CALLS: integerSetting(1, 1_000, 64),
@@ -38,6 +56,24 @@ export const ConnectorConfig = z.object({
    * daily reconciliation's statement.
    */
   RETURN_WINDOW_DAYS: integerSetting(1, 366, 14),
+  /**
+   * After an unknown outcome, a 404 to a status inquiry proves "never
+   * received" only when a second 404 comes at least this long after the
+   * first (both after the attempt's BANK_TIMEOUT_MS): a read replica behind
+   * the bank's writer answers 404 for a transfer it booked. Raise it for a
+   * bank with known replication lag.
+   */
+  INQUIRY_CONFIRM_DELAY_MS: integerSetting(10, 600_000, 10_000),
+  /**
+   * When a bank call succeeds after calls that failed (transport errors,
+   * 502/503/504), every pending payment of the merchant waiting longer than
+   * this is pulled forward to a time spread evenly over the next this-many ms.
+   */
+  HEALED_SPREAD_MS: integerSetting(0, 600_000, 5_000),
+  /** A pending payment is flagged for an operator after this many bank calls that did not resolve it. */
+  ATTENTION_AFTER_ATTEMPTS: integerSetting(2, 1_000, 8),
+  /** A payment still pending this long after it was created is flagged for an operator. */
+  ATTENTION_AFTER_MS: integerSetting(1_000, 30 * 24 * 3_600_000, 3_600_000),
   /**
    * `npm start` only: webhook endpoints may also be http://127.0.0.1:<port> or
    * http://localhost:<port> (a receiver on the developer's machine), sent to

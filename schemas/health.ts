@@ -22,6 +22,13 @@ export const HealthResponse = z
     }),
     version: z.string(),
     bank: LastBankCall.nullable().meta({ description: "Null until a bank call has been reported, or when the record could not be read." }),
+    payments_needing_attention: z.number().int().nonnegative().nullable().meta({
+      description:
+        "Payments of all merchants flagged for an operator (GET /admin/v1/payments?attention=true), as the merchants last reported them (up to about 10 s old); null when the record could not be read.",
+    }),
+    oldest_pending_age_s: z.number().int().nonnegative().nullable().meta({
+      description: "Age in seconds of the oldest payment still pending at any merchant; null when none is pending (or unknown).",
+    }),
   })
   .meta({ id: "HealthResponse" });
 export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -82,6 +82,37 @@ export const PaymentBankState = z.object({
   reason_code: z.string().optional(),
 });
 
+export const ATTENTION_REASONS = ["attempts_exceeded", "pending_too_long", "status_mismatch", "bank_contradiction"] as const;
+export const AttentionReason = z.enum(ATTENTION_REASONS).meta({
+  id: "AttentionReason",
+  description:
+    "`attempts_exceeded`: ATTENTION_AFTER_ATTEMPTS bank calls did not resolve it; `pending_too_long`: pending longer than ATTENTION_AFTER_MS; `status_mismatch`: the bank's statement and its answer to an inquiry disagree; `bank_contradiction`: the bank settled a payment it had failed (see `discrepancy`).",
+});
+export type AttentionReason = z.infer<typeof AttentionReason>;
+
+export const PaymentAttention = z.object({ since: Timestamp, reason: AttentionReason }).meta({
+  id: "PaymentAttention",
+  description:
+    "An operator has been asked to look at this payment. It does not change the status: a pending payment stays pending (it is still resolved with the bank), a final one stays final. Cleared when the payment resolves, except `bank_contradiction`, which an operator clears.",
+});
+export type PaymentAttention = z.infer<typeof PaymentAttention>;
+
+export const PaymentDiscrepancy = z
+  .object({
+    kind: z.literal("settled_after_failure"),
+    bank_status: z.string().meta({ description: "What the bank now reports.", example: "ACSC" }),
+    transfer_id: z.string().nullable(),
+    source: z.enum(["inquiry", "statement"]),
+    detected_at: Timestamp,
+    message: z.string(),
+  })
+  .meta({
+    id: "PaymentDiscrepancy",
+    description:
+      "The bank contradicted this payment's final status: it settled a payment the connector had reported failed, so money moved. The status is kept (you were told `failed`); an operator decides. Its amount counts against the daily limit again.",
+  });
+export type PaymentDiscrepancy = z.infer<typeof PaymentDiscrepancy>;
+
 export const Payment = z
   .object({
     id: PaymentId,
@@ -94,6 +125,8 @@ export const Payment = z
     failure: PaymentFailure.optional(),
     return: PaymentReturn.optional().meta({ description: "Present when the payment is `returned`." }),
     bank: PaymentBankState.optional(),
+    attention: PaymentAttention.optional(),
+    discrepancy: PaymentDiscrepancy.optional(),
     created_at: Timestamp,
     updated_at: Timestamp,
   })

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { PaymentId } from "./common.ts";
 import { PaymentStatus } from "./merchant-api.ts";
+import { StatementImportId } from "./statement-imports.ts";
 
 /** A UTC calendar day. The bank books statements per UTC day, so the business date is one too. */
 export const BusinessDate = z.iso
@@ -76,11 +77,23 @@ export const ReconciliationSummary = z.object({
 });
 export type ReconciliationSummary = z.infer<typeof ReconciliationSummary>;
 
+/** Where the day's statement came from: the bank's API, or statement files the merchant imported (POST /v1/statements). */
+export const ReconciliationSource = z
+  .object({
+    kind: z.enum(["bank_api", "imported_statement"]),
+    statement_ids: z
+      .array(StatementImportId)
+      .meta({ description: "The imported files the statement came from; empty for the bank's API." }),
+  })
+  .meta({ id: "ReconciliationSource" });
+export type ReconciliationSource = z.infer<typeof ReconciliationSource>;
+
 export const ReconciliationReport = z
   .object({
     date: BusinessDate,
     merchant_id: z.string(),
     generated_at: z.string(),
+    source: ReconciliationSource,
     statement_pages: z.number().int(),
     summary: ReconciliationSummary,
     items: z.array(ReconciliationItem),

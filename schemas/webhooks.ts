@@ -9,13 +9,18 @@ import { wholeListFields } from "./list-page.ts";
 import { Payment } from "./merchant-api.ts";
 import { BusinessDate, ReconciliationSummary } from "./reconciliation.ts";
 
-/** One per payment status change. */
+/**
+ * One per payment status change, and `payment.bank_contradiction` when the
+ * bank settled a payment it was reported failed for (the status stays
+ * `failed`; `data.payment.discrepancy` says what the bank reports).
+ */
 export const PAYMENT_EVENT_TYPES = [
   "payment.pending",
   "payment.succeeded",
   "payment.failed",
   "payment.returned",
   "payment.canceled",
+  "payment.bank_contradiction",
 ] as const;
 /**
  * Every event type a merchant can subscribe to. Receivers must accept (2xx)

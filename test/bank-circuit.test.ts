@@ -19,6 +19,32 @@ describe("bank circuit (store and forward)", () => {
   });
 });
 
+describe("bank circuit (what a call means for the bank's health)", () => {
+  it("reports healed once, for the first answer below 500 after failures; a 500 closes the circuit but heals nothing", () => {
+    const circuit = new BankCircuit(1_000);
+    expect(circuit.observe(200, 0)).toBe("unchanged");
+    expect(circuit.observe(null, 10)).toBe("failed");
+    expect(circuit.observe(504, 20)).toBe("failed");
+    expect(circuit.observe(500, 30)).toBe("unchanged");
+    expect(circuit.state(31)).toBe("closed");
+    expect(circuit.observe(404, 40)).toBe("healed");
+    expect(circuit.observe(201, 50)).toBe("unchanged");
+  });
+
+  it("lets one probe through per cool-down, and asks for the next only once it answered", () => {
+    const circuit = new BankCircuit(1_000);
+    expect(circuit.nextProbeAt()).toBeNull();
+    circuit.observe(null, 0);
+    expect(circuit.nextProbeAt()).toBe(1_000);
+    expect(circuit.claimProbe(999)).toBe(false);
+    expect(circuit.claimProbe(1_000)).toBe(true);
+    expect(circuit.claimProbe(1_001)).toBe(false);
+    expect(circuit.nextProbeAt()).toBeNull();
+    circuit.observe(null, 1_500);
+    expect(circuit.nextProbeAt()).toBe(2_500);
+  });
+});
+
 describe("recovery backoff", () => {
   it("grows exponentially with equal jitter up to the configured ceiling", () => {
     const settings = { baseMs: 100, maxMs: 1_000 };

@@ -7,9 +7,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { BankClient } from "../src/bank/client.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
+import { testBank } from "./support/bank-adapters.ts";
 import { setDrillDoor } from "./support/faults.ts";
 import { driveRecoveryToCompletion, paymentRow, pointMerchantAtBank, sleep, TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 
@@ -31,7 +31,7 @@ async function merchantBehindDrillDoor() {
 describe("bank down (connections refused)", () => {
   it("the connector sees a refused connection as unknown, never as 'not sent'", async () => {
     await setDrillDoor(false);
-    const client = new BankClient({ fetcher: env.BANK_DRILL_DOOR, baseUrl: env.BANK_URL, timeoutMs: TEST_BANK_TIMEOUT_MS });
+    const client = testBank(env.BANK_DRILL_DOOR, { timeoutMs: TEST_BANK_TIMEOUT_MS });
     const call = await client.inquireCreditTransfer("OUTAGE-PROBE-1");
     expect(call.httpStatus).toBeNull();
     expect(call.outcome).toMatchObject({ kind: "unknown", reason: "network error: Error: Network connection lost." });

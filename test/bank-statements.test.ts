@@ -1,13 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
-import { BankClient } from "../src/bank/client.ts";
+import type { BankPort } from "../src/bank/bank-port.ts";
 import { endToEndId, json, paymentBody, postPayment } from "./support/api.ts";
 import { boundBank } from "./support/bank.ts";
+import { testBank } from "./support/bank-adapters.ts";
 import { createIsolatedMerchant, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
 
-function clientFor(fetcher: Fetcher): BankClient {
-  return new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs: 2_000 });
+/** This file tests the JSON statement contract (/v1/statements); the ISO 20022 one has its own tests. */
+function clientFor(fetcher: Fetcher): BankPort {
+  return testBank(fetcher, { profile: "json" });
 }
 
 function fakeBank(answer: () => Response | Promise<Response>): Fetcher {
@@ -19,7 +21,7 @@ function fakeBank(answer: () => Response | Promise<Response>): Fetcher {
   } as unknown as Fetcher;
 }
 
-describe("GET /v1/statements through BankClient", () => {
+describe("GET /v1/statements through the JSON bank adapter", () => {
   it("pages through the simulator's statement over mTLS, in a stable order", async () => {
     const merchant = await createIsolatedMerchant();
     await setDebtorScenario(merchant.debtor_iban, { page_size: 2 });
@@ -43,7 +45,7 @@ describe("GET /v1/statements through BankClient", () => {
     expect(seen).toEqual(ids);
 
     const otherDay = await client.fetchStatementPage({ debtorIban: merchant.debtor_iban, date: "2020-01-01", cursor: null });
-    expect(otherDay.outcome).toEqual({ kind: "page", page: { entries: [], next_cursor: null } });
+    expect(otherDay.outcome).toEqual({ kind: "page", page: { entries: [], lists_rejected: true, next_cursor: null } });
   });
 
   it("refuses a cursor for another account or day", async () => {

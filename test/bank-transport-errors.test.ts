@@ -1,30 +1,21 @@
 /**
  * What workerd's fetch really throws when the bank cannot be talked to, and
  * how the bank client classifies it. A wrong "not_sent" could pay twice, so
- * every transport failure must come out "unknown" (src/bank/client.ts). If a
+ * every transport failure must come out "unknown" (src/bank/bank-call.ts). If a
  * workerd upgrade changes these errors, this file says so first.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BankTransfer } from "../schemas/bank-api.ts";
-import { BankClient, classifyTransportError } from "../src/bank/client.ts";
+import { classifyTransportError } from "../src/bank/bank-call.ts";
+import type { BankPort } from "../src/bank/bank-port.ts";
 import { uniqueIban } from "./support/api.ts";
 import { bankTransfer, boundBank } from "./support/bank.ts";
+import { preparedTransfer, TEST_BANK_TIMEOUT_MS, testBank } from "./support/bank-adapters.ts";
 import { addFault } from "./support/faults.ts";
-import { TEST_BANK_TIMEOUT_MS } from "./support/recovery.ts";
 
-function client(fetcher: Fetcher, timeoutMs = TEST_BANK_TIMEOUT_MS): BankClient {
-  return new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs });
-}
-
-function transfer(debtorIban: string, endToEndId: string) {
-  return {
-    end_to_end_id: endToEndId,
-    debtor_iban: debtorIban,
-    creditor: { name: "Jane Supplier", iban: "DE89370400440532013000" },
-    amount: { value: 999, currency: "EUR" },
-    remittance_information: "transport test",
-  };
+function client(fetcher: Fetcher, timeoutMs = TEST_BANK_TIMEOUT_MS): BankPort {
+  return testBank(fetcher, { timeoutMs });
 }
 
 async function thrownBy(fetcher: Fetcher, init: RequestInit = {}): Promise<unknown> {
@@ -54,7 +45,8 @@ describe("transport errors from workerd's fetch", () => {
     const debtor = uniqueIban();
     const endToEndId = `RST${Date.now()}`;
     await addFault({ match: { debtor_iban: debtor }, action: { kind: "reset", record: true }, times: 1 });
-    const call = await client(boundBank()).submitCreditTransfer(transfer(debtor, endToEndId));
+    const bank = client(boundBank());
+    const call = await bank.submitCreditTransfer(preparedTransfer(bank, debtor, endToEndId));
     expect(call.outcome).toEqual({ kind: "unknown", reason: "network error: Error: Network connection lost." });
     // ...while the bank did book it: this is why refusal cannot be told apart and must not be "not sent".
     expect(await bankTransfer(endToEndId)).toMatchObject({ status: "ACSC" });
@@ -63,7 +55,8 @@ describe("transport errors from workerd's fetch", () => {
   it("timeout: a TimeoutError, classified unknown", async () => {
     const debtor = uniqueIban();
     await addFault({ match: { debtor_iban: debtor }, action: { kind: "hang", record: false }, times: 1 });
-    const call = await client(boundBank(), 300).submitCreditTransfer(transfer(debtor, `HNG${Date.now()}`));
+    const bank = client(boundBank(), 300);
+    const call = await bank.submitCreditTransfer(preparedTransfer(bank, debtor, `HNG${Date.now()}`));
     expect(call).toMatchObject({ httpStatus: null, outcome: { kind: "unknown", reason: "bank call timed out" } });
   });
 
@@ -99,7 +92,7 @@ describe("redirects from the bank", () => {
     for (const status of [301, 302, 307, 308]) {
       const seen: RequestInit[] = [];
       const bank = client(redirectingBank(status, seen));
-      const submit = await bank.submitCreditTransfer(transfer(uniqueIban(), `REDIR${status}`));
+      const submit = await bank.submitCreditTransfer(preparedTransfer(bank, uniqueIban(), `REDIR${status}`));
       expect(submit.outcome.kind, `submit ${status}`).toBe("unknown");
       const inquiry = await bank.inquireCreditTransfer(`REDIR${status}`);
       expect(inquiry.outcome.kind, `inquiry ${status}`).toBe("unknown");

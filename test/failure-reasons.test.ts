@@ -21,7 +21,7 @@ describe("failure.reason", () => {
 
   it("explains a refusal and a payment never sent without a code", async () => {
     const merchant = await createIsolatedMerchant("Refused Shop GmbH");
-    const refused = await json(await postPayment(merchant.api_key, paymentBody({ currency: "USD" })));
+    const refused = await json(await postPayment(merchant.api_key, paymentBody({ currency: "CHF" })));
     expect(refused.failure).toMatchObject({ code: "bank_refused", reason: failureReason("bank_refused", null) });
     expect(refused.failure?.reason).toMatch(/no money moved/);
     expect(failureReason("bank_unavailable", null)).toMatch(/never sent/);

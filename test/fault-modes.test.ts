@@ -3,13 +3,37 @@
  * merchant API -> merchant object -> real mTLS -> simulator. Each asserts the
  * payment's final status, the bank's ledger (exactly one transfer, or none)
  * and the payment's event history. docs/failure-modes.md points here.
+ *
+ * Run in both bank profiles (vitest.config.ts: the workers and
+ * workers-iso20022 projects): the same faults, worded as JSON or as ISO
+ * 20022 documents by the simulator, must lead to the same outcomes.
  */
 import { describe, expect, it } from "vitest";
 import type { MerchantCreated, Payment } from "../schemas/merchant-api.ts";
 import { createMerchant, endToEndId, getPayment, getPaymentEvents, json, paymentBody, postPayment } from "./support/api.ts";
 import { bankRequestsFor, bankTransfersOf } from "./support/bank.ts";
+import { testProfile } from "./support/bank-adapters.ts";
 import { addFault } from "./support/faults.ts";
 import { driveRecoveryToCompletion } from "./support/recovery.ts";
+import { expectResendsConfirmed } from "./support/resends.ts";
+
+/** How the simulator words a broken success answer in each profile (docs/bank-api.md, fault rules). */
+const BROKEN_ANSWERS = {
+  json: {
+    status: 201,
+    contentType: "application/json",
+    // Cut-off JSON of the transfer, and a transfer whose status is not an ISO code.
+    truncated: '"status":"AC',
+    contractViolation: '"status":"SETTLED"',
+  },
+  iso20022: {
+    status: 200,
+    contentType: "application/xml; charset=utf-8",
+    // A pain.002 cut in half, and a well-formed one with a status outside the code list.
+    truncated: "<CstmrPmtStsRpt>",
+    contractViolation: "<TxSts>DONE</TxSts>",
+  },
+}[testProfile()];
 
 type Action = Parameters<typeof addFault>[0]["action"];
 
@@ -70,9 +94,10 @@ describe("bank fault modes", () => {
     const final = await recovered(merchant, payment.id);
     expect(final.status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // The POST took the whole timeout, so the first 404 counts; a second, INQUIRY_CONFIRM_DELAY_MS later, confirms it.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "POST"]);
     const outcomes = (await history(merchant, payment.id)).map((e) => e.detail?.outcome ?? e.to_status);
-    expect(outcomes).toEqual(["pending", "unknown", "not_found", "succeeded"]);
+    expect(outcomes).toEqual(["pending", "unknown", "not_found", "not_found", "succeeded"]);
   });
 
   it("5xx without booking: unknown, inquiry 404, resent once", async () => {
@@ -82,7 +107,8 @@ describe("bank fault modes", () => {
     expect(events[1]?.detail).toMatchObject({ outcome: "unknown", reason: "bank answered 503", bank_response: { status: 503 } });
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
   it("5xx after booking (the dangerous case): never resent, resolved by inquiry", async () => {
@@ -109,29 +135,34 @@ describe("bank fault modes", () => {
     expect(status).toBe(202);
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
-    expect(await bankMethods(payment.id)).toEqual(["POST", "GET", "POST"]);
+    // A 404 within the POST's timeout does not count; then two, INQUIRY_CONFIRM_DELAY_MS apart, before the resend.
+    expect(await expectResendsConfirmed(endToEndId(payment.id))).toEqual(["POST", "GET", "GET", "GET", "POST"]);
   });
 
-  it("malformed JSON: pending with the bank's bytes kept as evidence, then resolved by inquiry", async () => {
+  it("malformed answer (cut-off JSON or XML): pending with the bank's bytes kept as evidence, then resolved by inquiry", async () => {
     const { merchant, status, payment } = await payThroughFault({ kind: "malformed_json" });
     expect(status).toBe(202);
     const events = await history(merchant, payment.id);
     expect(events[1]?.detail).toMatchObject({
       outcome: "unknown",
       reason: "bank response failed validation",
-      bank_response: { status: 201, headers: { "content-type": "application/json" } },
+      bank_response: { status: BROKEN_ANSWERS.status, headers: { "content-type": BROKEN_ANSWERS.contentType } },
     });
-    expect(String((events[1]?.detail?.bank_response as { body_prefix: string } | undefined)?.body_prefix)).toContain('"status":"AC');
+    expect(String((events[1]?.detail?.bank_response as { body_prefix: string } | undefined)?.body_prefix)).toContain(
+      BROKEN_ANSWERS.truncated,
+    );
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
     expect(await bankMethods(payment.id)).toEqual(["POST", "GET"]);
   });
 
-  it("JSON that violates the bank contract: pending with evidence, then resolved by inquiry", async () => {
+  it("an answer that violates the bank contract: pending with evidence, then resolved by inquiry", async () => {
     const { merchant, status, payment } = await payThroughFault({ kind: "contract_violation" });
     expect(status).toBe(202);
     const events = await history(merchant, payment.id);
-    expect((events[1]?.detail?.bank_response as { body_prefix: string } | undefined)?.body_prefix).toContain('"status":"SETTLED"');
+    expect((events[1]?.detail?.bank_response as { body_prefix: string } | undefined)?.body_prefix).toContain(
+      BROKEN_ANSWERS.contractViolation,
+    );
     expect((await recovered(merchant, payment.id)).status).toBe("succeeded");
     await expectSingleTransfer(merchant, payment, "ACSC");
   });

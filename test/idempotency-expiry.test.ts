@@ -109,18 +109,19 @@ describe("Idempotency-Key expiry", () => {
     const stub = merchantStub(merchant.id);
     const payment = await json(await postPayment(merchant.api_key, paymentBody(), "order-held-1"));
     expect(payment.status).toBe("pending");
-    const inAnHour = Date.now() + HOUR_MS;
+    // Sooner than the hour after which a pending payment is flagged for attention (another due time).
+    const inHalfAnHour = Date.now() + HOUR_MS / 2;
     await sql(stub, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`, Date.now() - HOUR_MS, "order-held-1");
-    await sql(stub, `UPDATE payments SET next_action_at = ? WHERE id = ?`, inAnHour, payment.id);
+    await sql(stub, `UPDATE payments SET next_action_at = ? WHERE id = ?`, inHalfAnHour, payment.id);
 
     await purge(stub);
     expect(await keyCount(stub, "order-held-1")).toBe(1);
     // The only due work is the payment's next inquiry: once the alarm has run, it waits for that
     // instead of firing every second for the key.
     await runDurableObjectAlarm(stub);
-    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inAnHour);
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inHalfAnHour);
     await runDurableObjectAlarm(stub);
-    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inAnHour);
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(inHalfAnHour);
   });
 
   it("a replay of a pending payment re-arms a missing alarm, so recovery cannot be stranded", async () => {

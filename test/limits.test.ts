@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../schemas/problem.ts";
 import { createMerchant, json, paymentBody, postPayment } from "./support/api.ts";
-import { bankTransfersOf } from "./support/bank.ts";
+import { bankRequestsByDebtor, bankTransfersOf } from "./support/bank.ts";
 
 describe("merchant limits", () => {
   it("refuses a payment over max_amount with 422 and no bank call, and replays that refusal", async () => {
@@ -28,7 +28,7 @@ describe("merchant limits", () => {
     const over = await postPayment(merchant.api_key, paymentBody({ amount: 1 }));
     expect(over.status).toBe(422);
     expect((await json<Problem>(over)).type).toBe("urn:payment-connector:problem:daily-limit-exceeded");
-    // Another currency has its own daily total (and this bank refuses it, which frees the amount again).
+    // Another currency has its own daily total (and the simulator refuses CHF, which frees the amount again).
     const chf = await postPayment(merchant.api_key, paymentBody({ amount: 4000, currency: "CHF" }));
     expect(chf.status).toBe(201);
     expect((await json(chf)).status).toBe("failed");
@@ -37,12 +37,28 @@ describe("merchant limits", () => {
 
   it("does not count failed payments against the daily limit", async () => {
     const merchant = await createMerchant({ limits: { daily_amount: 5000 } });
-    // This bank refuses USD, so the payment fails and its amount is released.
-    const refused = await json(await postPayment(merchant.api_key, paymentBody({ amount: 5000, currency: "USD" })));
+    // CHF passes admission (vitest.config.ts: BANK_CURRENCIES=EUR,CHF) but the simulator books EUR only:
+    // the bank refuses it, the payment fails and its amount is released.
+    const refused = await json(await postPayment(merchant.api_key, paymentBody({ amount: 5000, currency: "CHF" })));
     expect(refused.status).toBe("failed");
     expect(refused.failure?.code).toBe("bank_refused");
-    const again = await json(await postPayment(merchant.api_key, paymentBody({ amount: 5000, currency: "USD" })));
+    const again = await json(await postPayment(merchant.api_key, paymentBody({ amount: 5000, currency: "CHF" })));
     expect(again.status).toBe("failed");
     expect((await postPayment(merchant.api_key, paymentBody({ amount: 5000 }))).status).toBe(201);
+  });
+});
+
+describe("currencies the bank does not take (BANK_CURRENCIES)", () => {
+  it("refuses them with 422 currency-not-supported before any bank call, and replays that refusal", async () => {
+    const merchant = await createMerchant();
+    const usd = await postPayment(merchant.api_key, paymentBody({ currency: "USD" }), "usd-one");
+    expect(usd.status).toBe(422);
+    const body = await json<Problem>(usd);
+    expect(body.type).toBe("urn:payment-connector:problem:currency-not-supported");
+    expect(body.detail).toContain("USD");
+    const replay = await postPayment(merchant.api_key, paymentBody({ currency: "USD" }), "usd-one");
+    expect(replay.status).toBe(422);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await bankRequestsByDebtor(merchant.debtor_iban)).toEqual([]);
   });
 });

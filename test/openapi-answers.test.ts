@@ -12,11 +12,13 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH, type MerchantCreated, type Payment } from "
 import type { ProblemSlug } from "../schemas/problem.ts";
 import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import type { EventList, WebhookEndpointWithSecret } from "../schemas/webhooks.ts";
+import { MAX_STATEMENT_FILE_BYTES } from "../src/bank/statement-file.ts";
 import { MAX_BODY_BYTES } from "../src/worker/http/json-body.ts";
 import type { Operation } from "../src/worker/openapi/operation.ts";
 import { API_ROUTES } from "../src/worker/routes/api-routes.ts";
+import statementFile from "./fixtures/iso20022/camt.053.001.02-statement.xml?raw";
 import { setMerchantStatus } from "./support/admin.ts";
-import { createMerchant, paymentBody } from "./support/api.ts";
+import { createMerchant, paymentBody, uniqueIban } from "./support/api.ts";
 import { TEST_ADMIN_TOKEN } from "./support/constants.ts";
 import { expectDocumentedProblem, type OperationRequest, sendOperation } from "./support/operation-requests.ts";
 import { setDebtorScenario } from "./support/reconciliation.ts";
@@ -27,7 +29,12 @@ import { configureReceiver, HOOK_HOST, uniqueHookPath } from "./support/webhooks
 const OPERATIONS = API_ROUTES.map((route) => route.operation);
 
 /** What a path parameter that cannot name anything answers, by parameter name. */
-const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = { id: "not-found", keyId: "not-found", date: "validation-error" };
+const MALFORMED_PARAM_PROBLEM: Record<string, ProblemSlug> = {
+  id: "not-found",
+  keyId: "not-found",
+  paymentId: "not-found",
+  date: "validation-error",
+};
 
 interface Merchants {
   live: MerchantCreated;
@@ -40,7 +47,16 @@ interface Probe {
   request: (merchants: Merchants) => OperationRequest;
 }
 
-function validBody(op: Operation): unknown {
+/** A statement file about `debtorIban` (the committed fixture with that account). */
+function statementFor(debtorIban: string): { raw: string; contentType: string } {
+  return {
+    raw: statementFile.replaceAll("<IBAN>DE02120300000000202051</IBAN>", `<IBAN>${debtorIban}</IBAN>`),
+    contentType: "application/xml",
+  };
+}
+
+function validBody(op: Operation, merchants: Merchants): unknown {
+  if (op.xmlBody) return statementFor(merchants.live.debtor_iban);
   if (!op.requestBody) return undefined;
   const body = VALID_BODIES[op.operationId];
   if (!body) throw new Error(`VALID_BODIES has no body for ${op.operationId}`);
@@ -51,7 +67,7 @@ function validBody(op: Operation): unknown {
 function validRequest(op: Operation, merchants: Merchants): OperationRequest {
   const authorization =
     op.security === "admin" ? `Bearer ${TEST_ADMIN_TOKEN}` : op.security === "merchant" ? `Bearer ${merchants.live.api_key}` : null;
-  return { authorization, params: op.security === "admin" ? { id: merchants.live.id } : {}, body: validBody(op) };
+  return { authorization, params: op.security === "admin" ? { id: merchants.live.id } : {}, body: validBody(op, merchants) };
 }
 
 function probesFor(op: Operation): Probe[] {
@@ -95,6 +111,14 @@ function probesFor(op: Operation): Probe[] {
     probe("a body over the size limit", "payload-too-large", () => ({
       body: { raw: JSON.stringify("x".repeat(MAX_BODY_BYTES)), contentType: "application/json" },
     }));
+  }
+  if (op.xmlBody) {
+    probe("a body that is not XML", "unsupported-media-type", () => ({ body: { raw: "{}", contentType: "application/json" } }));
+    probe("malformed XML", "malformed-xml", () => ({ body: { raw: "<Document", contentType: "application/xml" } }));
+    probe("a body over the size limit", "payload-too-large", () => ({
+      body: { raw: " ".repeat(MAX_STATEMENT_FILE_BYTES + 1), contentType: "application/xml" },
+    }));
+    probe("a statement about another account", "statement-account-mismatch", () => ({ body: statementFor(uniqueIban()) }));
   }
   if (op.idempotencyKey) {
     probe("no Idempotency-Key", "idempotency-key-missing", () => ({ idempotencyKey: null }));
@@ -200,6 +224,10 @@ describe("every documented success status", () => {
     await expectSuccess("getPaymentEvents", await send("getPaymentEvents", ofPayment));
     await expectSuccess("listPayments", await send("listPayments", asMerchant));
 
+    await expectSuccess("listAttentionPayments", await send("listAttentionPayments", { authorization: admin, query: "attention=true" }));
+    const ofFlag = { authorization: admin, params: { id: merchant.id, paymentId: settled.id } };
+    await expectSuccess("clearPaymentAttention", await send("clearPaymentAttention", ofFlag));
+
     const events = await expectSuccess<EventList>("listEvents", await send("listEvents", asMerchant));
     const event = events.data[0];
     if (!event) throw new Error("no webhook event after two payments");
@@ -213,6 +241,11 @@ describe("every documented success status", () => {
       await send("reconcile", { ...asMerchant, body: VALID_BODIES.reconcile?.() }),
     );
     await expectSuccess("getReconciliation", await send("getReconciliation", { ...asMerchant, params: { date: reconciliation.date } }));
+
+    const statement = statementFor(merchant.debtor_iban);
+    await expectSuccess("importStatement", await send("importStatement", { ...asMerchant, body: statement }));
+    await expectSuccess("importStatement", await send("importStatement", { ...asMerchant, body: statement }));
+    await expectSuccess("listStatements", await send("listStatements", asMerchant));
 
     const documented = OPERATIONS.flatMap((op) => Object.keys(op.responses).map((status) => `${op.operationId} ${status}`));
     expect([...produced].sort()).toEqual(documented.sort());

@@ -93,8 +93,8 @@ describe("what cannot be canceled", () => {
     expect(sent.detail).toMatch(/^Sent to the bank at .+ and settled; a sent credit transfer cannot be recalled here\.$/);
     expect(await json(await getPayment(merchant.api_key, settled.id))).toEqual(settled);
 
-    // The simulator books EUR only: a USD payment is refused with 422, final at once.
-    const failed = await json(await postPayment(merchant.api_key, paymentBody({ currency: "USD" })));
+    // The simulator books EUR only: a CHF payment (admitted: BANK_CURRENCIES=EUR,CHF in tests) is refused with 422, final at once.
+    const failed = await json(await postPayment(merchant.api_key, paymentBody({ currency: "CHF" })));
     expect(failed.status).toBe("failed");
     const problem: Problem = await expectProblem(await cancelPayment(merchant.api_key, failed.id), 409, "payment-not-cancelable");
     expect(problem.detail).toContain("already failed");

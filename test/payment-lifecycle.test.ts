@@ -108,4 +108,23 @@ describe("payment lifecycle", () => {
     );
     expect(statements[0]?.bindings).toEqual(["pending", "acknowledged", 1_000, "ACSP", 5, "pay_test", "pending", "sending"]);
   });
+
+  it("a new submission clears the 404 being confirmed and a held resend refusal (null is written, unlike the booking time)", () => {
+    const { sql, statements } = recordingSql();
+    writeTransition(
+      sql,
+      rowIn("queued"),
+      "sending",
+      { attempts: 2, last_sent_at: 900, first_not_found_at: null, resend_refusal: null, next_action_at: 5 },
+      1_000,
+    );
+    expect(statements[0]?.query).toContain("last_sent_at = ?, first_not_found_at = ?, resend_refusal = ?");
+    expect(statements[0]?.bindings.slice(-8, -4)).toEqual([2, 900, null, null]);
+  });
+
+  it("a refused resend waits in unknown and an answer about a duplicate in acknowledged: no new edge, nothing resent from there", () => {
+    expect(isTransitionAllowed("sending", "unknown")).toBe(true);
+    expect(isTransitionAllowed("sending", "acknowledged")).toBe(true);
+    expect(isTransitionAllowed("acknowledged", "queued")).toBe(false);
+  });
 });

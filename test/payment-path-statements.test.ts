@@ -9,7 +9,6 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { BankCreditTransferRequest } from "../schemas/bank-api.ts";
 import type { BankPort } from "../src/bank/bank-port.ts";
 import { findPayment, type PaymentRow, paymentFromRow } from "../src/payments/payment-row.ts";
 import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
@@ -112,9 +111,11 @@ describe("outbox events are written from the rows the transactions wrote, not re
     await runInDurableObject(stub, (instance) => {
       const real = instance.seams.bank;
       const holding: BankPort = {
-        submitCreditTransfer: async (transfer: BankCreditTransferRequest) => {
+        admissionProblem: (amountMinor, currency) => real.admissionProblem(amountMinor, currency),
+        prepareTransfer: (instruction, stored) => real.prepareTransfer(instruction, stored),
+        submitCreditTransfer: async (prepared) => {
           await held;
-          return real.submitCreditTransfer(transfer);
+          return real.submitCreditTransfer(prepared);
         },
         inquireCreditTransfer: (id) => real.inquireCreditTransfer(id),
         fetchStatementPage: (query) => real.fetchStatementPage(query),

@@ -56,10 +56,10 @@ describe("GET /v1/payments filters and order", () => {
     const merchant = await createIsolatedMerchant();
     apiKey = merchant.api_key;
     payments = [];
-    // Succeeded (ACSC), failed (the simulator refuses USD with 422) and pending (held at ACSP), interleaved.
+    // Succeeded (ACSC), failed (the simulator refuses CHF with 422) and pending (held at ACSP), interleaved.
     for (let i = 0; i < 5; i++) {
       payments.push(await pay(apiKey, { amount: 100 + i }));
-      payments.push(await pay(apiKey, { currency: "USD", amount: 200 + i }));
+      payments.push(await pay(apiKey, { currency: "CHF", amount: 200 + i }));
       await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
       payments.push(await pay(apiKey, { amount: 300 + i }));
       await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSC" });

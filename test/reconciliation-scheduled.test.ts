@@ -7,8 +7,10 @@ import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import { businessDateBefore, REGISTRY_PAGE_SIZE } from "../src/reconciliation/daily-job.ts";
 import { merchantRegistry } from "../src/registry/merchant-registry.ts";
 import worker from "../src/worker/index.ts";
-import { endToEndId, getPayment, json, paymentBody, postPayment, uniqueIban } from "./support/api.ts";
-import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, setDebtorScenario, todayUtc } from "./support/reconciliation.ts";
+import { getPayment, json, paymentBody, postPayment, uniqueIban } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
+import { createIsolatedMerchant, getReconciliation, injectDiscrepancy, todayUtc } from "./support/reconciliation.ts";
+import { holdRecovery } from "./support/recovery.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -38,10 +40,15 @@ describe("scheduled daily reconciliation", () => {
     const [withPayments, withPending, withDiscrepancy] = merchants as [MerchantCreated, MerchantCreated, MerchantCreated];
     await pay(withPayments.api_key);
     await pay(withPayments.api_key);
-    await setDebtorScenario(withPending.debtor_iban, { booking_status: "ACSP" });
+    // Answered ACSP, settled by the bank right after; recovery is held, so the scheduled run resolves it.
+    await holdRecovery(withPending.id);
+    await addFault({
+      match: { debtor_iban: withPending.debtor_iban, operation: "submit" },
+      action: { kind: "async_settlement", interim: "ACSP", final: "ACSC", after_ms: 0 },
+      times: 1,
+    });
     const pending = await pay(withPending.api_key);
     expect(pending.status).toBe("pending");
-    await injectDiscrepancy(withPending.debtor_iban, { kind: "status", end_to_end_id: endToEndId(pending.id), status: "ACSC" });
     await pay(withDiscrepancy.api_key);
     await injectDiscrepancy(withDiscrepancy.debtor_iban, {
       kind: "unexpected_entry",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Payment } from "../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../schemas/reconciliation.ts";
 import { call, endToEndId, getPayment, json, paymentBody, postPayment } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
 import {
   createIsolatedMerchant,
   getReconciliation,
@@ -11,6 +12,7 @@ import {
   setDebtorScenario,
   todayUtc,
 } from "./support/reconciliation.ts";
+import { holdRecovery } from "./support/recovery.ts";
 
 async function pay(apiKey: string, overrides: Record<string, unknown> = {}): Promise<Payment> {
   const response = await postPayment(apiKey, paymentBody(overrides));
@@ -43,8 +45,8 @@ describe("POST /v1/reconciliations", () => {
       await pay(merchant.api_key, { amount: 200 }),
       await pay(merchant.api_key, { amount: 300 }),
     ];
-    // The simulator books EUR only: a USD payment is refused with 422 and never booked.
-    const refused = await pay(merchant.api_key, { currency: "USD" });
+    // The simulator books EUR only: a CHF payment (BANK_CURRENCIES=EUR,CHF in tests) is refused with 422 and never booked.
+    const refused = await pay(merchant.api_key, { currency: "CHF" });
     expect(refused.status).toBe("failed");
 
     const report = await reconcile(merchant.api_key, todayUtc());
@@ -158,17 +160,24 @@ describe("POST /v1/reconciliations", () => {
     expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({ status: "pending" });
   });
 
-  it("settles payments still pending at the connector that the statement shows final, with an event", async () => {
+  it("settles payments still pending at the connector that the statement shows final, once an inquiry agrees, with an event", async () => {
     const merchant = await createIsolatedMerchant();
-    // The bank acknowledges this debtor's transfers as ACSP (accepted, settlement in process): they stay pending.
+    // Recovery is held: what resolves them here is reconciliation.
+    await holdRecovery(merchant.id);
+    // The bank answers ACSP (settlement in process: they stay pending) and then settles two of them at once,
+    // so its statement and its answer to an inquiry show the final outcome.
+    for (const final of ["ACSC", "RJCT"] as const) {
+      await addFault({
+        match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+        action: { kind: "async_settlement", interim: "ACSP", final, after_ms: 0 },
+        times: 1,
+      });
+    }
     await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
     const settles = await pay(merchant.api_key);
     const rejected = await pay(merchant.api_key);
     const stillPending = await pay(merchant.api_key);
     for (const p of [settles, rejected, stillPending]) expect(p).toMatchObject({ status: "pending", bank: { status: "ACSP" } });
-    // The statement already shows the final outcome of two of them.
-    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(settles.id), status: "ACSC" });
-    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(rejected.id), status: "RJCT" });
 
     const report = await reconcile(merchant.api_key, todayUtc());
     expect(report.summary).toMatchObject({ matched: 3, resolved: 2, status_mismatch: 0 });
@@ -216,12 +225,18 @@ describe("POST /v1/reconciliations", () => {
 
   it("gives the same report when rerun, including what the first run resolved", async () => {
     const merchant = await createIsolatedMerchant();
-    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP", page_size: 2 });
+    await holdRecovery(merchant.id);
+    await setDebtorScenario(merchant.debtor_iban, { page_size: 2 });
+    // Answered ACSP, settled by the bank right after: pending at the connector until reconciliation asks.
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "async_settlement", interim: "ACSP", final: "ACSC", after_ms: 0 },
+      times: 1,
+    });
     const pending = await pay(merchant.api_key);
-    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSC" });
+    expect(pending.status).toBe("pending");
     const missing = await pay(merchant.api_key);
     await pay(merchant.api_key);
-    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(pending.id), status: "ACSC" });
     await injectDiscrepancy(merchant.debtor_iban, { kind: "missing_entry", end_to_end_id: endToEndId(missing.id) });
     await injectDiscrepancy(merchant.debtor_iban, {
       kind: "unexpected_entry",

@@ -30,6 +30,10 @@ const FAULTS: FaultAction[] = [
   { kind: "refuse", status: 422, code: "AC04" },
   { kind: "async_settlement", interim: "ACSP", final: "ACSC", after_inquiries: 2 },
   { kind: "async_settlement", interim: "PDNG", final: "RJCT", after_ms: 100 },
+  // Money-safety faults: a lost answer and a replica that misses the booking, a refused duplicate, offset times.
+  { kind: "lagging_replica", inquiries: 3, answer: "server_error" },
+  { kind: "duplicate_refusal", style: "422" },
+  { kind: "offset_timestamps", offset: "+01:00" },
 ];
 
 type Command =

@@ -25,7 +25,7 @@ describe("migrations 12 and 13", () => {
     // An endpoint, so the payments below leave delivery rows behind.
     await registerEndpoint(merchant.api_key, uniqueHookPath());
     const settled = await json(await postPayment(merchant.api_key, paymentBody()));
-    const refused = await json(await postPayment(merchant.api_key, paymentBody({ currency: "USD" })));
+    const refused = await json(await postPayment(merchant.api_key, paymentBody({ currency: "CHF" })));
     expect([settled.status, refused.status]).toEqual(["succeeded", "failed"]);
     const outcome = await runInDurableObject(merchantStub(merchant.id), (_instance, state) => {
       const sql = state.storage.sql;

@@ -108,8 +108,8 @@ describe("webhook delivery", () => {
     const [allPath, failedOnlyPath] = [uniqueHookPath(), uniqueHookPath()];
     await registerEndpoint(merchant.api_key, allPath);
     await registerEndpoint(merchant.api_key, failedOnlyPath, { events: ["payment.failed"] });
-    // The simulated bank books EUR only and refuses other currencies with 422.
-    const response = await postPayment(merchant.api_key, paymentBody({ currency: "GBP" }));
+    // CHF passes admission (BANK_CURRENCIES=EUR,CHF in tests); the simulated bank books EUR only and refuses it with 422.
+    const response = await postPayment(merchant.api_key, paymentBody({ currency: "CHF" }));
     const payment = await json(response);
     expect(payment.status).toBe("failed");
 

@@ -36,6 +36,7 @@ describe("webhook endpoints API", () => {
       "payment.failed",
       "payment.returned",
       "payment.canceled",
+      "payment.bank_contradiction",
       "reconciliation.completed",
     ]);
 

@@ -6,16 +6,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ReconciliationWebhookEvent, WebhookEvent } from "../schemas/webhooks.ts";
 import { ALL_EVENT_TYPES } from "../src/webhooks/endpoints.ts";
-import { endToEndId, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
-import {
-  createIsolatedMerchant,
-  getReconciliation,
-  injectDiscrepancy,
-  postReconciliation,
-  reconcile,
-  setDebtorScenario,
-  todayUtc,
-} from "./support/reconciliation.ts";
+import { json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
+import { createIsolatedMerchant, getReconciliation, postReconciliation, reconcile, todayUtc } from "./support/reconciliation.ts";
+import { holdRecovery } from "./support/recovery.ts";
 import { listEvents, receivedAt, registerEndpoint, uniqueHookPath, waitForReceived } from "./support/webhooks.ts";
 
 function sleep(ms: number): Promise<void> {
@@ -81,11 +75,15 @@ describe("reconciliation.completed webhook", () => {
     );
     expect(stored).toBe(ALL_EVENT_TYPES);
 
-    // Acknowledged ACSP (stays pending); the statement already shows it settled, so the run resolves it.
-    await setDebtorScenario(merchant.debtor_iban, { booking_status: "ACSP" });
+    // Acknowledged ACSP (stays pending: recovery is held), settled by the bank right after: the run resolves it.
+    await holdRecovery(merchant.id);
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "async_settlement", interim: "ACSP", final: "ACSC", after_ms: 0 },
+      times: 1,
+    });
     const pending = await json(await postPayment(merchant.api_key, paymentBody()));
     expect(pending.status).toBe("pending");
-    await injectDiscrepancy(merchant.debtor_iban, { kind: "status", end_to_end_id: endToEndId(pending.id), status: "ACSC" });
     const report = await reconcile(merchant.api_key, todayUtc());
     expect(report.summary).toMatchObject({ resolved: 1 });
 

@@ -56,9 +56,11 @@ describe("webhook event retention", () => {
     const createdAt = Date.now() - WEBHOOK_EVENT_RETENTION_MS + 2 * 3_600_000;
     await runInDurableObject(stub, (_instance, state) => {
       // Nothing else is due: no idempotency key to purge, the payment is final, the deliveries are done,
-      // and no recent success for the return watch to poll for.
+      // no recent success for the return watch to poll for, and the registry already knows no payment is
+      // pending (no attention report owed).
       state.storage.sql.exec(`DELETE FROM idempotency_keys`);
       state.storage.sql.exec(`UPDATE return_watch SET last_succeeded_at = NULL`);
+      state.storage.sql.exec(`UPDATE attention_report_state SET reported_version = version, reported_oldest_pending_at = NULL`);
       state.storage.sql.exec(`UPDATE webhook_events SET created_at = ?`, createdAt);
     });
     await stub.deliverDueWebhooks(Date.now());

@@ -24,6 +24,14 @@ export const DAILY_CRON = "20 0 * * *";
 const BANK_PROFILES = ["json", "iso20022"] as const;
 export type BankProfile = (typeof BANK_PROFILES)[number];
 
+/** The payment the banner's curl sends (test/node/local-stack-iso20022.test.ts pays it through each bank profile). */
+export const DEMO_PAYMENT = {
+  amount: 1250,
+  currency: "EUR",
+  creditor: { name: "Jane Supplier", iban: "DE89370400440532013000" },
+  reference: "Invoice 42",
+} as const;
+
 export interface LocalStackOptions {
   port: number;
   stateDir: string;
@@ -286,7 +294,7 @@ async function main(): Promise<void> {
     `  -H 'Authorization: Bearer ${merchant.api_key}' \\`,
     `  -H 'Content-Type: application/json' \\`,
     `  -H "Idempotency-Key: $(uuidgen 2>/dev/null || date +%s%N)" \\`,
-    `  -d '{"amount":1250,"currency":"EUR","creditor":{"name":"Jane Supplier","iban":"DE89370400440532013000"},"reference":"Invoice 42"}'`,
+    `  -d '${JSON.stringify(DEMO_PAYMENT)}'`,
   ].join("\n");
   console.log(
     [

@@ -128,6 +128,10 @@ export function describeDelivery(body: string): string {
       const returned = payment.return ? ` return=${payment.return.reason_code} returned_amount=${payment.return.amount.value}` : "";
       return `${event.type} payment=${payment.id} status=${payment.status}${failure}${returned} amount=${payment.amount} ${payment.currency}`;
     }
+    case "payment.bank_contradiction": {
+      const { payment } = event.data;
+      return `${event.type} payment=${payment.id} status=${payment.status} bank_status=${payment.discrepancy?.bank_status ?? "?"} amount=${payment.amount} ${payment.currency}`;
+    }
     case "reconciliation.completed":
       return `${event.type} date=${event.data.reconciliation.date} report=${event.data.reconciliation.report_url}`;
     default:

@@ -11,16 +11,29 @@
  * before anything is sent again. Any HTTP answer other than a gateway error
  * closes the circuit.
  *
- * In memory only: a fresh instance starts closed, which costs at most one
- * more submission into a dead bank, never correctness.
+ * In memory, except whether the bank is failing, which the payment dispatch
+ * stores on each flip (a fresh instance otherwise starts closed, which costs
+ * at most one more submission into a dead bank, never correctness).
  */
 export type CircuitState = "closed" | "open" | "suspect";
 
 /** Gateway errors: something in front of the bank answered, the bank itself may be down. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 
+/** What one observed call meant for the bank's health. */
+export type CircuitChange =
+  /** A transport error or gateway error. */
+  | "failed"
+  /** The bank answered (below 500) after one or more failed calls: it is back. */
+  | "healed"
+  | "unchanged";
+
 export class BankCircuit {
   private failedAt: number | null = null;
+  /** Failures seen since the bank last answered below 500 (a 500 closes the circuit, but proves little of health). */
+  private failing = false;
+  /** A probe is on its way: other never-sent payments wait for its answer instead of probing too. */
+  private probing = false;
 
   constructor(private readonly cooldownMs: number) {}
 
@@ -34,9 +47,40 @@ export class BankCircuit {
     return (this.failedAt ?? 0) + this.cooldownMs;
   }
 
+  /** When the next probe is due while the circuit is not closed (null when it is, or when a probe is already out). */
+  nextProbeAt(): number | null {
+    return this.failedAt === null || this.probing ? null : this.probeAt();
+  }
+
+  /** Claims the one probe of a suspect circuit; false when another is already out (one probe per cool-down). */
+  claimProbe(now: number): boolean {
+    if (this.state(now) !== "suspect" || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
+  /** Whether calls have failed since the bank last answered (what a new instance must remember). */
+  get isFailing(): boolean {
+    return this.failing;
+  }
+
+  /** A new instance of an object whose bank was failing: probe after a cool-down, and treat the next answer as healing. */
+  restoreFailing(now: number): void {
+    this.failing = true;
+    this.failedAt ??= now;
+  }
+
   /** Feeds the result of one bank call: its HTTP status, or null when fetch threw (timeout, reset, refusal). */
-  observe(httpStatus: number | null, now: number): void {
-    if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) this.failedAt = now;
-    else this.failedAt = null;
+  observe(httpStatus: number | null, now: number): CircuitChange {
+    this.probing = false;
+    if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) {
+      this.failedAt = now;
+      this.failing = true;
+      return "failed";
+    }
+    this.failedAt = null;
+    if (httpStatus >= 500 || !this.failing) return "unchanged";
+    this.failing = false;
+    return "healed";
   }
 }

@@ -5,10 +5,12 @@
  * authorizes RPCs and delegates to what this returns.
  */
 
+import { bankAdapterFor } from "../bank/bank-adapters.ts";
+import type { BankCall } from "../bank/bank-call.ts";
 import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.ts";
 import type { BankPort } from "../bank/bank-port.ts";
-import { type BankCall, BankClient } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
+import { AttentionReporter } from "../payments/attention-report.ts";
 import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
 import { ReturnWatch } from "../payments/return-watch.ts";
@@ -17,8 +19,10 @@ import type { Env } from "../platform/env.ts";
 import { logEvent } from "../platform/log.ts";
 import { type Clock, type ObjectStore, systemClock } from "../platform/object-store.ts";
 import { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
+import { StatementImports } from "../reconciliation/statement-imports.ts";
 import { merchantRegistry } from "../registry/merchant-registry.ts";
 import { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
+import { AlarmRunner } from "./alarm-run.ts";
 import { AlarmScheduler, type AlarmStorage } from "./alarm-scheduler.ts";
 import { KeyRing } from "./authorization.ts";
 import { MerchantProfile, type MerchantRow } from "./merchant-profile.ts";
@@ -30,9 +34,14 @@ export interface MerchantCapabilities {
   payments: Payments;
   webhooks: MerchantWebhooks;
   reconciliation: MerchantReconciliation;
+  statements: StatementImports;
   /** Polls the bank's notifications for returns (src/payments/return-watch.ts). */
   returnWatch: ReturnWatch;
   scheduler: AlarmScheduler;
+  /** One alarm run: recovery first, then reports, then webhook delivery and the return poll in the background. */
+  alarms: AlarmRunner;
+  /** Payments needing attention, to the registry: throttled, or at once (`force`) after an operator's change. Never throws. */
+  reportAttention(force: boolean): Promise<void>;
   seams: MerchantObjectSeams;
   /** False under plain `wrangler dev`: no BANK binding, so nothing that needs the bank is admitted. */
   bankBound: boolean;
@@ -51,9 +60,8 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
   const drills: FailureDrills = { beforeRecordOutcome: null, beforeRecovery: null, afterReschedule: null };
   // `wrangler dev` without the local stack has no BANK (wrangler.jsonc binds it only in production):
   // every call that needs the bank is then refused up front, before anything is stored.
-  let bank: BankPort = env.BANK
-    ? new BankClient({ fetcher: env.BANK, baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS })
-    : unboundBank;
+  // BANK_PROFILE picks the adapter (src/bank/bank-adapters.ts); nothing here knows which one it is.
+  let bank: BankPort = env.BANK ? bankAdapterFor(config, env.BANK) : unboundBank;
   let clock: Clock = systemClock;
   const now: Clock = { now: () => clock.now() };
 
@@ -61,7 +69,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
   const scheduler = new AlarmScheduler(
     storage,
     now,
-    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt()],
+    () => [payments.nextDueAt(), webhooks.nextDeliveryAt(), webhooks.nextPruneAt(), returnWatch.nextDueAt(), attention.nextDueAt()],
     () => drills.afterReschedule,
   );
   /** The outbox write happens in the caller's transaction; the alarm is woken once this turn ends (an await there would end it). */
@@ -89,6 +97,21 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     );
   };
 
+  const attention = new AttentionReporter(storage.sql);
+  const reportAttention = async (force: boolean): Promise<void> => {
+    const merchant = profile.load();
+    if (!merchant) return;
+    const report = attention.take(merchant.id, now.now(), force);
+    if (!report) return;
+    try {
+      await merchantRegistry(env).recordAttention(report);
+      attention.sent(report);
+    } catch (error) {
+      // Still owed (stored): the next run sends it, ATTENTION_REPORT_INTERVAL_MS later.
+      logEvent("warn", "attention_report_failed", { merchant_id: merchant.id, error: String(error) });
+    }
+  };
+
   const paymentsContext: PaymentsContext = {
     store: storage,
     config,
@@ -101,6 +124,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
       returnWatch.notePaymentStatus(payment);
       wakeForWebhooks(webhooks.onPaymentStatusChange(payment, fromStatus));
     },
+    onBankContradiction: (payment) => wakeForWebhooks(webhooks.onPaymentBankContradiction(payment, now.now())),
     ensureAlarmBy: (at) => scheduler.ensureBy(at),
     rescheduleAlarm: () => scheduler.reschedule(),
     observeBankCall: reportBankHealth,
@@ -113,6 +137,23 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     recordOutcome: (...args) => payments.recordOutcome(...args),
     applyReturn: (entry, source) => payments.applyReturn(entry, source),
     onReportStored: (report) => wakeForWebhooks(webhooks.onReconciliationCompleted(report)),
+    inquire: (row) => payments.inquire(row),
+    flagStatusMismatch: (paymentId, status) => payments.flagStatusMismatch(paymentId, status),
+  });
+  const alarms = new AlarmRunner({
+    // Not the recoverDuePayments RPC: the alarm re-arms once, after all of its work, from what is due then.
+    recoverPayments: (asOf) => payments.runDue(asOf),
+    report: () => reportAttention(false),
+    background: {
+      webhook_delivery: (asOf, budgetMs) => webhooks.deliverDue(asOf, budgetMs),
+      // A poll only moves its own due time later: nothing to re-arm for.
+      return_poll: async (asOf) => {
+        if (env.BANK !== undefined) await returnWatch.pollDue(asOf);
+        return 0;
+      },
+    },
+    reschedule: () => scheduler.reschedule(),
+    keepAlive: waitUntil,
   });
   const seams: MerchantObjectSeams = {
     get bank() {
@@ -133,12 +174,29 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     leaseDueWebhooks: (cutoff, at) => webhooks.leaseDue(cutoff, at),
     applyReturn: (entry, source) => payments.applyReturn(entry, source),
   };
+  // Imported files' returns go through the same one return path as the poll's and the statement's.
+  const statements = new StatementImports(storage, now, (entry, source) => payments.applyReturn(entry, source));
   const keys = new KeyRing(storage);
-  return { profile, keys, payments, webhooks, reconciliation, returnWatch, scheduler, seams, bankBound: env.BANK !== undefined };
+  return {
+    profile,
+    keys,
+    payments,
+    webhooks,
+    reconciliation,
+    statements,
+    returnWatch,
+    scheduler,
+    alarms,
+    reportAttention,
+    seams,
+    bankBound: env.BANK !== undefined,
+  };
 }
 
 /** Stands in for the bank when BANK is not bound; never reached, since every bank-bound RPC is refused first. */
 const unboundBank: BankPort = {
+  admissionProblem: () => null,
+  prepareTransfer: () => ({ ok: false, reason: "BANK is not bound" }),
   submitCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   inquireCreditTransfer: () => Promise.reject(new Error("BANK is not bound")),
   fetchStatementPage: () => Promise.reject(new Error("BANK is not bound")),

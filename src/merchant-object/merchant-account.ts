@@ -17,6 +17,12 @@ import type { ReturnPollResult, ReturnWatch } from "../payments/return-watch.ts"
 import type { Env } from "../platform/env.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import type { MerchantReconciliation } from "../reconciliation/merchant-reconciliation.ts";
+import type {
+  ImportStatementReply,
+  StatementImportPageReply,
+  StatementImports,
+  StatementUpload,
+} from "../reconciliation/statement-imports.ts";
 import type { MerchantWebhooks } from "../webhooks/merchant-webhooks.ts";
 import type {
   DeleteWebhookEndpointReply,
@@ -25,6 +31,7 @@ import type {
   WebhookEndpointListReply,
   WebhookEndpointReply,
 } from "../webhooks/replies.ts";
+import type { AlarmRunner } from "./alarm-run.ts";
 import type { AlarmScheduler } from "./alarm-scheduler.ts";
 import { type ApiKeyListReply, type ApiKeyReply, addApiKey, listApiKeys, revokeApiKey } from "./api-keys-store.ts";
 import type { AuthContext, KeyRing } from "./authorization.ts";
@@ -44,8 +51,11 @@ export class MerchantAccount extends DurableObject<Env> {
   private readonly payments: Payments;
   private readonly webhooks: MerchantWebhooks;
   private readonly reconciliation: MerchantReconciliation;
+  private readonly statements: StatementImports;
   private readonly returnWatch: ReturnWatch;
   private readonly scheduler: AlarmScheduler;
+  private readonly alarms: AlarmRunner;
+  private readonly reportAttention: (force: boolean) => Promise<void>;
   private readonly bankBound: boolean;
   private initialized: boolean;
 
@@ -62,8 +72,11 @@ export class MerchantAccount extends DurableObject<Env> {
       payments: this.payments,
       webhooks: this.webhooks,
       reconciliation: this.reconciliation,
+      statements: this.statements,
       returnWatch: this.returnWatch,
       scheduler: this.scheduler,
+      alarms: this.alarms,
+      reportAttention: this.reportAttention,
       seams: this.seams,
       bankBound: this.bankBound,
     } = built);
@@ -140,6 +153,14 @@ export class MerchantAccount extends DurableObject<Env> {
     return "ok" in merchant ? merchant : this.payments.cancel(paymentId, auth.requestId);
   }
 
+  /** Operator: a person looked at this payment; its attention flag is cleared and the registry told at once. */
+  async clearPaymentAttention(paymentId: string): Promise<GetPaymentReply> {
+    if (!this.existingMerchant()) return merchantNotFound();
+    const reply = this.payments.clearAttention(paymentId);
+    if (reply.ok) await this.reportAttention(true);
+    return reply;
+  }
+
   // ---------------------------------------------------------------- reconciliation
 
   async reconcile(auth: AuthContext, date: string): Promise<ReconciliationReply> {
@@ -165,6 +186,19 @@ export class MerchantAccount extends DurableObject<Env> {
     const report = this.reconciliation.storedReport(merchant.id, date);
     if (report) return { ok: true, report };
     return refuse("not-found", `No reconciliation report for ${date}; POST /v1/reconciliations to run one.`);
+  }
+
+  // ---------------------------------------------------------------- imported statement files
+
+  /** A camt.053 / camt.054 the Worker has read (POST /v1/statements); stored unless already imported, its returns applied. */
+  async importStatement(auth: AuthContext, upload: StatementUpload): Promise<ImportStatementReply> {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.statements.import(merchant.debtor_iban, upload);
+  }
+
+  listStatements(auth: AuthContext, limit: number, before: string | null): StatementImportPageReply {
+    const merchant = this.authorize(auth);
+    return "ok" in merchant ? merchant : this.statements.list(limit, before);
   }
 
   private async reconcileDay(merchant: MerchantRow, date: string, requestId?: string) {
@@ -214,13 +248,9 @@ export class MerchantAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.scheduler.fired();
     if (!this.initialized) return;
-    const now = this.seams.clock.now();
     try {
-      // Side by side: a slow webhook endpoint never holds up payment recovery.
-      // Both are awaited to the end even when one throws, so a retried alarm
-      // never starts a second delivery loop beside one still running.
-      const results = await Promise.allSettled([this.recoverDuePayments(now), this.deliverDueWebhooks(now), this.pollBankReturns(now)]);
-      for (const result of results) if (result.status === "rejected") throw result.reason;
+      // Recovery first; webhook delivery and the return poll run after it, in the background (alarm-run.ts).
+      await this.alarms.run(this.seams.clock.now());
     } finally {
       // Re-armed even when a step threw, so pending work never waits for an unrelated request.
       await this.scheduler.reschedule();

@@ -200,6 +200,99 @@ export const MIGRATIONS: Migration[] = [
     apply: (sql) => reissueWebhookSecrets(sql, Date.now()),
   },
   {
+    id: 8,
+    description: "payments: 404 confirmation, held refusal of a resend, attention flag, discrepancy; attention report state",
+    statements: [
+      // The first 404 to an inquiry after an unknown outcome, until a second one confirms it (INQUIRY_CONFIRM_DELAY_MS).
+      `ALTER TABLE payments ADD COLUMN first_not_found_at INTEGER`,
+      // When the latest submission started: a 404 counts only after that attempt's BANK_TIMEOUT_MS.
+      `ALTER TABLE payments ADD COLUMN last_sent_at INTEGER`,
+      // A refusal answering a resend of a payment the bank may hold, kept (JSON) until an inquiry decides.
+      `ALTER TABLE payments ADD COLUMN resend_refusal TEXT`,
+      `ALTER TABLE payments ADD COLUMN attention_since INTEGER`,
+      `ALTER TABLE payments ADD COLUMN attention_reason TEXT`,
+      // Where counting starts again after an operator cleared the flag of a payment still pending.
+      `ALTER TABLE payments ADD COLUMN attention_reset_steps INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE payments ADD COLUMN attention_reset_at INTEGER`,
+      // The bank contradicting a final status (JSON, see schemas/merchant-api.ts PaymentDiscrepancy).
+      `ALTER TABLE payments ADD COLUMN discrepancy TEXT`,
+      `CREATE INDEX IF NOT EXISTS payments_needing_attention ON payments (id) WHERE attention_since IS NOT NULL`,
+      // What the registry last heard of this object's flagged payments (src/payments/attention-report.ts).
+      `CREATE TABLE IF NOT EXISTS attention_report_state (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version INTEGER NOT NULL,
+        reported_version INTEGER,
+        reported_oldest_pending_at INTEGER,
+        reported_at INTEGER
+      )`,
+      `INSERT OR IGNORE INTO attention_report_state (singleton, version) VALUES (1, 0)`,
+    ],
+  },
+  {
+    id: 9,
+    description: "payments: the next action a payment had before the bank's healing pulled it forward; whether the bank was failing",
+    statements: [
+      // Set when the bank answers again after failures (healing-wake.ts); restored if it fails again during the spread.
+      `ALTER TABLE payments ADD COLUMN woken_from_at INTEGER`,
+      // Written only when the bank starts failing and when it heals, so a new instance (eviction, deploy) keeps
+      // probing it and still pulls payments forward when it heals (src/payments/dispatch.ts).
+      `CREATE TABLE IF NOT EXISTS bank_circuit (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), failing_since INTEGER)`,
+      `INSERT OR IGNORE INTO bank_circuit (singleton, failing_since) VALUES (1, NULL)`,
+    ],
+  },
+  {
+    id: 10,
+    description: "payments: the bank request as first built (a resend sends the same bytes) and the bank profile that built it",
+    statements: [
+      // NULL until the first send; rows sent before this migration are rebuilt on a resend, as they always were.
+      `ALTER TABLE payments ADD COLUMN bank_request_format TEXT`,
+      `ALTER TABLE payments ADD COLUMN bank_request TEXT`,
+    ],
+  },
+  {
+    id: 11,
+    description:
+      "imported statement files (camt.053 / camt.054): their reports and parsed entries; where a reconciliation's statement came from",
+    statements: [
+      // The parsed entries and the file's SHA-256, never the raw file: one SQLite value holds at most 2 MB.
+      // report_ids: the JSON array of Stmt/Id or Ntfctn/Id; with kind and message_id, what makes a file "the same".
+      `CREATE TABLE IF NOT EXISTS statement_imports (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        report_ids TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        reply TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (kind, message_id, report_ids)
+      )`,
+      `CREATE TABLE IF NOT EXISTS statement_import_reports (
+        import_id TEXT NOT NULL,
+        report_index INTEGER NOT NULL,
+        report_id TEXT NOT NULL,
+        page_number INTEGER,
+        last_page INTEGER,
+        business_date TEXT,
+        PRIMARY KEY (import_id, report_index)
+      )`,
+      `CREATE INDEX IF NOT EXISTS statement_import_reports_by_day ON statement_import_reports (business_date)
+         WHERE business_date IS NOT NULL`,
+      // One row per entry (a 5 MiB file holds tens of thousands): kind 'entry' (a BankStatementEntry) or 'return' (a BankReturn).
+      `CREATE TABLE IF NOT EXISTS statement_import_entries (
+        import_id TEXT NOT NULL,
+        report_index INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('entry', 'return')),
+        booked_at INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (import_id, report_index, seq)
+      )`,
+      `CREATE INDEX IF NOT EXISTS statement_import_returns_by_booking ON statement_import_entries (booked_at) WHERE kind = 'return'`,
+      // NULL for reports stored before: they came from the bank's API.
+      `ALTER TABLE reconciliation_reports ADD COLUMN source TEXT`,
+    ],
+  },
+  {
     id: 12,
     description: "payments: returned and canceled statuses, the return's fields, first send time; bank returns seen; the return watch",
     statements: [

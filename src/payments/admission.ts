@@ -59,7 +59,8 @@ export function admitPayment(
     if (record) sql.exec(`DELETE FROM idempotency_keys WHERE key = ?`, idempotencyKey);
 
     const expiresAt = now + ttlMs;
-    const limitRefusal = checkLimits(sql, merchant, request, now);
+    // What the bank's contract cannot carry is refused first, without a bank call; then the merchant's limits.
+    const limitRefusal = bankRefusal(ctx, request) ?? checkLimits(sql, merchant, request, now);
     if (limitRefusal) {
       // A decision taken after validation is part of the key's history: replay it as it was.
       sql.exec(
@@ -98,6 +99,8 @@ export function admitPayment(
       bank_may_hold: 0,
       inquiries: 0,
       bank_booked_at: null,
+      bank_request_format: null,
+      bank_request: null,
       first_sent_at: null,
       return_reason_code: null,
       return_amount: null,
@@ -107,6 +110,15 @@ export function admitPayment(
       next_action_at: inFlightDeadline(ctx.config, now),
       created_at: now,
       updated_at: now,
+      first_not_found_at: null,
+      last_sent_at: null,
+      resend_refusal: null,
+      attention_since: null,
+      attention_reason: null,
+      attention_reset_steps: 0,
+      attention_reset_at: null,
+      discrepancy: null,
+      woken_from_at: null,
     };
     sql.exec(
       `INSERT INTO payments (id, idempotency_key, status, amount, currency, creditor_name, creditor_iban, reference, metadata,
@@ -172,4 +184,15 @@ function storedRefusal(body: string | null): Refusal {
   return refuse(known, stored.detail ?? "");
 }
 
-const STORED_REFUSALS: readonly RefusalCode[] = ["amount-limit-exceeded", "daily-limit-exceeded"];
+const STORED_REFUSALS: readonly RefusalCode[] = [
+  "amount-limit-exceeded",
+  "daily-limit-exceeded",
+  "currency-not-supported",
+  "amount-out-of-range",
+];
+
+/** The bank adapter says what it can carry (BANK_CURRENCIES, and a profile's own limits); admission only asks. */
+function bankRefusal(ctx: PaymentsContext, request: CreatePaymentRequest): Refusal | null {
+  const problem = ctx.bank().admissionProblem(request.amount, request.currency);
+  return problem === null ? null : refuse(problem.code, problem.detail);
+}

@@ -5,8 +5,8 @@
  */
 import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { BankCall } from "../bank/bank-call.ts";
 import type { BankPort } from "../bank/bank-port.ts";
-import type { BankCall } from "../bank/client.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { Clock, ObjectStore } from "../platform/object-store.ts";
 
@@ -42,6 +42,8 @@ export interface PaymentsContext {
   merchant(): PayingMerchant;
   /** Webhook outbox write for a status change; runs inside the change's transaction (no await). */
   onStatusChange(payment: Payment, fromStatus: PaymentStatus | null): void;
+  /** Webhook outbox write when the bank settled a payment reported failed (contradiction.ts); inside its transaction. */
+  onBankContradiction(payment: Payment): void;
   /** Makes sure the alarm fires no later than `at`. */
   ensureAlarmBy(at: number): Promise<void>;
   /** Sets the alarm to the earliest due work of every capability of the object. */

@@ -9,13 +9,16 @@
  * gate is open and other requests run. Correctness rests on the transactions
  * before and after the call, never on the call being exclusive.
  */
-import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import { BankCircuit } from "../bank/bank-circuit.ts";
-import type { BankCall } from "../bank/client.ts";
+
+import { storedTransfer } from "../bank/bank-adapters.ts";
+import type { BankCall } from "../bank/bank-call.ts";
+import { BankCircuit, type CircuitChange } from "../bank/bank-circuit.ts";
+import type { PreparedTransfer, TransferInstruction } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import { Semaphore } from "../platform/semaphore.ts";
 import { inFlightDeadline, type PaymentsContext } from "./context.ts";
+import { returnToBackoff, wakePendingPayments } from "./healing-wake.ts";
 import { writeTransition } from "./lifecycle.ts";
 import { recordBankOutcome } from "./outcomes.ts";
 import { findPayment, type PaymentRow } from "./payment-row.ts";
@@ -26,6 +29,10 @@ export type BankOperation = "submit" | "inquiry" | "probe";
 export class BankDispatch {
   private readonly slots: Semaphore;
   private readonly circuit: BankCircuit;
+  /** Until when payments pulled forward by the bank's healing are being worked through (healing-wake.ts). */
+  private spreadUntil = 0;
+  /** Whether the stored failing flag was read into the circuit (once per instance, on first use: schema needed). */
+  private restored = false;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
@@ -53,6 +60,8 @@ export class BankDispatch {
       if (row?.status !== "pending" || row.bank_phase !== "queued") return row;
       const attempt = row.attempts + 1;
       const now = this.ctx.clock.now();
+      const prepared = this.prepare(row, now);
+      if (prepared === null) return undefined;
       // The recovery point, stored before the call: if this object dies
       // mid-call, recovery sees "sending" and asks the bank before it ever
       // sends again, and the payment counts as one the bank may hold.
@@ -60,10 +69,18 @@ export class BankDispatch {
         sql,
         row,
         "sending",
-        { bank_may_hold: 1, attempts: attempt, next_action_at: inFlightDeadline(this.ctx.config, now) },
+        {
+          bank_may_hold: 1,
+          attempts: attempt,
+          next_action_at: inFlightDeadline(this.ctx.config, now),
+          // A new attempt: 404s must come after its timeout, and an earlier held refusal no longer decides.
+          last_sent_at: now,
+          first_not_found_at: null,
+          resend_refusal: null,
+        },
         now,
       );
-      const call = await this.ctx.bank().submitCreditTransfer(this.wireRequest(row));
+      const call = await this.ctx.bank().submitCreditTransfer(prepared);
       this.observe("submit", row, attempt, call, requestId);
       after = recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, {
         operation: "submit",
@@ -81,9 +98,31 @@ export class BankDispatch {
   async inquire(row: PaymentRow): Promise<InquiryOutcome> {
     await this.slots.acquire();
     try {
+      // While the bank is believed down, an inquiry is the circuit's probe: never-sent payments wait for its answer.
+      this.circuit.claimProbe(this.ctx.clock.now());
       const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
       this.observe("inquiry", row, row.attempts, call);
       return call.outcome;
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /**
+   * The circuit's probe while the bank is believed down (due by `asOf`): a
+   * status inquiry about `row`, at most one at a time. Only the bank's word about the
+   * payment is applied (an answer with a status); a 404 or a failure tells
+   * the circuit about the bank, and nothing about this payment's schedule.
+   */
+  async probe(row: PaymentRow, asOf: number): Promise<void> {
+    await this.slots.acquire();
+    try {
+      this.restoreCircuit();
+      // As of the alarm's time (a test may run it ahead of the clock, as it may for due payments).
+      if (!this.circuit.claimProbe(Math.max(asOf, this.ctx.clock.now()))) return;
+      const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+      this.observe("probe", row, row.attempts, call);
+      if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
     } finally {
       this.slots.release();
     }
@@ -110,6 +149,7 @@ export class BankDispatch {
       );
       return false;
     }
+    this.restoreCircuit();
     const state = this.circuit.state(now);
     switch (state) {
       case "closed":
@@ -118,6 +158,11 @@ export class BankDispatch {
         this.hold(row.id, this.circuit.probeAt(), now);
         return false;
       case "suspect":
+        // One probe per cool-down: the others wait for its answer (a healed bank pulls them forward).
+        if (!this.circuit.claimProbe(now)) {
+          this.hold(row.id, now + config.BANK_CIRCUIT_COOLDOWN_MS, now);
+          return false;
+        }
         return this.probeBeforeSend(row);
       default:
         return state satisfies never;
@@ -155,19 +200,106 @@ export class BankDispatch {
     );
   }
 
-  private wireRequest(row: PaymentRow): BankCreditTransferRequest {
-    return {
-      end_to_end_id: row.end_to_end_id,
-      debtor_iban: this.ctx.merchant().debtor_iban,
-      creditor: { name: row.creditor_name, iban: row.creditor_iban },
-      amount: { value: row.amount, currency: row.currency },
-      remittance_information: row.reference,
-    };
+  /** A new instance (eviction, deploy) picks up a bank that was failing: it keeps probing, and its healing still wakes payments. */
+  private restoreCircuit(): void {
+    if (this.restored) return;
+    this.restored = true;
+    const stored = this.ctx.store.sql
+      .exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuit WHERE singleton = 1`)
+      .toArray()[0];
+    if (stored?.failing_since != null) this.circuit.restoreFailing(this.ctx.clock.now());
   }
 
-  /** Every call feeds the circuit, the object's health report and one log line. */
+  private storeFailing(since: number | null): void {
+    this.ctx.store.sql.exec(`UPDATE bank_circuit SET failing_since = ? WHERE singleton = 1`, since);
+  }
+
+  /** The bank is back: pull every pending payment forward (healing-wake.ts). It failed again mid-spread: back to their backoff. */
+  private onHealthChange(change: CircuitChange, now: number): void {
+    const { sql } = this.ctx.store;
+    const spreadMs = this.ctx.config.HEALED_SPREAD_MS;
+    if (change === "healed") {
+      const woken = wakePendingPayments(sql, now, spreadMs);
+      if (woken === 0) return;
+      this.spreadUntil = now + spreadMs;
+      logEvent("info", "bank_healed", { merchant_id: this.ctx.merchant().id, payments_woken: woken, spread_ms: spreadMs });
+      // Moved earlier, never later (ensureBy); the pulled-forward work then runs at the alarm's pace.
+      void this.ctx.ensureAlarmBy(now).catch((error: unknown) => {
+        logEvent("error", "alarm_arm_failed", { merchant_id: this.ctx.merchant().id, error: String(error) });
+      });
+    } else if (change === "failed" && now < this.spreadUntil) {
+      this.spreadUntil = 0;
+      const returned = returnToBackoff(sql, now);
+      logEvent("warn", "bank_failed_during_spread", { merchant_id: this.ctx.merchant().id, payments_returned: returned });
+    }
+  }
+
+  /**
+   * The request as the bank adapter builds it, once: stored with the payment
+   * at the first send (in the same synchronous step as the "sending" mark),
+   * and what every resend sends again. Null when it cannot be built (the
+   * profile changed since admission and cannot carry the payment): failed if
+   * the bank never had it, held for an operator otherwise.
+   */
+  private prepare(row: PaymentRow, now: number): PreparedTransfer | null {
+    const merchant = this.ctx.merchant();
+    const stored = storedTransfer(row.end_to_end_id, row.bank_request_format, row.bank_request);
+    const instruction: TransferInstruction = {
+      endToEndId: row.end_to_end_id,
+      debtor: { name: merchant.name, iban: merchant.debtor_iban },
+      creditor: { name: row.creditor_name, iban: row.creditor_iban },
+      amountMinor: row.amount,
+      currency: row.currency,
+      reference: row.reference,
+      createdAt: row.created_at,
+      sentAt: now,
+    };
+    const preparation = this.ctx.bank().prepareTransfer(instruction, stored);
+    if (!preparation.ok) {
+      logEvent("error", "bank_request_unbuildable", { payment_id: row.id, reason: preparation.reason });
+      if (row.bank_may_hold === 0) {
+        recordBankOutcome(
+          this.ctx,
+          row.id,
+          row.attempts,
+          { kind: "undeliverable", reason: preparation.reason },
+          { operation: "store_and_forward" },
+        );
+      } else {
+        this.hold(row.id, now + retryDelayMs(row.attempts + row.inquiries + 1, this.ctx.config), now);
+      }
+      return null;
+    }
+    const { prepared } = preparation;
+    if (prepared !== stored) {
+      this.ctx.store.sql.exec(
+        `UPDATE payments SET bank_request_format = ?, bank_request = ? WHERE id = ?`,
+        prepared.format,
+        prepared.body,
+        row.id,
+      );
+    }
+    return prepared;
+  }
+
+  /**
+   * When the circuit lets the next probe through while the bank is believed
+   * down (null when it is not, or a probe is out): the object's one call per
+   * BANK_CIRCUIT_COOLDOWN_MS that learns when the bank is back.
+   */
+  nextProbeAt(): number | null {
+    this.restoreCircuit();
+    return this.circuit.nextProbeAt();
+  }
+
+  /** Every call feeds the circuit (and what its health means for pending payments), the object's health report and one log line. */
   private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
-    this.circuit.observe(call.httpStatus, this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    this.restoreCircuit();
+    const wasFailing = this.circuit.isFailing;
+    const change = this.circuit.observe(call.httpStatus, now);
+    if (this.circuit.isFailing !== wasFailing) this.storeFailing(this.circuit.isFailing ? now : null);
+    this.onHealthChange(change, now);
     this.ctx.observeBankCall(call);
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {

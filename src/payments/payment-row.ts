@@ -1,5 +1,5 @@
 /** The payments table's row shape and its mapping to the merchant API's Payment. */
-import type { Payment, PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { AttentionReason, Payment, PaymentDiscrepancy, PaymentStatus } from "../../schemas/merchant-api.ts";
 import { failureReason } from "./failure-reasons.ts";
 import type { BankPhase } from "./lifecycle.ts";
 import { describeReasonCode } from "./reason-codes.ts";
@@ -32,6 +32,9 @@ export type PaymentRow = {
   inquiries: number;
   /** When the bank booked the transfer (its statement day), from the first answer that said; null if unknown. */
   bank_booked_at: number | null;
+  /** The bank request as first built (src/bank/bank-port.ts PreparedTransfer): which profile built it, and its body. */
+  bank_request_format: string | null;
+  bank_request: string | null;
   /** When the payment was first sent to the bank (its first move to sending); null while it never was. */
   first_sent_at: number | null;
   /** Set together when the payment is returned (returns.ts): the bank's return entry. */
@@ -44,6 +47,21 @@ export type PaymentRow = {
   next_action_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The first 404 to an inquiry after an unknown outcome, awaiting its confirmation (INQUIRY_CONFIRM_DELAY_MS later). */
+  first_not_found_at: number | null;
+  /** When the latest submission started; a 404 counts only once that attempt's timeout has passed. */
+  last_sent_at: number | null;
+  /** JSON HeldRefusal: the bank refused a resend of a payment it may hold; an inquiry decides (resend-refusal.ts). */
+  resend_refusal: string | null;
+  attention_since: number | null;
+  attention_reason: AttentionReason | null;
+  /** attempts + inquiries when an operator last cleared the flag: counting starts again from there. */
+  attention_reset_steps: number;
+  attention_reset_at: number | null;
+  /** JSON PaymentDiscrepancy: the bank contradicted the payment's final status. */
+  discrepancy: string | null;
+  /** The next action it had before the bank's healing pulled it forward; null once its step started (healing-wake.ts). */
+  woken_from_at: number | null;
 };
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -78,6 +96,10 @@ export function paymentFromRow(row: PaymentRow): Payment {
     payment.bank = { transfer_id: row.bank_transfer_id, status: row.bank_status };
     if (row.bank_reason_code !== null) payment.bank.reason_code = row.bank_reason_code;
   }
+  if (row.attention_since !== null && row.attention_reason !== null) {
+    payment.attention = { since: new Date(row.attention_since).toISOString(), reason: row.attention_reason };
+  }
+  if (row.discrepancy !== null) payment.discrepancy = JSON.parse(row.discrepancy) as PaymentDiscrepancy;
   return payment;
 }
 

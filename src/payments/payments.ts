@@ -8,10 +8,13 @@
  */
 
 import type { BankReturnEntry } from "../../schemas/bank-api.ts";
+import type { PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
 import { earliest } from "../platform/earliest.ts";
 import { logEvent } from "../platform/log.ts";
 import { refuse } from "../platform/refusal.ts";
 import { admitPayment, type CreatePaymentCommand } from "./admission.ts";
+import { clearAttentionByOperator, flagAttention, flagLongPending, nextLongPendingAt } from "./attention.ts";
 import { type CancelReply, cancelPayment } from "./cancellation.ts";
 import { inFlightDeadline, keyTtlMs, type PayingMerchant, type PaymentsContext } from "./context.ts";
 import { BankDispatch } from "./dispatch.ts";
@@ -108,16 +111,55 @@ export class Payments {
     return { ok: true, payments: page.rows.map(paymentFromRow), hasMore: page.hasMore };
   }
 
-  /** The alarm's payment work: expired idempotency keys, then the payments due by `asOf`. */
+  /** The alarm's payment work: expired idempotency keys, payments pending too long flagged, then the payments due by `asOf`. */
   async runDue(asOf: number): Promise<number> {
-    this.keys.run(this.ctx.clock.now());
+    const now = this.ctx.clock.now();
+    this.keys.run(now);
     this.ctx.drills.beforeRecovery?.();
+    this.ctx.store.transactionSync(() => flagLongPending(this.ctx.store.sql, now, this.ctx.config, this.ctx.merchant().id));
     return this.recovery.recoverDue(asOf);
   }
 
-  /** When the alarm must come back for payment work (a due payment or an expiring key). */
+  /** When the alarm must come back for payment work (a due payment, an expiring key, a payment about to be pending too long). */
   nextDueAt(): number | null {
-    return earliest(this.recovery.nextDueAt(), this.keys.nextDueAt(this.ctx.clock.now()));
+    return earliest(
+      this.recovery.nextDueAt(),
+      this.keys.nextDueAt(this.ctx.clock.now()),
+      nextLongPendingAt(this.ctx.store.sql, this.ctx.config),
+    );
+  }
+
+  /** Operator: clears a payment's attention flag (attention.ts); the object then tells the registry. */
+  clearAttention(paymentId: string): GetPaymentReply {
+    const { sql } = this.ctx.store;
+    const row = this.ctx.store.transactionSync(() => {
+      const found = findPayment(sql, paymentId);
+      if (found) clearAttentionByOperator(sql, found, this.ctx.clock.now());
+      return found && findPayment(sql, paymentId);
+    });
+    return row ? { ok: true, payment: paymentFromRow(row) } : paymentNotFound();
+  }
+
+  /**
+   * Reconciliation's question to the bank before it settles a payment from
+   * the statement: the same inquiry recovery makes (concurrency cap,
+   * circuit, log line); its answer is the caller's to apply.
+   */
+  inquire(row: PaymentRow): Promise<InquiryOutcome> {
+    return this.dispatch.inquire(row);
+  }
+
+  /**
+   * The statement and the bank's answer disagree about a payment: a person
+   * should look. Only if it is still in `status` (an answer that resolved it
+   * meanwhile settled the question).
+   */
+  flagStatusMismatch(paymentId: string, status: PaymentStatus): void {
+    const { sql } = this.ctx.store;
+    this.ctx.store.transactionSync(() => {
+      const row = findPayment(sql, paymentId);
+      if (row?.status === status) flagAttention(sql, row, "status_mismatch", this.ctx.clock.now(), this.ctx.merchant().id);
+    });
   }
 
   /**

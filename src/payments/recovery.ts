@@ -5,7 +5,9 @@
  * delivery is at least once: each step starts from what storage says, and a
  * resubmission reuses the end-to-end id, which the bank de-duplicates.
  */
+import { earliest } from "../platform/earliest.ts";
 import { logEvent } from "../platform/log.ts";
+import { execInSlices } from "../platform/sql-slices.ts";
 import { inFlightDeadline, type PaymentsContext } from "./context.ts";
 import type { BankDispatch } from "./dispatch.ts";
 import type { InFlightWork } from "./in-flight.ts";
@@ -41,6 +43,22 @@ export class PaymentRecovery {
       if (this.inflight.has(row.id)) this.lease(row.id);
     }
     const due = candidates.filter((row) => !this.inflight.has(row.id)).slice(0, RECOVERY_BATCH_SIZE);
+    // Their steps start: no longer waiting on a healing spread (healing-wake.ts).
+    execInSlices(
+      sql,
+      due.filter((row) => row.woken_from_at !== null).map((row) => row.id),
+      (marks) => `UPDATE payments SET woken_from_at = NULL WHERE id IN (${marks})`,
+    );
+    // The bank is believed down and nothing due will call it: the circuit's probe asks about one payment.
+    const probe = due.length === 0 ? this.probeCandidate(asOf) : undefined;
+    if (probe) {
+      await this.inflight.track(probe.id, () =>
+        this.dispatch.probe(probe, asOf).catch((error: unknown) => {
+          logEvent("error", "bank_probe_failed", { payment_id: probe.id, error: String(error) });
+        }),
+      );
+      return 1;
+    }
     await Promise.all(
       due.map((row) =>
         this.inflight.track(row.id, () =>
@@ -53,11 +71,32 @@ export class PaymentRecovery {
     return due.length;
   }
 
-  /** The earliest next action of a pending payment, or null when none is pending. */
+  /** The earliest next action of a pending payment (or the circuit's next probe while one is pending), or null when none is pending. */
   nextDueAt(): number | null {
-    return this.ctx.store.sql
+    const at = this.ctx.store.sql
       .exec<{ at: number | null }>(`SELECT MIN(next_action_at) AS at FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL`)
       .one().at;
+    return at === null ? null : earliest(at, this.dispatch.nextProbeAt());
+  }
+
+  /**
+   * While the bank is believed down, the object still asks it once per
+   * BANK_CIRCUIT_COOLDOWN_MS, so it learns the bank is back within a
+   * cool-down however far out the payments' own backoffs are: a status
+   * inquiry about the payment due first (dispatch.probe). Not one confirming
+   * a 404 (its spacing is the proof).
+   */
+  private probeCandidate(asOf: number): PaymentRow | undefined {
+    const probeAt = this.dispatch.nextProbeAt();
+    if (probeAt === null || probeAt > asOf) return undefined;
+    return this.ctx.store.sql
+      .exec<PaymentRow>(
+        `SELECT * FROM payments WHERE status = 'pending' AND next_action_at IS NOT NULL AND first_not_found_at IS NULL
+         ORDER BY next_action_at LIMIT ?`,
+        this.inflight.size + 1,
+      )
+      .toArray()
+      .find((row) => !this.inflight.has(row.id));
   }
 
   private async recoverPayment(row: PaymentRow): Promise<void> {

@@ -3,8 +3,9 @@
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 const encoder = new TextEncoder();
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+/** Text is hashed as its UTF-8 bytes. */
+export async function sha256Hex(value: string | Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", typeof value === "string" ? encoder.encode(value) : value));
   let hex = "";
   for (const byte of digest) hex += HEX_BYTES[byte];
   return hex;

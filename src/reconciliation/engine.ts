@@ -7,7 +7,14 @@
  *    failure half-way leaves no partial report);
  * 2. settle each payment still pending at the connector that the statement
  *    shows final, through the object's own bank-outcome path (same state
- *    machine, same event log), one transaction per payment;
+ *    machine, same event log), one transaction per payment. A statement
+ *    that disagrees with the connector is a question, not an answer: the
+ *    transfer is inquired first, and only the inquiry's final answer, when
+ *    it agrees with the statement, is applied. An inquiry that fails or
+ *    disagrees leaves the payment as it is (pending: the report says
+ *    status_mismatch) and flags it for a person. The same question is asked
+ *    when the statement shows settled a payment the connector failed (a
+ *    confirmed answer is the bank contradicting itself: src/payments/contradiction.ts);
  * 3. classify and store the report, with its `reconciliation.completed`
  *    webhook event, in one transaction.
  * Phase 2 changes what phase 3 sees, never what a rerun sees: a payment
@@ -18,12 +25,20 @@
 import {
   type BankReturnEntry,
   type BankStatementEntry,
+  type BankTransfer,
   isFinalBankStatus,
   isReturnEntry,
   paymentStatusForBankStatus,
 } from "../../schemas/bank-api.ts";
-import type { ReconciliationClass, ReconciliationItem, ReconciliationReport, ReconciliationSummary } from "../../schemas/reconciliation.ts";
-import type { StatementPageOutcome } from "../bank/client.ts";
+import type {
+  ReconciliationClass,
+  ReconciliationItem,
+  ReconciliationReport,
+  ReconciliationSource,
+  ReconciliationSummary,
+} from "../../schemas/reconciliation.ts";
+import type { StatementPageOutcome } from "../bank/bank-port.ts";
+import type { InquiryOutcome } from "../bank/outcome.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
@@ -38,10 +53,16 @@ export const RECONCILIATION_EVENT_SOURCE = "reconciliation";
 
 export interface ReconciliationPorts {
   sql: SqlStorage;
+  /** Where fetchStatementPage reads from (the bank's API or imported files); the report says so. */
+  source: ReconciliationSource;
   transactionSync<T>(work: () => T): T;
   fetchStatementPage(cursor: string | null): Promise<StatementPageOutcome>;
-  /** Applies a final statement status to a pending payment via the object's bank-outcome path. */
-  settleFromStatement(row: PaymentRow, entry: BankStatementEntry): void;
+  /** Asks the bank about a payment's transfer (the inquiry recovery makes); its answer is not applied. */
+  inquire(row: PaymentRow): Promise<InquiryOutcome>;
+  /** Applies the bank's final answer, confirmed by the statement, via the object's bank-outcome path. */
+  settle(row: PaymentRow, transfer: BankTransfer): void;
+  /** The statement and the bank's answer disagree: the payment stays as it is, flagged for a person (if still `status`). */
+  flagMismatch(row: PaymentRow): void;
   /** Applies a return entry through the payments' one return path (src/payments/returns.ts); may inquire first. */
   applyReturn(entry: BankReturnEntry): Promise<unknown>;
   /** Called inside the transaction that stores the report (the webhook outbox write). */
@@ -54,37 +75,57 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
   const statement = await readWholeStatement(ports);
   if (!statement.ok) return statement;
 
+  const questions: Array<Promise<void>> = [];
   for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
     const row = paymentByEndToEndId(ports.sql, endToEndId);
-    if (row?.status !== "pending") continue;
+    if (!row) continue;
     const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
     const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
     // Settled only when the statement is unambiguous: two bookings that
     // disagree (RJCT and ACSC) leave the payment pending for inquiry and a
     // person, rather than deciding by the order the bank listed them in.
-    const [settling] = final;
-    if (settling && outcomes.size === 1) ports.settleFromStatement(row, settling);
+    const [statementSays] = outcomes;
+    if (outcomes.size !== 1 || statementSays === undefined || statementSays === "pending") continue;
+    const settledAfterFailure = row.status === "failed" && statementSays === "succeeded" && row.discrepancy === null;
+    if (row.status === "pending" || settledAfterFailure) questions.push(askTheBank(ports, row, statementSays));
   }
+  // In parallel; the object's bank-call cap bounds them.
+  await Promise.all(questions);
   // After the settlements: a return whose transfer this statement just settled applies without an inquiry.
   for (const entry of statement.returns) await ports.applyReturn(entry);
 
   return ports.transactionSync(() => {
     // Dated when it is stored, after phase 2: the report (and its webhook
     // event) never predates the settlements it counts as resolved.
-    const report = buildReport(ports.sql, merchantId, date, statement.entries, statement.returns, statement.pages, Date.now());
+    const report = buildReport(ports.sql, merchantId, date, ports.source, statement, Date.now());
     storeReport(ports.sql, report);
     ports.reportStored(report);
     return { ok: true, report };
   });
 }
 
+/** The statement says `statementSays`: applied only when the bank's answer to an inquiry is final and says the same. */
+async function askTheBank(ports: ReconciliationPorts, row: PaymentRow, statementSays: "succeeded" | "failed"): Promise<void> {
+  const answer = await ports.inquire(row);
+  const agrees =
+    answer.kind === "accepted" &&
+    isFinalBankStatus(answer.transfer.status) &&
+    paymentStatusForBankStatus(answer.transfer.status) === statementSays;
+  if (answer.kind === "accepted" && agrees) ports.settle(row, answer.transfer);
+  else ports.flagMismatch(row);
+}
+
 async function readWholeStatement(
   ports: ReconciliationPorts,
-): Promise<{ ok: true; entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number } | { ok: false; reason: string }> {
+): Promise<
+  | { ok: true; entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number; listsRejected: boolean }
+  | { ok: false; reason: string }
+> {
   const entries: BankStatementEntry[] = [];
   const returns: BankReturnEntry[] = [];
   const cursorsSeen = new Set<string>();
   let cursor: string | null = null;
+  let listsRejected = true;
   for (let pages = 1; ; pages++) {
     const outcome = await ports.fetchStatementPage(cursor);
     if (outcome.kind === "failed") return { ok: false, reason: `statement page ${pages}: ${outcome.reason}` };
@@ -92,8 +133,9 @@ async function readWholeStatement(
       if (isReturnEntry(line)) returns.push(line);
       else entries.push(line);
     }
+    listsRejected &&= outcome.page.lists_rejected;
     cursor = outcome.page.next_cursor;
-    if (cursor === null) return { ok: true, entries, returns, pages };
+    if (cursor === null) return { ok: true, entries, returns, pages, listsRejected };
     if (cursorsSeen.has(cursor)) return { ok: false, reason: `statement page ${pages} repeats an earlier cursor` };
     if (pages >= MAX_STATEMENT_PAGES) return { ok: false, reason: `statement has more than ${MAX_STATEMENT_PAGES} pages` };
     cursorsSeen.add(cursor);
@@ -104,11 +146,11 @@ function buildReport(
   sql: SqlStorage,
   merchantId: string,
   date: string,
-  entries: BankStatementEntry[],
-  returns: BankReturnEntry[],
-  statementPages: number,
+  source: ReconciliationSource,
+  statement: { entries: BankStatementEntry[]; returns: BankReturnEntry[]; pages: number; listsRejected: boolean },
   now: number,
 ): ReconciliationReport {
+  const { entries, returns, pages: statementPages } = statement;
   const items: ReconciliationItem[] = [];
   const accounted = new Set<string>();
 
@@ -129,7 +171,8 @@ function buildReport(
 
   let connectorPayments = 0;
   for (const row of paymentsExpectedOn(sql, date)) {
-    if (refusedBeforeBooking(row) || row.status === "canceled") continue;
+    // A statement of bookings only (camt.053) rightly leaves out a transfer the bank rejected.
+    if (refusedBeforeBooking(row) || row.status === "canceled" || (!statement.listsRejected && row.status === "failed")) continue;
     connectorPayments++;
     if (!accounted.has(row.id)) items.push(item("missing_at_bank", row.end_to_end_id, row, null, false));
   }
@@ -145,6 +188,7 @@ function buildReport(
     date,
     merchant_id: merchantId,
     generated_at: new Date(now).toISOString(),
+    source,
     statement_pages: statementPages,
     summary: summarize(items, connectorPayments, entries.length + returns.length),
     items,
@@ -296,20 +340,21 @@ function storeReport(sql: SqlStorage, report: ReconciliationReport): void {
     );
   });
   sql.exec(
-    `INSERT INTO reconciliation_reports (business_date, generated_at, statement_pages, summary, runs) VALUES (?, ?, ?, ?, 1)
+    `INSERT INTO reconciliation_reports (business_date, generated_at, statement_pages, summary, source, runs) VALUES (?, ?, ?, ?, ?, 1)
      ON CONFLICT (business_date) DO UPDATE SET generated_at = excluded.generated_at, statement_pages = excluded.statement_pages,
-       summary = excluded.summary, runs = runs + 1`,
+       summary = excluded.summary, source = excluded.source, runs = runs + 1`,
     report.date,
     Date.parse(report.generated_at),
     report.statement_pages,
     JSON.stringify(report.summary),
+    JSON.stringify(report.source),
   );
 }
 
 export function readStoredReport(sql: SqlStorage, merchantId: string, date: string): ReconciliationReport | undefined {
   const header = sql
-    .exec<{ generated_at: number; statement_pages: number; summary: string }>(
-      `SELECT generated_at, statement_pages, summary FROM reconciliation_reports WHERE business_date = ?`,
+    .exec<{ generated_at: number; statement_pages: number; summary: string; source: string | null }>(
+      `SELECT generated_at, statement_pages, summary, source FROM reconciliation_reports WHERE business_date = ?`,
       date,
     )
     .toArray()[0];
@@ -323,6 +368,8 @@ export function readStoredReport(sql: SqlStorage, merchantId: string, date: stri
     date,
     merchant_id: merchantId,
     generated_at: new Date(header.generated_at).toISOString(),
+    // Reports stored before imports existed came from the bank's API.
+    source: header.source === null ? { kind: "bank_api", statement_ids: [] } : (JSON.parse(header.source) as ReconciliationSource),
     statement_pages: header.statement_pages,
     summary: { returned: 0, ...(JSON.parse(header.summary) as Partial<ReconciliationSummary>) } as ReconciliationSummary,
     items,

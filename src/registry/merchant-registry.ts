@@ -8,9 +8,18 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { BankCallReport } from "../bank/bank-health-report.ts";
+import type { AttentionReport } from "../payments/attention-report.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
+import {
+  type AttentionListing,
+  type AttentionSummary,
+  attentionSummary,
+  ensureAttentionTables,
+  listAttention,
+  recordAttentionReport,
+} from "./attention-store.ts";
 import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
 import {
   backfillMerchant,
@@ -50,6 +59,7 @@ export class MerchantRegistry extends DurableObject<Env> {
     applyRegistryMigrations(ctx.storage);
     this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
     ensureBankHealthTable(this.sql);
+    ensureAttentionTables(this.sql);
   }
 
   /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
@@ -59,6 +69,21 @@ export class MerchantRegistry extends DurableObject<Env> {
 
   lastBankCall(): BankCallReport | null {
     return lastBankCall(this.sql);
+  }
+
+  /** Merchant objects report their payments needing attention here (throttled, see src/payments/attention-report.ts). */
+  recordAttention(report: AttentionReport): boolean {
+    return this.ctx.storage.transactionSync(() => recordAttentionReport(this.sql, report));
+  }
+
+  /** GET /admin/v1/payments?attention=true: oldest first, after `afterPaymentId`. */
+  listAttention(afterPaymentId: string | null, limit: number): AttentionListing[] {
+    return listAttention(this.sql, afterPaymentId, limit);
+  }
+
+  /** GET /health's aggregates (no merchant data). */
+  attentionSummary(): AttentionSummary {
+    return attentionSummary(this.sql);
   }
 
   /**

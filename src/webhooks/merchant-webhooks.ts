@@ -14,6 +14,7 @@ import { type Refusal, refuse } from "../platform/refusal.ts";
 import { WebhookDispatcher } from "./dispatcher.ts";
 import { activeEndpoints, createEndpoint, deleteEndpoint, endpointFromRow, rotateEndpointSecret } from "./endpoints.ts";
 import {
+  enqueuePaymentBankContradiction,
   enqueuePaymentStatusChange,
   enqueueReconciliationCompleted,
   listEvents,
@@ -61,18 +62,23 @@ export class MerchantWebhooks {
     return enqueuePaymentStatusChange(this.sql, payment, fromStatus);
   }
 
+  /** Outbox write; see enqueuePaymentBankContradiction. Returns how many deliveries are due now. */
+  onPaymentBankContradiction(payment: Payment, at: number): number {
+    return enqueuePaymentBankContradiction(this.sql, payment, at);
+  }
+
   /** Outbox write; see enqueueReconciliationCompleted. Returns how many deliveries are due now. */
   onReconciliationCompleted(report: ReconciliationReport): number {
     return enqueueReconciliationCompleted(this.sql, report);
   }
 
-  /** Alarm work: sends what is due by `asOf` and prunes events past retention. Returns the attempts made. */
-  async deliverDue(asOf: number): Promise<number> {
+  /** Alarm work: sends what is due by `asOf` (rounds started within `budgetMs`) and prunes events past retention. Returns the attempts made. */
+  async deliverDue(asOf: number, budgetMs?: number): Promise<number> {
     const now = Date.now();
     const pruned = this.storage.transactionSync(() => pruneEvents(this.sql, now - WEBHOOK_EVENT_RETENTION_MS));
     this.prunedAt = now;
     this.pruneBacklog = pruned >= WEBHOOK_PRUNE_BATCH;
-    return this.dispatcher.deliverDue(asOf);
+    return this.dispatcher.deliverDue(asOf, budgetMs);
   }
 
   /** Leases what a delivery round would send now, without sending it: a crash drill's "about to send" (tests). */

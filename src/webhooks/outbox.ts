@@ -95,6 +95,21 @@ export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fr
 }
 
 /**
+ * Records that the bank settled a payment the connector reported failed
+ * (src/payments/contradiction.ts). Inside that transaction; on the payment's
+ * chain, so an endpoint gets it after the payment's `payment.failed`.
+ */
+export function enqueuePaymentBankContradiction(sql: SqlStorage, payment: Payment, at: number): number {
+  const event: PaymentWebhookEvent = {
+    id: `evt_${nextEventUlid(at)}`,
+    type: "payment.bank_contradiction",
+    created_at: new Date(at).toISOString(),
+    data: { payment },
+  };
+  return enqueueEvent(sql, { id: event.id, type: event.type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
+}
+
+/**
  * Records a stored reconciliation report in the outbox. Must be called inside
  * the transaction that stored it, so a report exists exactly when its event
  * does. Runs of one day share an ordering key: an endpoint sees them in order.

@@ -98,6 +98,15 @@ describe.each(PROFILES)("fault rules, %s profile", (profile) => {
     ]);
   });
 
+  it("lagging_replica with a lost answer: booked, answered 503, then inquiries miss it", async () => {
+    const debtor = uniqueIban();
+    await addRule(debtor, { kind: "lagging_replica", inquiries: 1, answer: "server_error" });
+    const id = uniqueId();
+    expect((await submit(profile, id, debtor)).status).toBe(503);
+    expect(bank.simulator.ledger.get(id)?.status).toBe("ACSC");
+    expect([(await inquire(profile, id)).status, (await inquire(profile, id)).status]).toEqual([404, 200]);
+  });
+
   it("lagging_replica: or for for_ms after booking", async () => {
     const debtor = uniqueIban();
     await addRule(debtor, { kind: "lagging_replica", for_ms: 300 });

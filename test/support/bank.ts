@@ -25,12 +25,17 @@ export async function bankTransfersOf(debtorIban: string): Promise<LedgerTransfe
   return (await control<{ transfers: LedgerTransfer[] }>(`/control/ledger?debtor_iban=${encodeURIComponent(debtorIban)}`)).transfers;
 }
 
-export async function bankRequestsFor(endToEndId: string): Promise<Array<{ method: string; path: string; client_cn: string | null }>> {
-  return (
-    await control<{ requests: Array<{ method: string; path: string; client_cn: string | null }> }>(
-      `/control/requests?end_to_end_id=${encodeURIComponent(endToEndId)}`,
-    )
-  ).requests;
+export interface BankRequest {
+  /** When the bank received it (ISO 8601). */
+  at: string;
+  method: string;
+  path: string;
+  client_cn: string | null;
+  fault?: string;
+}
+
+export async function bankRequestsFor(endToEndId: string): Promise<BankRequest[]> {
+  return (await control<{ requests: BankRequest[] }>(`/control/requests?end_to_end_id=${encodeURIComponent(endToEndId)}`)).requests;
 }
 
 export async function bankStats(): Promise<{ requests: number; tls_rejections: number; transfers: number }> {

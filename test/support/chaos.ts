@@ -20,9 +20,24 @@ function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
+/** Fault kinds that only ever match a submission (the simulator passes them by on an inquiry). */
+export const SUBMISSION_ONLY_FAULTS: ReadonlySet<string> = new Set(["lagging_replica", "duplicate_refusal"]);
+
 /** Every fault mode of the simulator, hangs (which cost a whole timeout) drawn less often. */
 export function randomFault(random: Random): Omit<FaultRequest, "match"> {
-  const kinds = ["latency", "server_error", "reset", "malformed_json", "contract_violation", "refuse", "async_settlement", "hang"] as const;
+  const kinds = [
+    "latency",
+    "server_error",
+    "reset",
+    "malformed_json",
+    "contract_violation",
+    "refuse",
+    "async_settlement",
+    "hang",
+    "lagging_replica",
+    "offset_timestamps",
+    "duplicate_refusal",
+  ] as const;
   let kind = pick(random, kinds);
   if (kind === "hang" && random() < 0.5) kind = "latency";
   const record = random() < 0.5;
@@ -50,6 +65,15 @@ export function randomFault(random: Random): Omit<FaultRequest, "match"> {
               after_inquiries: 1 + Math.floor(random() * 3),
             }
           : { kind, interim: "ACSP", final: pick(random, ["ACSC", "RJCT"] as const), after_ms: Math.floor(random() * 500) };
+      case "lagging_replica":
+        // A read replica behind the writer, usually after an answer that was lost: the case that can pay twice.
+        return random() < 0.5
+          ? { kind, inquiries: 1 + Math.floor(random() * 3), answer: pick(random, ["server_error", "reset", "normal"] as const) }
+          : { kind, for_ms: 100 + Math.floor(random() * 3_000), answer: pick(random, ["server_error", "reset"] as const) };
+      case "offset_timestamps":
+        return { kind, offset: pick(random, ["+01:00", "+00:00", "-05:00", "+05:30"] as const) };
+      case "duplicate_refusal":
+        return { kind, style: pick(random, ["422", "rjct_dupl"] as const) };
       default:
         return kind satisfies never;
     }

@@ -22,3 +22,11 @@ export async function setDrillDoor(open: boolean): Promise<void> {
   });
   if (response.status !== 200) throw new Error(`door change refused: ${response.status}`);
 }
+
+/** Removes every rule of one debtor (the chaos test's "faults cleared"). */
+export async function clearFaults(debtorIban: string): Promise<void> {
+  const response = await env.BANK_CONTROL.fetch(`http://bank-control/control/faults?debtor_iban=${encodeURIComponent(debtorIban)}`, {
+    method: "DELETE",
+  });
+  if (response.status !== 200) throw new Error(`fault rules not removed: ${response.status}`);
+}

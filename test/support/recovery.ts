@@ -1,17 +1,19 @@
 /** Drives and inspects a merchant object's recovery from inside the test runtime. */
 
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { BankClient } from "../../src/bank/client.ts";
 import type { PaymentRow } from "../../src/payments/payment-row.ts";
 import { merchantStub } from "./api.ts";
+import { TEST_BANK_TIMEOUT_MS, testBank } from "./bank-adapters.ts";
 
-export const TEST_BANK_TIMEOUT_MS = 2_000;
+export { TEST_BANK_TIMEOUT_MS };
+/** vitest.config.ts INQUIRY_CONFIRM_DELAY_MS. */
+export const TEST_INQUIRY_CONFIRM_DELAY_MS = 300;
 
 /** Points a live merchant object at another bank door (an eviction points it back at BANK). */
 export async function pointMerchantAtBank(merchantId: string, fetcher: Fetcher): Promise<void> {
-  const bank = new BankClient({ fetcher, baseUrl: env.BANK_URL, timeoutMs: TEST_BANK_TIMEOUT_MS });
+  // The profile this test project runs, as the object would build it for BANK.
+  const bank = testBank(fetcher);
   await runInDurableObject(merchantStub(merchantId), (instance) => {
     instance.seams.bank = bank;
   });
@@ -57,4 +59,17 @@ export async function driveRecoveryToCompletion(
   throw new Error(
     `payments still pending after ${maxRounds} rounds: ${JSON.stringify(stuck.flat().map((r) => [r.id, r.bank_phase, r.attempts, r.inquiries]))}`,
   );
+}
+
+/**
+ * Keeps the object's alarm from resolving payments (its beforeRecovery drill
+ * throws), so that what resolves them in a test is what the test does, e.g.
+ * reconciliation. An eviction ends the hold.
+ */
+export async function holdRecovery(merchantId: string): Promise<void> {
+  await runInDurableObject(merchantStub(merchantId), (instance) => {
+    instance.seams.drills.beforeRecovery = () => {
+      throw new Error("recovery held by the test");
+    };
+  });
 }

@@ -7,8 +7,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { BankReturnEntry } from "../../schemas/bank-api.ts";
+import type { BankCall } from "../../src/bank/bank-call.ts";
 import type { BankPort } from "../../src/bank/bank-port.ts";
-import type { BankCall } from "../../src/bank/client.ts";
 import type { BankOutcome } from "../../src/bank/outcome.ts";
 import type { ReturnPollResult } from "../../src/payments/return-watch.ts";
 import type { ReturnApplication, ReturnSource } from "../../src/payments/returns.ts";
@@ -94,10 +94,18 @@ export class DoorRefusingBank implements BankPort {
 
   constructor(private readonly bank: BankPort) {}
 
+  admissionProblem(...args: Parameters<BankPort["admissionProblem"]>) {
+    return this.bank.admissionProblem(...args);
+  }
+
+  prepareTransfer(...args: Parameters<BankPort["prepareTransfer"]>) {
+    return this.bank.prepareTransfer(...args);
+  }
+
   async submitCreditTransfer(...args: Parameters<BankPort["submitCreditTransfer"]>): Promise<BankCall<BankOutcome>> {
     const [transfer] = args;
-    if (!this.refused.has(transfer.end_to_end_id)) {
-      this.refused.add(transfer.end_to_end_id);
+    if (!this.refused.has(transfer.endToEndId)) {
+      this.refused.add(transfer.endToEndId);
       return { outcome: { kind: "not_sent", reason: "bank answered 429" }, httpStatus: 429, latencyMs: 0 };
     }
     if (this.delayMs > 0) await sleep(this.delayMs);

@@ -29,6 +29,8 @@ export interface RequestLogEntry {
   fault?: string;
   /** ISO 20022 submissions: how long XSD validation of the pain.001 took, ms. */
   validation_ms?: number;
+  /** ISO 20022 submissions: whether the pain.001 was valid against the schema (false: answered 400 RJCT FF01). */
+  xsd_valid?: boolean;
 }
 
 export interface ControlPlaneDeps {

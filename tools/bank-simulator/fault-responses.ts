@@ -83,9 +83,16 @@ export async function serveFaultySubmission(action: FaultAction, submission: Sub
       dialect.sendTransfer(res, "created", { entry }, style);
       return "handled";
     }
-    case "lagging_replica":
-      if (!ledger.get(request.end_to_end_id)) faults.startLag(request.end_to_end_id, action);
-      return "continue";
+    case "lagging_replica": {
+      if (ledger.get(request.end_to_end_id)) return "continue";
+      faults.startLag(request.end_to_end_id, action);
+      if (action.answer === "normal") return "continue";
+      book();
+      if (action.answer === "server_error") sendServerError(res, 503);
+      else if (action.answer === "reset") resetConnection(context.req.socket);
+      else await hangUp(context);
+      return "handled";
+    }
     case "duplicate_refusal": {
       // Only repeated submissions reach here (faults.ts appliesTo); booking again just counts the POST.
       const { entry } = book();

@@ -69,13 +69,16 @@ export const FaultAction = z.discriminatedUnion("kind", [
   /**
    * Book and answer normally, but status inquiries answer 404 (a read
    * replica behind the writer) for the first `inquiries` inquiries and/or for
-   * `for_ms` after booking (with both, until both have passed).
+   * `for_ms` after booking (with both, until both have passed). `answer`:
+   * how the booking itself is answered: "normal", or lost after booking
+   * ("server_error": a 503, "reset", "hang"), the case where the lag matters.
    */
   z
     .strictObject({
       kind: z.literal("lagging_replica"),
       for_ms: z.number().int().min(1).max(MAX_REPLICA_LAG_MS).optional(),
       inquiries: z.number().int().min(1).max(1_000).optional(),
+      answer: z.enum(["normal", "server_error", "reset", "hang"]).default("normal"),
     })
     .refine((a) => a.for_ms !== undefined || a.inquiries !== undefined, { error: "needs for_ms or inquiries" }),
   /**

@@ -132,7 +132,10 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
     const xml = isoSubmission && isXmlContentType(req.headers["content-type"]);
     // The configured latency is the bank's whole answer time: validating the pain.001 is spent out of it.
     const verdict = xml ? await validator.validate(body) : undefined;
-    if (verdict) log.validation_ms = Math.round(verdict.ms * 1000) / 1000;
+    if (verdict) {
+      log.validation_ms = Math.round(verdict.ms * 1000) / 1000;
+      log.xsd_valid = verdict.valid;
+    }
     const delay = Math.max(0, latencyMs - (verdict?.ms ?? 0));
     if (delay > 0) await sleep(delay);
 

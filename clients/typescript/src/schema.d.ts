@@ -119,6 +119,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List imported statement files, newest first */
+        get: operations["listStatements"];
+        put?: never;
+        /**
+         * Import a bank statement file (camt.053) or debit/credit notification (camt.054)
+         * @description For banks that deliver statements out of band. The file's own account (Stmt/Acct or Ntfctn/Acct IBAN) must be the merchant's debtor account. 201 for a new file; 200 with the first import's body for a file already imported (same GrpHdr/MsgId and statement or notification ids, or the same bytes). Reconciliation of a day uses an imported statement for that day instead of the bank's API (docs/reconciliation.md).
+         */
+        post: operations["importStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -291,6 +312,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payments needing attention, across merchants, oldest first
+         * @description Payments flagged `attention` (stuck, pending too long, a statement the bank's answer contradicts, or a bank that settled a failed payment), as each merchant last reported them (at most about 10 s old).
+         */
+        get: operations["listAttentionPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/payments/{id}/{paymentId}/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Clear a payment's attention flag
+         * @description For a person who has looked at the payment; the only way to clear `bank_contradiction`. The status is not changed. A payment still pending is flagged again only after as many more unresolved bank calls, or as long again.
+         */
+        delete: operations["clearPaymentAttention"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -353,7 +414,7 @@ export interface webhooks {
         };
         get?: never;
         put?: never;
-        /** payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed */
+        /** payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`) */
         post: operations["receivePaymentEvent"];
         delete?: never;
         options?: never;
@@ -421,6 +482,41 @@ export interface components {
             /** @description Always null: the whole list is in `data`. */
             next_cursor: string | null;
         };
+        AttentionPayment: {
+            /**
+             * @description Merchant id (`mer_…`).
+             * @example mer_01JD5Z8Q9X4R7M2K3N6P8T0V1W
+             */
+            merchant_id: string;
+            /**
+             * @description Payment id (`pay_…`).
+             * @example pay_01JD5Z8Q9X4R7M2K3N6P8T0V1W
+             */
+            payment_id: string;
+            status: components["schemas"]["PaymentStatus"];
+            amount: number;
+            currency: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            created_at: string;
+            /** @description Submissions made so far. */
+            attempts: number;
+            attention: components["schemas"]["PaymentAttention"];
+        };
+        AttentionPaymentList: {
+            /** @description Oldest payment first. */
+            data: components["schemas"]["AttentionPayment"][];
+            has_more: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description `attempts_exceeded`: ATTENTION_AFTER_ATTEMPTS bank calls did not resolve it; `pending_too_long`: pending longer than ATTENTION_AFTER_MS; `status_mismatch`: the bank's statement and its answer to an inquiry disagree; `bank_contradiction`: the bank settled a payment it had failed (see `discrepancy`).
+         * @enum {string}
+         */
+        AttentionReason: "attempts_exceeded" | "pending_too_long" | "status_mismatch" | "bank_contradiction";
         CreateMerchantRequest: {
             name: string;
             /**
@@ -490,7 +586,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -528,6 +624,10 @@ export interface components {
             version: string;
             /** @description Null until a bank call has been reported, or when the record could not be read. */
             bank: components["schemas"]["LastBankCall"] | null;
+            /** @description Payments of all merchants flagged for an operator (GET /admin/v1/payments?attention=true), as the merchants last reported them (up to about 10 s old); null when the record could not be read. */
+            payments_needing_attention: number | null;
+            /** @description Age in seconds of the oldest payment still pending at any merchant; null when none is pending (or unknown). */
+            oldest_pending_age_s: number | null;
         };
         LastBankCall: {
             /**
@@ -701,6 +801,8 @@ export interface components {
                 status: string;
                 reason_code?: string;
             };
+            attention?: components["schemas"]["PaymentAttention"];
+            discrepancy?: components["schemas"]["PaymentDiscrepancy"];
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -711,6 +813,34 @@ export interface components {
              * @example 2026-11-23T10:15:30.123Z
              */
             updated_at: string;
+        };
+        /** @description An operator has been asked to look at this payment. It does not change the status: a pending payment stays pending (it is still resolved with the bank), a final one stays final. Cleared when the payment resolves, except `bank_contradiction`, which an operator clears. */
+        PaymentAttention: {
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            since: string;
+            reason: components["schemas"]["AttentionReason"];
+        };
+        /** @description The bank contradicted this payment's final status: it settled a payment the connector had reported failed, so money moved. The status is kept (you were told `failed`); an operator decides. Its amount counts against the daily limit again. */
+        PaymentDiscrepancy: {
+            /** @constant */
+            kind: "settled_after_failure";
+            /**
+             * @description What the bank now reports.
+             * @example ACSC
+             */
+            bank_status: string;
+            transfer_id: string | null;
+            /** @enum {string} */
+            source: "inquiry" | "statement";
+            /**
+             * Format: date-time
+             * @example 2026-11-23T10:15:30.123Z
+             */
+            detected_at: string;
+            message: string;
         };
         PaymentEvent: {
             /** @description 1, 2, 3… per payment. */
@@ -797,7 +927,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled";
+            type: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction";
             /**
              * Format: date-time
              * @example 2026-11-23T10:15:30.123Z
@@ -904,6 +1034,7 @@ export interface components {
             date: string;
             merchant_id: string;
             generated_at: string;
+            source: components["schemas"]["ReconciliationSource"];
             statement_pages: number;
             summary: {
                 matched: number;
@@ -917,6 +1048,12 @@ export interface components {
                 statement_entries: number;
             };
             items: components["schemas"]["ReconciliationItem"][];
+        };
+        ReconciliationSource: {
+            /** @enum {string} */
+            kind: "bank_api" | "imported_statement";
+            /** @description The imported files the statement came from; empty for the bank's API. */
+            statement_ids: string[];
         };
         ReconciliationWebhookEvent: {
             /**
@@ -941,6 +1078,38 @@ export interface components {
              * @default false
              */
             revoke_previous: boolean;
+        };
+        StatementImport: {
+            /**
+             * @description Imported statement id (`stm_…`).
+             * @example stm_01JD5Z8Q9X4R7M2K3N6P8T0V1W
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "camt.053" | "camt.054";
+            /** @description GrpHdr/MsgId of the file. */
+            message_id: string;
+            /** @description The account the file is about (the merchant's debtor IBAN). */
+            account: string;
+            /** @description How many entries (Ntry) the file holds, information-only ones included. */
+            entries: number;
+            /** @description FrToDt in UTC (from the earliest to the latest when the file holds several statements); null when not given. */
+            period: {
+                from: string;
+                to: string;
+            } | null;
+            /** @description This merchant's payments the file's transfer entries name (at import time). */
+            matched_payments: number;
+            /** @description Entries that are returns of a transfer. */
+            returns: number;
+            /** @description When the file was first imported. */
+            created_at: string;
+        };
+        StatementImportList: {
+            data: components["schemas"]["StatementImport"][];
+            has_more: boolean;
+            /** @description Pass as `cursor` for the next (older) page; null on the last page. */
+            next_cursor: string | null;
         };
         UpdateMerchantRequest: {
             /** @description `disabled` makes every request with this merchant's keys answer 403 merchant-disabled. */
@@ -1013,7 +1182,7 @@ export interface components {
             secret: string;
         };
         /** @enum {string} */
-        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "reconciliation.completed";
+        WebhookEventType: "payment.pending" | "payment.succeeded" | "payment.failed" | "payment.returned" | "payment.canceled" | "payment.bank_contradiction" | "reconciliation.completed";
     };
     responses: never;
     parameters: {
@@ -1224,7 +1393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:idempotency-key-reuse`, `urn:payment-connector:problem:amount-limit-exceeded`, `urn:payment-connector:problem:daily-limit-exceeded`. */
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:idempotency-key-reuse`, `urn:payment-connector:problem:amount-limit-exceeded`, `urn:payment-connector:problem:daily-limit-exceeded`, `urn:payment-connector:problem:currency-not-supported`, `urn:payment-connector:problem:amount-out-of-range`. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1676,6 +1845,209 @@ export interface operations {
             };
             /** @description Problem details; `type` is one of: `urn:payment-connector:problem:not-found`. */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStatements: {
+        parameters: {
+            query?: {
+                /** @description Page size: an integer from 1 to 100 (default 25), digits only. */
+                limit?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementImportList"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:validation-error`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:merchant-disabled`. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importStatement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A camt.053 (.001.02, .04, .08) or camt.054 (.001.02, .04, .08) document, UTF-8, at most 5 MiB; no DTD, no entities. */
+        requestBody: {
+            content: {
+                "application/xml": string;
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description Already imported: the first import. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementImport"];
+                };
+            };
+            /** @description Imported. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementImport"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:malformed-xml`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:merchant-disabled`. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:payload-too-large`. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unsupported-media-type`. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:statement-account-mismatch`. */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2798,6 +3170,150 @@ export interface operations {
             };
             /** @description Problem details; `type` is one of: `urn:payment-connector:problem:last-active-api-key`. */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAttentionPayments: {
+        parameters: {
+            query: {
+                /** @description Required: only payments flagged for an operator are listed. */
+                attention: "true";
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size: an integer from 1 to 100 (default 25), digits only. */
+                limit?: string;
+            };
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttentionPaymentList"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:validation-error`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:internal-error`. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:service-unavailable`. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearPaymentAttention: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your correlation id; echoed when it is 1-128 characters of [A-Za-z0-9._:-], replaced by `req_<ULID>` otherwise. */
+                "X-Request-Id"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description Merchant id (`mer_…`). */
+                id: string;
+                /** @description Payment id (`pay_…`). */
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, without its flag. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:unauthorized`. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details; `type` is one of: `urn:payment-connector:problem:not-found`. */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -5,6 +5,7 @@
  * where the last one silently wins) or abusive (deep nesting) is refused.
  */
 import type { InvalidParam } from "../../../schemas/problem.ts";
+import { readAtMost } from "./body-bytes.ts";
 import { echoable, ProblemError, problem } from "./problem.ts";
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -21,14 +22,14 @@ export async function readJsonBody(request: Request, options: { optional?: boole
     // No content type: acceptable only if there is nothing to read (a
     // streamed empty body has no Content-Length, so it is read to be sure).
     if (request.body === null || request.headers.get("content-length") === "0") return undefined;
-    if ((await readAtMost(request, MAX_BODY_BYTES)).length === 0) return undefined;
+    if ((await readAtMost(request, MAX_BODY_BYTES, tooLarge)).length === 0) return undefined;
     throw notJson();
   }
   if (!/^application\/json\s*(;\s*charset=("?)utf-8\2\s*)?$/i.test(contentType.trim())) throw notJson();
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
 
-  const bytes = await readAtMost(request, MAX_BODY_BYTES);
+  const bytes = await readAtMost(request, MAX_BODY_BYTES, tooLarge);
   if (options.optional && bytes.length === 0) return undefined;
   let textBody: string;
   try {
@@ -45,30 +46,6 @@ export async function readJsonBody(request: Request, options: { optional?: boole
   const structureError = findStructureError(textBody);
   if (structureError) throw malformed(structureError.detail, { name: structureError.path || "(body)", reason: structureError.reason });
   return value;
-}
-
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 /** Where a structural problem sits: a dotted path like `creditor.iban` or `metadata.items.3`. */

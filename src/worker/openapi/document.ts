@@ -58,6 +58,15 @@ function operationObject(operation: Operation, components: ComponentCollector): 
           },
         }
       : {}),
+    ...(operation.xmlBody
+      ? {
+          requestBody: {
+            required: true,
+            description: operation.xmlBody,
+            content: { "application/xml": { schema: { type: "string" } }, "text/xml": { schema: { type: "string" } } },
+          },
+        }
+      : {}),
     responses: { ...successResponses(operation, components), ...problemResponses(operation, components) },
   };
 }

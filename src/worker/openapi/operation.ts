@@ -52,6 +52,8 @@ export interface Operation {
   requestBody?: z.ZodType;
   /** The body may be left out (an empty POST). */
   requestBodyOptional?: boolean;
+  /** An XML document as the body (application/xml or text/xml) instead of JSON: what it must be. */
+  xmlBody?: string;
   responses: Readonly<Record<number, SuccessResponse>>;
   /**
    * Problem types this operation can answer (internal-error is implied).

@@ -30,7 +30,7 @@ export function webhooksSection(components: ComponentCollector): JsonObject {
   return {
     paymentEvent: post(
       "receivePaymentEvent",
-      "payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed",
+      "payment.pending / payment.succeeded / payment.failed / payment.returned / payment.canceled: a payment's status changed; payment.bank_contradiction: the bank settled a payment reported failed (status kept, see `discrepancy`)",
       PaymentWebhookEvent,
     ),
     reconciliationCompleted: post(

@@ -8,6 +8,7 @@ import type { RouteDefinition } from "../openapi/define-route.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminMerchantListRoutes } from "./admin-merchant-list.ts";
 import { adminMerchantRoutes } from "./admin-merchants.ts";
+import { adminPaymentRoutes } from "./admin-payments.ts";
 import { docsRoute } from "./docs.ts";
 import { healthRoutes } from "./health.ts";
 import { openApiDocumentRoute } from "./openapi.ts";
@@ -15,6 +16,7 @@ import { paymentCancelRoutes } from "./payment-cancel.ts";
 import { paymentListRoutes } from "./payment-list.ts";
 import { paymentRoutes } from "./payments.ts";
 import { reconciliationRoutes } from "./reconciliations.ts";
+import { statementRoutes } from "./statements.ts";
 import { webhookRoutes } from "./webhooks.ts";
 
 export const API_ROUTES: readonly RouteDefinition[] = [
@@ -22,10 +24,12 @@ export const API_ROUTES: readonly RouteDefinition[] = [
   ...paymentCancelRoutes,
   ...paymentListRoutes,
   ...reconciliationRoutes,
+  ...statementRoutes,
   ...webhookRoutes,
   ...adminRoutes,
   ...adminMerchantListRoutes,
   ...adminMerchantRoutes,
+  ...adminPaymentRoutes,
   ...healthRoutes,
   openApiDocumentRoute(() => API_ROUTES),
   docsRoute,

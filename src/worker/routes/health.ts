@@ -2,6 +2,7 @@ import { HealthResponse, type LastBankCall } from "../../../schemas/health.ts";
 import type { BankCallReport } from "../../bank/bank-health-report.ts";
 import { logEvent } from "../../platform/log.ts";
 import { CONNECTOR_VERSION } from "../../platform/version.ts";
+import type { AttentionSummary } from "../../registry/attention-store.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import type { AppEnv } from "../http/context.ts";
 import { defineRoute } from "../openapi/define-route.ts";
@@ -12,9 +13,9 @@ import { defineRoute } from "../openapi/define-route.ts";
  * the registry object.
  */
 export const HEALTH_CACHE_MS = 1_000;
-let cached: { until: number; bank: LastBankCall | null } | undefined;
+let cached: { until: number; bank: LastBankCall | null; attention: AttentionSummary | null } | undefined;
 
-/** Liveness plus whether the bank answered its last reported call. No configuration values, no merchant data. */
+/** Liveness, whether the bank answered its last reported call, and stuck-payment aggregates. No configuration values, no merchant data. */
 const getHealth = defineRoute(
   {
     method: "get",
@@ -29,10 +30,18 @@ const getHealth = defineRoute(
   async (c) => {
     const now = Date.now();
     if (!cached || cached.until <= now) {
-      cached = { until: now + HEALTH_CACHE_MS, bank: await readLastBankCall(c.env) };
+      const [bank, attention] = await Promise.all([readLastBankCall(c.env), readAttentionSummary(c.env)]);
+      cached = { until: now + HEALTH_CACHE_MS, bank, attention };
     }
-    const bank = cached.bank;
-    const body: HealthResponse = { status: bank && !bank.answered ? "degraded" : "ok", version: CONNECTOR_VERSION, bank };
+    const { bank, attention } = cached;
+    const body: HealthResponse = {
+      status: bank && !bank.answered ? "degraded" : "ok",
+      version: CONNECTOR_VERSION,
+      bank,
+      // Aggregates only: no merchant, no payment, no amount.
+      payments_needing_attention: attention?.payments_needing_attention ?? null,
+      oldest_pending_age_s: ageSeconds(now, attention?.oldest_pending_at ?? null),
+    };
     return c.json(body, 200, { "cache-control": "no-store" });
   },
 );
@@ -55,4 +64,17 @@ async function readLastBankCall(env: AppEnv["Bindings"]): Promise<LastBankCall |
     logEvent("warn", "health_registry_unavailable", { error: String(error) });
     return null;
   }
+}
+
+async function readAttentionSummary(env: AppEnv["Bindings"]): Promise<AttentionSummary | null> {
+  try {
+    return await merchantRegistry(env).attentionSummary();
+  } catch (error) {
+    logEvent("warn", "health_registry_unavailable", { error: String(error) });
+    return null;
+  }
+}
+
+function ageSeconds(now: number, since: number | null): number | null {
+  return since === null ? null : Math.max(0, Math.floor((now - since) / 1_000));
 }

@@ -48,6 +48,8 @@ const createPayment = defineRoute(
       "idempotency-key-reuse",
       "amount-limit-exceeded",
       "daily-limit-exceeded",
+      "currency-not-supported",
+      "amount-out-of-range",
       "bank-not-configured",
     ],
   },

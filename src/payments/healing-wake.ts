@@ -1,0 +1,57 @@
+/**
+ * The bank's health is news to every pending payment of the object.
+ *
+ * During an outage, payments back off: never-sent ones wait behind the
+ * circuit, and inquiries of payments the bank may hold climb towards
+ * RECOVERY_MAX_DELAY_MS (5 min). When a call then succeeds after calls that
+ * failed the way the circuit counts failures, waiting out those backoffs
+ * would leave payments pending for minutes after the bank healed. So every
+ * pending payment due later than now + HEALED_SPREAD_MS is pulled forward to
+ * a time spread evenly over the next HEALED_SPREAD_MS (one SQL statement),
+ * and the alarm is moved earlier. The work stays bounded: the alarm takes at
+ * most RECOVERY_BATCH_SIZE payments a run and MAX_CONCURRENT_BANK_CALLS
+ * calls are in flight at once, whatever is due.
+ *
+ * Never pulled forward: a payment waiting to confirm a first 404
+ * (first_not_found_at set) keeps its INQUIRY_CONFIRM_DELAY_MS spacing; a 404
+ * confirmed sooner would prove nothing. If the bank fails again during the
+ * spread, the payments not yet started return to the next action they had
+ * (woken_from_at), so a flapping bank does not become a storm.
+ *
+ * Each object learns on its own, from its own calls (the circuit probe gives
+ * a merchant in an outage one call per BANK_CIRCUIT_COOLDOWN_MS): there is no
+ * broadcast across merchant objects. A shared health signal through the
+ * registry would save a merchant at most one cool-down (5 s), at the price of
+ * a registry write and a fan-out to every object on each flip.
+ */
+
+/** Pulls forward the payments due later than `now + spreadMs`; returns how many. */
+export function wakePendingPayments(sql: SqlStorage, now: number, spreadMs: number): number {
+  const woken = sql
+    .exec<{ id: string }>(
+      `UPDATE payments
+       SET woken_from_at = COALESCE(payments.woken_from_at, payments.next_action_at),
+           next_action_at = ? + (spread.position * ?) / spread.total
+       FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY next_action_at, id) - 1 AS position, COUNT(*) OVER () AS total
+             FROM payments
+             WHERE status = 'pending' AND next_action_at > ? AND first_not_found_at IS NULL) AS spread
+       WHERE payments.id = spread.id
+       RETURNING payments.id`,
+      now,
+      spreadMs,
+      now + spreadMs,
+    )
+    .toArray();
+  return woken.length;
+}
+
+/** The bank failed again during a spread: payments pulled forward and not yet started go back to their backoff. */
+export function returnToBackoff(sql: SqlStorage, now: number): number {
+  return sql
+    .exec(
+      `UPDATE payments SET next_action_at = MAX(woken_from_at, ?), woken_from_at = NULL
+       WHERE woken_from_at IS NOT NULL AND status = 'pending' RETURNING id`,
+      now,
+    )
+    .toArray().length;
+}

@@ -1,0 +1,26 @@
+/** Reading a request body with a size limit enforced while streaming: an oversized body is never buffered whole. */
+
+/** The body's bytes; throws `tooLarge()` as soon as more than `limit` bytes have arrived. */
+export async function readAtMost(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
