@@ -102,6 +102,8 @@ describe("a return for a payment the connector still shows pending", () => {
       detail: { return_outcome: "unconfirmed", bank_reference: entry.transfer_id },
     });
     expect(String(flagged.at(-1)?.detail?.attention)).toContain("does not confirm");
+    // Flagged for a person (the money-safety attention flag), still pending.
+    expect(await json(await getPayment(merchant.api_key, payment.id))).toMatchObject({ attention: { reason: "status_mismatch" } });
     expect(await storedReturns(merchant.id)).toEqual([
       { bank_reference: entry.transfer_id, payment_id: payment.id, outcome: "unconfirmed", found_in: "notifications" },
     ]);
@@ -157,6 +159,7 @@ describe("a return for a payment shown failed", () => {
       detail: { return_outcome: "contradiction", found_in: "statement" },
     });
     expect(String(last?.detail?.contradiction)).toContain("failed payment");
+    expect(after).toMatchObject({ attention: { reason: "bank_contradiction" } });
     expect(
       report.items.filter((item) => item.payment_id === payment.id).map((item) => [item.class, item.return?.bank_reference ?? null]),
     ).toEqual([

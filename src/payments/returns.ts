@@ -29,6 +29,7 @@
 import type { BankReturnEntry } from "../../schemas/bank-api.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent } from "../platform/log.ts";
+import { flagAttention } from "./attention.ts";
 import { keyTtlMs, type PaymentsContext } from "./context.ts";
 import { appendPaymentEvent } from "./event-log.ts";
 import { holdKeyAfterOutcome } from "./idempotency-expiry.ts";
@@ -229,6 +230,15 @@ export class PaymentReturns {
   ): void {
     this.remember(entry, source, row.id, outcome, now);
     if (previous?.outcome === outcome) return;
+    // A person must look: a return the bank's own answers do not confirm yet is a status mismatch; one for a payment
+    // that failed, was canceled or was already returned otherwise, or for more than was paid, is the bank contradicting itself.
+    flagAttention(
+      this.ctx.store.sql,
+      row,
+      outcome === "unconfirmed" ? "status_mismatch" : "bank_contradiction",
+      now,
+      this.ctx.merchant().id,
+    );
     const problem = NOT_APPLIED[outcome](row, entry);
     logEvent("error", outcome === "contradiction" ? "bank_contradicts_final_status" : "return_not_applied", {
       payment_id: row.id,
