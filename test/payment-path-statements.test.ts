@@ -17,7 +17,7 @@ import { registerEndpoint, uniqueHookPath } from "./support/webhooks.ts";
 /**
  * Statements per new payment settled by the bank in the call. Admission and
  * sending marker (one commit): the key, 5 inserts (payment, daily total, key,
- * event, outbox event), the dispatch's read, the sending update. Outcome (one
+ * event, outbox event), the dispatch's read, the sending update (with the request as first built). Outcome (one
  * commit): the payment, its update, the key's expiry, the chain's last link,
  * event, the return watch (a succeeded payment, returns.ts), outbox event.
  * The reply is built from the row the outcome wrote.

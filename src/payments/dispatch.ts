@@ -60,8 +60,9 @@ export class BankDispatch {
       if (row?.status !== "pending" || row.bank_phase !== "queued") return row;
       const attempt = row.attempts + 1;
       const now = this.ctx.clock.now();
-      const prepared = this.prepare(row, now);
-      if (prepared === null) return undefined;
+      const preparation = this.prepare(row, now);
+      if (preparation === null) return undefined;
+      const { prepared, firstBuilt } = preparation;
       // The recovery point, stored before the call: if this object dies
       // mid-call, recovery sees "sending" and asks the bank before it ever
       // sends again, and the payment counts as one the bank may hold.
@@ -77,6 +78,8 @@ export class BankDispatch {
           last_sent_at: now,
           first_not_found_at: null,
           resend_refusal: null,
+          // Built for the first time: stored with the marker, so a resend sends these same bytes.
+          ...(firstBuilt ? { bank_request_format: prepared.format, bank_request: prepared.body } : {}),
         },
         now,
       );
@@ -241,7 +244,7 @@ export class BankDispatch {
    * profile changed since admission and cannot carry the payment): failed if
    * the bank never had it, held for an operator otherwise.
    */
-  private prepare(row: PaymentRow, now: number): PreparedTransfer | null {
+  private prepare(row: PaymentRow, now: number): { prepared: PreparedTransfer; firstBuilt: boolean } | null {
     const merchant = this.ctx.merchant();
     const stored = storedTransfer(row.end_to_end_id, row.bank_request_format, row.bank_request);
     const instruction: TransferInstruction = {
@@ -270,16 +273,8 @@ export class BankDispatch {
       }
       return null;
     }
-    const { prepared } = preparation;
-    if (prepared !== stored) {
-      this.ctx.store.sql.exec(
-        `UPDATE payments SET bank_request_format = ?, bank_request = ? WHERE id = ?`,
-        prepared.format,
-        prepared.body,
-        row.id,
-      );
-    }
-    return prepared;
+    // Not what was stored: the caller stores it with the sending marker (same turn, same commit).
+    return { prepared: preparation.prepared, firstBuilt: preparation.prepared !== stored };
   }
 
   /**

@@ -127,6 +127,8 @@ export type TransitionFields = Partial<
     | "first_not_found_at"
     | "last_sent_at"
     | "resend_refusal"
+    | "bank_request_format"
+    | "bank_request"
     | "return_reason_code"
     | "return_amount"
     | "return_currency"
