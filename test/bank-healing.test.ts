@@ -132,6 +132,37 @@ describe("the bank heals", () => {
     for (const row of final) expect(row.updated_at - healedAt, row.id).toBeLessThan(HEALED_SPREAD_MS + 5_000);
   });
 
+  it("never-sent payments held behind the circuit until a cool-down after the probe are taken up in the spread, not a cool-down later", async () => {
+    const { merchant } = await merchantThroughAnOutage();
+    const frozenAt = Date.now();
+    await runInDurableObject(merchantStub(merchant.id), (instance) => {
+      instance.seams.clock = { now: () => frozenAt };
+    });
+    // As a suspect circuit leaves them while another payment's probe is out (production's cool-down equals the spread):
+    // due just inside the spread, so "due later than the spread" alone would leave them waiting that long after the heal.
+    const heldUntil = frozenAt + HEALED_SPREAD_MS - 1;
+    await sqlIn(merchant.id, `UPDATE payments SET next_action_at = ? WHERE status = 'pending' AND bank_phase = 'queued'`, heldUntil);
+    await sqlIn(
+      merchant.id,
+      `UPDATE payments SET next_action_at = ? WHERE status = 'pending' AND bank_phase != 'queued'`,
+      frozenAt + OUTAGE_BACKOFF_MS,
+    );
+    const held = (await paymentRows(merchant.id)).filter((r) => r.next_action_at === heldUntil).map((r) => r.id);
+    expect(held.length).toBe(PAYMENTS - 1);
+
+    await pointMerchantAtBank(merchant.id, boundBank());
+    await merchantStub(merchant.id).recoverDuePayments(frozenAt + 1_000);
+    const rows = await paymentRows(merchant.id);
+    const stillHeld = rows.filter((r) => held.includes(r.id) && r.status === "pending" && (r.next_action_at ?? 0) >= heldUntil);
+    expect(stillHeld.map((r) => r.id)).toEqual([]);
+    // Spread over the heal's HEALED_SPREAD_MS, the one the bank may hold first: a 404 to it must be confirmed
+    // INQUIRY_CONFIRM_DELAY_MS later before it can be resent, so its clock starts first (it was due last, minutes out).
+    const mayHold = rows.find((r) => !held.includes(r.id));
+    const times = rows.filter((r) => r.status === "pending").map((r) => r.next_action_at ?? 0);
+    expect(mayHold?.next_action_at).toBe(Math.min(...times));
+    expect(new Set(times).size).toBe(times.length);
+  });
+
   it("a bank that fails again during the spread: the payments not yet started return to their backoff", async () => {
     const { merchant } = await merchantThroughAnOutage();
     // The object's clock stands still, so only the calls made here move anything.

@@ -25,21 +25,31 @@
  * a registry write and a fan-out to every object on each flip.
  */
 
-/** Pulls forward the payments due later than `now + spreadMs`; returns how many. */
+/**
+ * Spreads every pending payment not yet due over the next `spreadMs`, never
+ * later than it was due; returns how many. First those whose outcome is
+ * unknown: a 404 to their inquiry must be confirmed INQUIRY_CONFIRM_DELAY_MS
+ * later before they can be resent, so that clock starts first; then in the
+ * order they were due. Those
+ * due later than `now + spreadMs` are pulled forward; those due sooner are
+ * mostly never-sent payments held behind the circuit until a cool-down after
+ * the probe that found the bank back, and are taken up at their place in the
+ * spread instead of a whole cool-down later.
+ */
 export function wakePendingPayments(sql: SqlStorage, now: number, spreadMs: number): number {
   const woken = sql
     .exec<{ id: string }>(
       `UPDATE payments
        SET woken_from_at = COALESCE(payments.woken_from_at, payments.next_action_at),
-           next_action_at = ? + (spread.position * ?) / spread.total
-       FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY next_action_at, id) - 1 AS position, COUNT(*) OVER () AS total
+           next_action_at = MIN(payments.next_action_at, ? + (spread.position * ?) / spread.total)
+       FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY bank_phase = 'unknown' DESC, next_action_at, id) - 1 AS position, COUNT(*) OVER () AS total
              FROM payments
              WHERE status = 'pending' AND next_action_at > ? AND first_not_found_at IS NULL) AS spread
        WHERE payments.id = spread.id
        RETURNING payments.id`,
       now,
       spreadMs,
-      now + spreadMs,
+      now,
     )
     .toArray();
   return woken.length;
