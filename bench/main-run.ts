@@ -180,7 +180,7 @@ async function bankProfileRuns(
       {
         ...benchStackOptions(dir, plan.bankLatencyMs),
         bank: sharedBank(main.stack, join(stateDir, "pki")),
-        vars: { BANK_PROFILE: profile },
+        bankProfile: profile,
         onWorkerLog: () => {},
       },
       pidsOf(main, floor),

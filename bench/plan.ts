@@ -1,3 +1,4 @@
+import type { BankProfile } from "../tools/local-stack.ts";
 /** How much of each scenario a run does: the full plan (`npm run bench`) and the smoke plan (`npm test`). */
 
 export interface OutagePlan {
@@ -37,7 +38,7 @@ export interface BenchPlan {
    * Scenario 2 again on a connector started with BANK_PROFILE set to each of
    * these (the bank's wire format); the simulator serves every profile.
    */
-  bankProfiles: string[];
+  bankProfiles: BankProfile[];
   outage: OutagePlan;
   profile: ProfilePlan;
 }

@@ -55,7 +55,16 @@ const STAGES: Array<{ stage: string; matches: Matcher[] }> = [
   { stage: "admission transaction", matches: [inFile("src/payments/admission.ts"), inFile("src/payments/limits.ts")] },
   // lifecycle.ts (writeTransition) is no stage of its own: its UPDATE counts where it is called, dispatch or outcome.
   { stage: "dispatch (sending marker)", matches: [inFile("src/payments/dispatch.ts")] },
-  { stage: "bank call (mTLS fetch, answer parsed)", matches: [inFile("src/bank/client.ts"), inFile("src/bank/outcome.ts")] },
+  {
+    stage: "bank call (mTLS fetch, answer parsed)",
+    matches: [
+      inFile("src/bank/bank-call.ts"),
+      inFile("src/bank/json-adapter.ts"),
+      inFile("src/bank/iso20022-adapter.ts"),
+      inFile("src/bank/outcome.ts"),
+      (_name, location) => location.file.startsWith("src/bank/iso20022/"),
+    ],
+  },
   { stage: "outcome transaction", matches: [inFile("src/payments/outcomes.ts"), inFile("src/payments/idempotency-expiry.ts")] },
   { stage: "event log (hash chain)", matches: [inFile("src/payments/event-log.ts")] },
   { stage: "webhook outbox", matches: [inFile("src/webhooks/outbox.ts"), inFile("src/webhooks/endpoints.ts")] },

@@ -7,10 +7,9 @@
  * and memory figures.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { buildWorker } from "../tools/build-worker.ts";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "../tools/local-stack.ts";
 import { findWorkerdPid } from "./process-memory.ts";
 
@@ -55,24 +54,9 @@ const FLOOR_CLASS = "FloorAccount";
 /** Under the working directory like the connector's bundle: workerd refuses a module path that climbs out of it (".."). */
 const FLOOR_BUILD_DIR = ".build/bench-floor";
 
-/** Bundles bench/floor/worker.ts with the connector's esbuild settings (tools/build-worker.ts) into `dir`. */
-async function buildFloorWorker(dir: string = FLOOR_BUILD_DIR): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, "floor-worker.mjs");
-  await build({
-    entryPoints: [fileURLToPath(new URL("./floor/worker.ts", import.meta.url))],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2024",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    sourcemap: "linked",
-    logLevel: "warning",
-  });
-  return outfile;
+/** Bundles bench/floor/worker.ts with the connector's own esbuild settings (tools/build-worker.ts). */
+function buildFloorWorker(): Promise<string> {
+  return buildWorker(join(FLOOR_BUILD_DIR, "floor-worker.mjs"), fileURLToPath(new URL("./floor/worker.ts", import.meta.url)));
 }
 
 /**

@@ -55,8 +55,6 @@ export interface LocalStackOptions {
   directSocket?: boolean;
   /** Runs another Worker instead of the connector (the benchmark's floor), with the same runtime, bank and persistence. */
   worker?: { scriptPath: string; durableObjects: Record<string, { className: string; useSQLite: true }> };
-  /** More Worker variables next to the connector's own (which they cannot override), e.g. BANK_PROFILE. */
-  vars?: Record<string, string>;
   /** Opens workerd's V8 inspector on this port (0: a free one; see miniflare.getInspectorURL()). */
   inspectorPort?: number;
 }
@@ -131,7 +129,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const { token: adminToken, generated: adminTokenGenerated } = resolveAdminToken(options.adminToken);
   const bindings = {
-    ...options.vars,
     BANK_URL: bankUrl,
     BANK_PROFILE: options.bankProfile ?? "json",
     ADMIN_TOKEN: adminToken,

@@ -5,7 +5,7 @@
  *   EndToEndId): booked is settled (as ACSC), pending is PDNG;
  * - a credit with return information: a return of the EndToEndId in its
  *   references;
- * - anything else, and a return that names no transfer, is kept as an entry
+ * - anything else (a reversal among them), and a return that names no transfer, is kept as an entry
  *   reconciliation cannot attribute (end_to_end_id NOTPROVIDED when there is
  *   none): reported as unexpected_at_bank, never dropped.
  * INFO entries never reach here (the codec counts them and moves on).
@@ -40,7 +40,8 @@ export function mapCamtItems(items: readonly CamtItem[], fallbackDay: string): B
         booked_at: bookedAt,
       };
     }
-    const endToEndId = item.kind === "transfer" ? item.endToEndId : null;
+    // A reversal (RvslInd) naming our EndToEndId undoes that booking: never read as its settlement, kept for a person.
+    const endToEndId = item.kind === "transfer" && !item.reversal ? item.endToEndId : null;
     return {
       // The bank's reference; a bank that gives none still identifies the transfer by its end-to-end id.
       transfer_id: item.transferId ?? item.endToEndId ?? END_TO_END_ID_NOT_PROVIDED,

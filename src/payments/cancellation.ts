@@ -38,7 +38,7 @@ export function cancelPayment(ctx: PaymentsContext, paymentId: string, requestId
     const refusal = whyNotCancelable(row);
     if (refusal !== null) return refuse("payment-not-cancelable", refusal);
     const now = ctx.clock.now();
-    writeTransition(sql, row, "canceled", { next_action_at: null }, now);
+    const canceled = writeTransition(sql, row, "canceled", { next_action_at: null }, now);
     releaseDailyTotal(sql, row);
     holdKeyAfterOutcome(sql, row.idempotency_key, now, keyTtlMs(ctx.config));
     appendPaymentEvent(sql, {
@@ -51,7 +51,6 @@ export function cancelPayment(ctx: PaymentsContext, paymentId: string, requestId
       attempt: row.attempts,
       detail: { reason: "canceled by the merchant before it was ever sent", request_id: requestId },
     });
-    const canceled = findPayment(sql, row.id) as PaymentRow;
     const payment = paymentFromRow(canceled);
     ctx.onStatusChange(payment, row.status);
     return { ok: true, payment, canceledNow: true };

@@ -110,3 +110,8 @@ export function utcDay(epochMs: number): string {
 export function findPayment(sql: SqlStorage, paymentId: string): PaymentRow | undefined {
   return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE id = ?`, paymentId).toArray()[0];
 }
+
+/** The payment a bank entry names by its end-to-end id (unique per merchant). */
+export function findPaymentByEndToEndId(sql: SqlStorage, endToEndId: string): PaymentRow | undefined {
+  return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, endToEndId).toArray()[0];
+}

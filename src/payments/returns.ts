@@ -35,7 +35,7 @@ import { appendPaymentEvent } from "./event-log.ts";
 import { holdKeyAfterOutcome } from "./idempotency-expiry.ts";
 import { writeTransition } from "./lifecycle.ts";
 import { recordBankOutcome } from "./outcomes.ts";
-import { findPayment, type PaymentRow, paymentFromRow } from "./payment-row.ts";
+import { findPaymentByEndToEndId, type PaymentRow, paymentFromRow } from "./payment-row.ts";
 
 /** Where a return entry was found; written into the payment's history. */
 export type ReturnSource =
@@ -130,7 +130,7 @@ export class PaymentReturns {
       if (seen && seen.outcome !== "unconfirmed") {
         return done(seen.outcome === "applied" ? "already_applied" : seen.outcome, seen.payment_id, true);
       }
-      const row = sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, entry.return_of).toArray()[0];
+      const row = findPaymentByEndToEndId(sql, entry.return_of);
       const now = this.ctx.clock.now();
       if (!row) {
         logEvent("warn", "return_for_unknown_payment", {
@@ -175,7 +175,7 @@ export class PaymentReturns {
   private applyToSettled(row: PaymentRow, entry: BankReturnEntry, source: ReturnSource, now: number): void {
     const { sql } = this.ctx.store;
     const bookedAt = Date.parse(entry.booked_at);
-    writeTransition(
+    const changed = writeTransition(
       sql,
       row,
       "returned",
@@ -210,8 +210,7 @@ export class PaymentReturns {
       original_amount: row.amount,
       found_in: source.foundIn,
     });
-    const changed = findPayment(sql, row.id);
-    if (changed) this.ctx.onStatusChange(paymentFromRow(changed), row.status);
+    this.ctx.onStatusChange(paymentFromRow(changed), row.status);
   }
 
   /**

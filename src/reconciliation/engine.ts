@@ -40,7 +40,7 @@ import type {
 import type { StatementPageOutcome } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { paymentIdFloor } from "../payments/payment-listing.ts";
-import type { PaymentRow } from "../payments/payment-row.ts";
+import { findPaymentByEndToEndId, type PaymentRow } from "../payments/payment-row.ts";
 import { groupBy } from "../platform/group-by.ts";
 import { returnItem } from "./return-items.ts";
 
@@ -77,7 +77,7 @@ export async function reconcileBusinessDay(ports: ReconciliationPorts, merchantI
 
   const questions: Array<Promise<void>> = [];
   for (const [endToEndId, group] of groupBy(statement.entries, (entry) => entry.end_to_end_id)) {
-    const row = paymentByEndToEndId(ports.sql, endToEndId);
+    const row = findPaymentByEndToEndId(ports.sql, endToEndId);
     if (!row) continue;
     const final = group.filter((entry) => isFinalBankStatus(entry.status) && amountsAgree(row, entry));
     const outcomes = new Set(final.map((entry) => paymentStatusForBankStatus(entry.status)));
@@ -155,7 +155,7 @@ function buildReport(
   const accounted = new Set<string>();
 
   for (const [endToEndId, group] of groupBy(entries, (entry) => entry.end_to_end_id)) {
-    const row = paymentByEndToEndId(sql, endToEndId);
+    const row = findPaymentByEndToEndId(sql, endToEndId);
     if (!row) {
       for (const entry of group) items.push(item("unexpected_at_bank", endToEndId, null, entry, false));
       continue;
@@ -273,10 +273,6 @@ function summarize(items: ReconciliationItem[], connectorPayments: number, state
     if (entry.resolved) summary.resolved++;
   }
   return summary;
-}
-
-function paymentByEndToEndId(sql: SqlStorage, endToEndId: string): PaymentRow | undefined {
-  return sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, endToEndId).toArray()[0];
 }
 
 /**

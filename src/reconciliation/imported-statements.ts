@@ -6,6 +6,7 @@
  */
 import type { BankReturnEntry, BankStatementLine } from "../../schemas/bank-api.ts";
 import type { StatementPage } from "../bank/bank-port.ts";
+import { groupBy } from "../platform/group-by.ts";
 
 /** A day's statement assembled from imported files: its pages in order, and the imports they came from. */
 export interface ImportedDayStatement {
@@ -39,8 +40,7 @@ export function importedStatementFor(sql: SqlStorage, date: string): ImportedDay
       date,
     )
     .toArray();
-  const byStatement = new Map<string, ReportRow[]>();
-  for (const row of rows) byStatement.set(row.report_id, [...(byStatement.get(row.report_id) ?? []), row]);
+  const byStatement = groupBy(rows, (row) => row.report_id);
   let best: { pages: ReportRow[]; newest: number } | null = null;
   for (const group of byStatement.values()) {
     const pages = completePages(group);

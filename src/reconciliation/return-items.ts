@@ -16,12 +16,12 @@
  */
 import type { BankReturnEntry } from "../../schemas/bank-api.ts";
 import type { ReconciliationClass, ReconciliationItem } from "../../schemas/reconciliation.ts";
-import type { PaymentRow } from "../payments/payment-row.ts";
+import { findPaymentByEndToEndId, type PaymentRow } from "../payments/payment-row.ts";
 import { describeReasonCode } from "../payments/reason-codes.ts";
 import { RETURN_EVENT_SOURCE } from "../payments/returns.ts";
 
 export function returnItem(sql: SqlStorage, date: string, entry: BankReturnEntry): ReconciliationItem {
-  const row = sql.exec<PaymentRow>(`SELECT * FROM payments WHERE end_to_end_id = ?`, entry.return_of).toArray()[0];
+  const row = findPaymentByEndToEndId(sql, entry.return_of);
   const cls = classifyReturn(row, entry);
   return {
     class: cls,

@@ -290,6 +290,22 @@ describe("camt.053 pages through the ISO 20022 adapter", () => {
     expect(asked).toEqual(["1", "2"]);
   });
 
+  it("a reversal of a booked transfer (RvslInd) is never read as its settlement: kept as an entry no payment claims", async () => {
+    const reversal: EntrySpec = { ...booked(E2E, "12.50"), reversal: true, accountServicerReference: "REF-REVERSAL" };
+    const adapter = bank("iso20022", () => new Response(page(1, true, [reversal]), { status: 200 }));
+    const outcome = (await adapter.fetchStatementPage({ ...query, cursor: null })).outcome;
+    if (outcome.kind !== "page") throw new Error(outcome.reason);
+    expect(outcome.page.entries).toEqual([
+      {
+        transfer_id: "REF-REVERSAL",
+        end_to_end_id: "NOTPROVIDED",
+        amount: { value: 1250, currency: "EUR" },
+        status: "ACSC",
+        booked_at: "2026-11-23T00:00:00.000Z",
+      },
+    ]);
+  });
+
   it("refuses a page that is not the one asked for, of another statement, or about another account", async () => {
     const cases: Array<[string, string]> = [
       [page(1, true, [], { pageNumber: 2 }), "asked for statement page 1, got page 2"],
