@@ -33,35 +33,51 @@ export function unresolvedSteps(row: Pick<PaymentRow, "attempts" | "inquiries" |
   return row.attempts + row.inquiries - row.attention_reset_steps;
 }
 
-/** Flags `row` (as read in the current transaction) for `reason`; true when the flag changed. */
-export function flagAttention(sql: SqlStorage, row: PaymentRow, reason: AttentionReason, now: number, merchantId: string): boolean {
+/**
+ * Flags `row` (as read in the current transaction) for `reason`: the row as
+ * the update left it (no read-back), or undefined when the flag did not change.
+ */
+export function flagAttention(
+  sql: SqlStorage,
+  row: PaymentRow,
+  reason: AttentionReason,
+  now: number,
+  merchantId: string,
+): PaymentRow | undefined {
   const current = row.attention_reason;
-  if (current !== null && REASON_RANK[current] >= REASON_RANK[reason]) return false;
+  if (current !== null && REASON_RANK[current] >= REASON_RANK[reason]) return undefined;
   sql.exec(`UPDATE payments SET attention_since = COALESCE(attention_since, ?), attention_reason = ? WHERE id = ?`, now, reason, row.id);
   bumpAttentionVersion(sql);
   logEvent("error", "payment_needs_attention", { merchant_id: merchantId, payment_id: row.id, reason, status: row.status });
-  return true;
+  return { ...row, attention_since: row.attention_since ?? now, attention_reason: reason };
 }
 
-/** A payment that resolved no longer needs a person, unless the bank contradicted itself about it. */
-export function clearAttentionOnResolution(sql: SqlStorage, paymentId: string): void {
+/**
+ * A payment that resolved no longer needs a person, unless the bank contradicted itself about it.
+ * `row` as read or written in the current transaction; returns it as the update left it, or undefined when nothing was cleared.
+ */
+export function clearAttentionOnResolution(sql: SqlStorage, row: PaymentRow): PaymentRow | undefined {
+  if (row.attention_reason === null || row.attention_reason === "bank_contradiction") return undefined;
   const cleared = sql
     .exec(
       `UPDATE payments SET attention_since = NULL, attention_reason = NULL
        WHERE id = ? AND attention_reason IS NOT NULL AND attention_reason != 'bank_contradiction' RETURNING id`,
-      paymentId,
+      row.id,
     )
     .toArray();
-  if (cleared.length > 0) bumpAttentionVersion(sql);
+  if (cleared.length === 0) return undefined;
+  bumpAttentionVersion(sql);
+  return { ...row, attention_since: null, attention_reason: null };
 }
 
 /**
  * An operator looked at it. Counting starts again from here, so a payment
  * still pending is flagged again only after as many more unresolved calls,
- * or as long again.
+ * or as long again. `row` as read in the current transaction; returns it as
+ * the update left it, or undefined when it was not flagged.
  */
-export function clearAttentionByOperator(sql: SqlStorage, row: PaymentRow, now: number): boolean {
-  if (row.attention_reason === null) return false;
+export function clearAttentionByOperator(sql: SqlStorage, row: PaymentRow, now: number): PaymentRow | undefined {
+  if (row.attention_reason === null) return undefined;
   sql.exec(
     `UPDATE payments SET attention_since = NULL, attention_reason = NULL, attention_reset_steps = attempts + inquiries,
        attention_reset_at = ? WHERE id = ?`,
@@ -69,11 +85,17 @@ export function clearAttentionByOperator(sql: SqlStorage, row: PaymentRow, now: 
     row.id,
   );
   bumpAttentionVersion(sql);
-  return true;
+  return {
+    ...row,
+    attention_since: null,
+    attention_reason: null,
+    attention_reset_steps: row.attempts + row.inquiries,
+    attention_reset_at: now,
+  };
 }
 
-/** Flags every unflagged payment pending longer than ATTENTION_AFTER_MS (one statement); returns their ids. */
-export function flagLongPending(sql: SqlStorage, now: number, settings: AttentionSettings, merchantId: string): string[] {
+/** Flags every unflagged payment pending longer than ATTENTION_AFTER_MS (one statement). */
+export function flagLongPending(sql: SqlStorage, now: number, settings: AttentionSettings, merchantId: string): void {
   const flagged = sql
     .exec<{ id: string }>(
       `UPDATE payments SET attention_since = ?, attention_reason = 'pending_too_long'
@@ -87,7 +109,6 @@ export function flagLongPending(sql: SqlStorage, now: number, settings: Attentio
   if (flagged.length > 0) bumpAttentionVersion(sql);
   for (const id of flagged)
     logEvent("error", "payment_needs_attention", { merchant_id: merchantId, payment_id: id, reason: "pending_too_long" });
-  return flagged;
 }
 
 /** When the next unflagged pending payment passes ATTENTION_AFTER_MS, or null when none will. */

@@ -17,9 +17,9 @@ import type { PaymentsContext } from "./context.ts";
 import { appendPaymentEvent } from "./event-log.ts";
 import { addToDailyTotal } from "./limits.ts";
 import type { OutcomeSource, RecordedOutcome } from "./outcomes.ts";
-import { findPayment, type PaymentRow, paymentFromRow } from "./payment-row.ts";
+import { type PaymentRow, paymentFromRow } from "./payment-row.ts";
 
-/** Must run inside the transaction that read `row`. */
+/** Must run inside the transaction that read `row`; returns the payment as it left it (no read-back). */
 export function recordContradiction(
   ctx: PaymentsContext,
   row: PaymentRow,
@@ -27,13 +27,13 @@ export function recordContradiction(
   outcome: RecordedOutcome,
   source: OutcomeSource,
   now: number,
-): void {
-  if (outcome.kind !== "accepted") return;
+): PaymentRow {
+  if (outcome.kind !== "accepted") return row;
   const { transfer } = outcome;
   const bankSays = paymentStatusForBankStatus(transfer.status);
   // A returned payment's transfer stays settled at the bank (its return is a booking of its own): ACSC agrees with it.
   const settledAs = row.status === "returned" ? "succeeded" : row.status;
-  if (bankSays === settledAs) return;
+  if (bankSays === settledAs) return row;
   logEvent("error", "bank_contradicts_final_status", { payment_id: row.id, status: row.status, bank_status: transfer.status });
   // Visible to the merchant in GET /v1/payments/{id}/events, not only in
   // our logs: "failed" while the bank says ACSC means money may have moved.
@@ -51,7 +51,7 @@ export function recordContradiction(
       operation: source.operation,
     },
   });
-  if (row.status !== "failed" || bankSays !== "succeeded" || row.discrepancy !== null) return;
+  if (row.status !== "failed" || bankSays !== "succeeded" || row.discrepancy !== null) return row;
 
   const discrepancy: PaymentDiscrepancy = {
     kind: "settled_after_failure",
@@ -62,11 +62,12 @@ export function recordContradiction(
     message: `The bank settled this payment (${transfer.status}) after it was reported failed: the money moved. The status stays failed; an operator decides.`,
   };
   const { sql } = ctx.store;
-  sql.exec(`UPDATE payments SET discrepancy = ? WHERE id = ?`, JSON.stringify(discrepancy), row.id);
+  const marked: PaymentRow = { ...row, discrepancy: JSON.stringify(discrepancy) };
+  sql.exec(`UPDATE payments SET discrepancy = ? WHERE id = ?`, marked.discrepancy, row.id);
   // Failing gave the amount back to the day; the bank moved it after all.
   addToDailyTotal(sql, row.created_at, row.currency, row.amount);
   const merchantId = ctx.merchant().id;
-  flagAttention(sql, row, "bank_contradiction", now, merchantId);
+  const changed = flagAttention(sql, marked, "bank_contradiction", now, merchantId) ?? marked;
   logEvent("error", "bank_settled_failed_payment", {
     merchant_id: merchantId,
     payment_id: row.id,
@@ -75,6 +76,6 @@ export function recordContradiction(
     currency: row.currency,
     source: discrepancy.source,
   });
-  const changed = findPayment(sql, row.id);
-  if (changed) ctx.onBankContradiction(paymentFromRow(changed));
+  ctx.onBankContradiction(paymentFromRow(changed));
+  return changed;
 }

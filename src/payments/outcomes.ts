@@ -55,8 +55,8 @@ export function recordBankOutcome(
     const row = findPayment(sql, paymentId);
     if (!row) return;
     if (row.status !== "pending") {
-      // A contradiction may flag the final row; undefined tells the caller to read it again.
-      recordContradiction(ctx, row, attempt, outcome, source, now);
+      // A final status is never changed; a contradiction may mark and flag the row, returned as it left it.
+      written = recordContradiction(ctx, row, attempt, outcome, source, now);
       return;
     }
     const inquiries = row.inquiries + (source.operation === "inquiry" ? 1 : 0);
@@ -76,13 +76,12 @@ export function recordBankOutcome(
     };
     applyOutcome(step, outcome, source, eventDetail);
 
-    // The row as written (no read-back), unless the attention flag changes it after the transition.
+    // The row as written (no read-back), and as the attention flag changes it after the transition.
     const after = written ?? row;
     if (after.status === "pending") {
-      if (stuck && flagAttention(sql, after, "attempts_exceeded", now, ctx.merchant().id)) written = findPayment(sql, paymentId);
+      if (stuck) written = flagAttention(sql, after, "attempts_exceeded", now, ctx.merchant().id) ?? written;
     } else if (after.attention_reason !== null) {
-      clearAttentionOnResolution(sql, paymentId);
-      written = findPayment(sql, paymentId);
+      written = clearAttentionOnResolution(sql, after) ?? after;
     }
   });
   return written;

@@ -134,8 +134,8 @@ export class Payments {
     const { sql } = this.ctx.store;
     const row = this.ctx.store.transactionSync(() => {
       const found = findPayment(sql, paymentId);
-      if (found) clearAttentionByOperator(sql, found, this.ctx.clock.now());
-      return found && findPayment(sql, paymentId);
+      // The row as the clear left it (no read-back); unchanged when it was not flagged.
+      return found && (clearAttentionByOperator(sql, found, this.ctx.clock.now()) ?? found);
     });
     return row ? { ok: true, payment: paymentFromRow(row) } : paymentNotFound();
   }
