@@ -57,17 +57,16 @@ export class AttentionReporter {
 
   /** When the next report is due, or null when the registry already knows what it would say. */
   nextDueAt(): number | null {
-    const state = this.state();
-    if (!this.changed(state, this.oldestPendingAt())) return null;
-    return Math.max((state.reported_at ?? 0) + ATTENTION_REPORT_INTERVAL_MS, this.attemptedAt + ATTENTION_REPORT_INTERVAL_MS);
+    return this.dueAt(this.state(), this.oldestPendingAt());
   }
 
   /** The report to send now, or undefined when none is due (`force`: an operator's change, sent at once if anything changed). */
   take(merchantId: string, now: number, force = false): AttentionReport | undefined {
-    const due = this.nextDueAt();
+    const state = this.state();
+    const oldest = this.oldestPendingAt();
+    const due = this.dueAt(state, oldest);
     if (due === null || (!force && due > now)) return undefined;
     this.attemptedAt = now;
-    const state = this.state();
     const entries = this.sql
       .exec<PaymentRow>(`SELECT * FROM payments WHERE attention_since IS NOT NULL ORDER BY id LIMIT ?`, MAX_REPORTED_ATTENTION_ENTRIES)
       .toArray()
@@ -77,7 +76,7 @@ export class AttentionReporter {
       merchant_id: merchantId,
       reported_at: now,
       version: state.version,
-      oldest_pending_at: this.oldestPendingAt(),
+      oldest_pending_at: oldest,
       attention_count: count,
       entries,
     };
@@ -91,6 +90,12 @@ export class AttentionReporter {
       report.oldest_pending_at,
       report.reported_at,
     );
+  }
+
+  /** nextDueAt for the state and oldest pending payment already read. */
+  private dueAt(state: ReportState, oldest: number | null): number | null {
+    if (!this.changed(state, oldest)) return null;
+    return Math.max((state.reported_at ?? 0) + ATTENTION_REPORT_INTERVAL_MS, this.attemptedAt + ATTENTION_REPORT_INTERVAL_MS);
   }
 
   private changed(state: ReportState, oldest: number | null): boolean {

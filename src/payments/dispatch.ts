@@ -123,9 +123,7 @@ export class BankDispatch {
       this.restoreCircuit();
       // As of the alarm's time (a test may run it ahead of the clock, as it may for due payments).
       if (!this.circuit.claimProbe(Math.max(asOf, this.ctx.clock.now()))) return;
-      const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
-      this.observe("probe", row, row.attempts, call);
-      if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
+      await this.probeInquiry(row);
     } finally {
       this.slots.release();
     }
@@ -175,18 +173,26 @@ export class BankDispatch {
   /** After an outage, a status inquiry before the payment is sent; true: the bank does not hold it, send it now. */
   private async probeBeforeSend(row: PaymentRow): Promise<boolean> {
     const { config, clock } = this.ctx;
-    const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
-    this.observe("probe", row, row.attempts, call);
-    if (call.outcome.kind === "not_found") return true;
-    if (call.outcome.kind === "accepted") {
-      recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
-      return false;
-    }
+    const outcome = await this.probeInquiry(row);
+    if (outcome.kind === "not_found") return true;
+    if (outcome.kind === "accepted") return false;
     // Counted as an inquiry, so a long outage spaces this payment's probes out on the usual backoff.
     this.ctx.store.sql.exec(`UPDATE payments SET inquiries = inquiries + 1 WHERE id = ? AND status = 'pending'`, row.id);
     const later = clock.now();
     this.hold(row.id, Math.max(this.circuit.probeAt(), later + retryDelayMs(row.attempts + row.inquiries + 1, config)), later);
     return false;
+  }
+
+  /**
+   * The circuit's probe inquiry about `row`: the call is observed as a probe,
+   * and an answer with a status (the bank's word about the payment) is
+   * recorded. The outcome is returned for the caller's other handling.
+   */
+  private async probeInquiry(row: PaymentRow): Promise<InquiryOutcome> {
+    const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
+    this.observe("probe", row, row.attempts, call);
+    if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
+    return call.outcome;
   }
 
   /**
