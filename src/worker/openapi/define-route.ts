@@ -5,17 +5,23 @@
  */
 import type { Hono } from "hono";
 import type { AppContext, AppEnv } from "../http/context.ts";
-import type { Operation, OperationFor } from "./operation.ts";
+import { pathParamReader } from "../http/path-params.ts";
+import type { Operation, OperationFor, PathParamNames } from "./operation.ts";
 
-export type RouteHandler = (c: AppContext) => Response | Promise<Response>;
+/** A handler gets the path's parameters already validated with the schemas its operation declares. */
+type RouteHandler<Params = Readonly<Record<string, string>>> = (c: AppContext, params: Params) => Response | Promise<Response>;
 
 export interface RouteDefinition {
   readonly operation: Operation;
   readonly handler: RouteHandler;
 }
 
-export function defineRoute<const Path extends string>(operation: OperationFor<Path>, handler: RouteHandler): RouteDefinition {
-  return { operation, handler };
+export function defineRoute<const Path extends string>(
+  operation: OperationFor<Path>,
+  handler: RouteHandler<Readonly<Record<PathParamNames<Path>, string>>>,
+): RouteDefinition {
+  // registerRoutes passes exactly the parameters operation.pathParams names (the compiler ties those to the path).
+  return { operation, handler: handler as RouteHandler };
 }
 
 /** `/v1/payments/{id}` → `/v1/payments/:id`. */
@@ -23,8 +29,12 @@ export function honoPath(openApiPath: string): string {
   return openApiPath.replace(/\{(\w+)\}/g, ":$1");
 }
 
+/** Each route's path parameters are validated (path-params.ts) before its handler runs. */
 export function registerRoutes(app: Hono<AppEnv>, routes: readonly RouteDefinition[]): void {
-  for (const { operation, handler } of routes) app.on(operation.method.toUpperCase(), honoPath(operation.path), handler);
+  for (const { operation, handler } of routes) {
+    const readPathParams = pathParamReader(operation);
+    app.on(operation.method.toUpperCase(), honoPath(operation.path), async (c) => handler(c, await readPathParams(c)));
+  }
 }
 
 /**

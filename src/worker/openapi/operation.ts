@@ -64,7 +64,9 @@ export interface Operation {
 }
 
 /** The names of the `{name}` placeholders in an OpenAPI path, as a union. */
-type PathParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
+export type PathParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | PathParamNames<Rest>
+  : never;
 
 /** Exactly one schema per placeholder, or none when the path has no placeholder. */
 type PathParamsFor<Path extends string> = [PathParamNames<Path>] extends [never]

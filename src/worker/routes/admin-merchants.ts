@@ -14,10 +14,8 @@ import type { MerchantReply } from "../../merchant-object/replies.ts";
 import { sha256Hex } from "../../platform/digests.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { generateApiKey } from "../http/api-keys.ts";
-import type { AppContext } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { ProblemError, problem } from "../http/problem.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
 import { defineRoute } from "../openapi/define-route.ts";
@@ -35,8 +33,8 @@ const getMerchant = defineRoute(
     responses: { 200: { description: "The merchant, with its API keys' ids and dates (never key material).", schema: MerchantWithKeys } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
-    const merchantId = merchantIdParam(c);
+  async (c, { id: merchantId }) => {
+    c.set("merchantId", merchantId);
     const [merchant, keys] = await callMerchant(
       c.env,
       merchantId,
@@ -64,8 +62,8 @@ const updateMerchant = defineRoute(
     responses: { 200: { description: "The merchant after the change.", schema: Merchant } },
     problems: [...BODY_PROBLEMS, ...ADMIN_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
-    const merchantId = merchantIdParam(c);
+  async (c, { id: merchantId }) => {
+    c.set("merchantId", merchantId);
     const request = validateOrThrow(UpdateMerchantRequest, await readJsonBody(c.req.raw), "merchant update");
     // Setting a status is idempotent, so a retry after a lost answer is harmless.
     const reply = await callMerchant<MerchantReply>(c.env, merchantId, (stub) => stub.updateMerchantStatus(request.status), {
@@ -91,8 +89,8 @@ const listApiKeys = defineRoute(
     responses: { 200: { description: "Active and revoked keys, oldest first.", schema: ApiKeyList } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
-    const merchantId = merchantIdParam(c);
+  async (c, { id: merchantId }) => {
+    c.set("merchantId", merchantId);
     const reply = await callMerchant<ApiKeyListReply>(c.env, merchantId, (stub) => stub.listApiKeys(), { safeToRetry: true });
     if (!reply.ok) return refusalResponse(c, reply);
     const body: ApiKeyList = { data: reply.keys, ...WHOLE_LIST };
@@ -113,8 +111,8 @@ const createApiKey = defineRoute(
     responses: { 201: { description: "The new key, with its secret.", schema: ApiKeyCreated, headers: ["Location"] } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found", "api-key-limit-reached"],
   },
-  async (c) => {
-    const merchantId = merchantIdParam(c);
+  async (c, { id: merchantId }) => {
+    c.set("merchantId", merchantId);
     const apiKey = generateApiKey(merchantId);
     const keyId = `key_${ulid()}`;
     const hash = await sha256Hex(apiKey);
@@ -140,25 +138,11 @@ const revokeApiKey = defineRoute(
     responses: { 200: { description: "The revoked key.", schema: ApiKey } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found", "last-active-api-key"],
   },
-  async (c) => {
-    const merchantId = merchantIdParam(c);
-    const keyId = c.req.param("keyId") ?? "";
-    if (!ApiKeyId.safeParse(keyId).success) throw notFound("API key");
+  async (c, { id: merchantId, keyId }) => {
+    c.set("merchantId", merchantId);
     const reply = await callMerchant<ApiKeyReply>(c.env, merchantId, (stub) => stub.revokeApiKey(keyId), { safeToRetry: true });
     return reply.ok ? c.json(reply.key, 200) : refusalResponse(c, reply);
   },
 );
 
 export const adminMerchantRoutes = [getMerchant, updateMerchant, listApiKeys, createApiKey, revokeApiKey];
-
-/** A malformed id names no merchant: 404, the same as an unknown one. */
-function merchantIdParam(c: AppContext): string {
-  const id = c.req.param("id") ?? "";
-  if (!MerchantId.safeParse(id).success) throw notFound("merchant");
-  c.set("merchantId", id);
-  return id;
-}
-
-function notFound(what: string): ProblemError {
-  return new ProblemError(problem("not-found", `No ${what} with this id exists.`));
-}

@@ -10,7 +10,6 @@ import { AttentionListQuery, AttentionPaymentList } from "../../../schemas/payme
 import type { GetPaymentReply } from "../../payments/replies.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { ProblemError, problem } from "../http/problem.ts";
 import { validateQueryOrThrow } from "../http/query-params.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { defineRoute } from "../openapi/define-route.ts";
@@ -67,11 +66,7 @@ const clearPaymentAttention = defineRoute(
     responses: { 200: { description: "The payment, without its flag.", schema: Payment } },
     problems: [...ADMIN_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
-    const merchantId = c.req.param("id") ?? "";
-    const paymentId = c.req.param("paymentId") ?? "";
-    if (!MerchantId.safeParse(merchantId).success) throw notFound("merchant");
-    if (!PaymentId.safeParse(paymentId).success) throw notFound("payment");
+  async (c, { id: merchantId, paymentId }) => {
     c.set("merchantId", merchantId);
     // Clearing is idempotent, so a retry after a lost answer is harmless.
     const reply = await callMerchant<GetPaymentReply>(c.env, merchantId, (stub) => stub.clearPaymentAttention(paymentId), {
@@ -82,7 +77,3 @@ const clearPaymentAttention = defineRoute(
 );
 
 export const adminPaymentRoutes = [listAttentionPayments, clearPaymentAttention];
-
-function notFound(what: string): ProblemError {
-  return new ProblemError(problem("not-found", `No ${what} with this id exists.`));
-}

@@ -7,7 +7,6 @@ import { callMerchant } from "../http/merchant-stub.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { defineRoute } from "../openapi/define-route.ts";
 import { MERCHANT_AUTH_PROBLEMS } from "../openapi/problem-groups.ts";
-import { paymentIdParam } from "./payments.ts";
 
 const cancelPayment = defineRoute(
   {
@@ -23,9 +22,8 @@ const cancelPayment = defineRoute(
     responses: { 200: { description: "The payment, canceled (now or earlier).", schema: Payment } },
     problems: [...MERCHANT_AUTH_PROBLEMS, "not-found", "payment-not-cancelable"],
   },
-  async (c) => {
+  async (c, { id: paymentId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const paymentId = paymentIdParam(c);
     // Safe to repeat: a second cancel of the same payment answers it unchanged.
     const reply = await callMerchant<CancelReply>(c.env, merchantId, (stub) => stub.cancelPayment(auth, paymentId), { safeToRetry: true });
     if (!reply.ok) return refusalResponse(c, reply);

@@ -5,12 +5,10 @@ import { CreatePaymentRequest, Payment } from "../../../schemas/merchant-api.ts"
 import { PaymentEventList } from "../../../schemas/payment-events.ts";
 import type { GetPaymentReply, PaymentEventsReply, PaymentReply } from "../../payments/replies.ts";
 import { sha256Hex } from "../../platform/digests.ts";
-import type { AppContext } from "../http/context.ts";
 import { parseIdempotencyKey } from "../http/idempotency-key.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { ProblemError, problem } from "../http/problem.ts";
 import { paymentResponse, refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
 import { defineRoute } from "../openapi/define-route.ts";
@@ -84,9 +82,8 @@ const getPayment = defineRoute(
     responses: { 200: { description: "The payment.", schema: Payment } },
     problems: [...MERCHANT_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
+  async (c, { id: paymentId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const paymentId = paymentIdParam(c);
     const reply = await callMerchant<GetPaymentReply>(c.env, merchantId, (stub) => stub.getPayment(auth, paymentId), { safeToRetry: true });
     if (!reply.ok) return refusalResponse(c, reply);
     c.set("paymentId", paymentId);
@@ -106,9 +103,8 @@ const getPaymentEvents = defineRoute(
     responses: { 200: { description: "Events in order.", schema: PaymentEventList } },
     problems: [...MERCHANT_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
+  async (c, { id: paymentId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const paymentId = paymentIdParam(c);
     const reply = await callMerchant<PaymentEventsReply>(c.env, merchantId, (stub) => stub.getPaymentEvents(auth, paymentId), {
       safeToRetry: true,
     });
@@ -133,12 +129,3 @@ const getPaymentEvents = defineRoute(
 );
 
 export const paymentRoutes = [createPayment, getPayment, getPaymentEvents];
-
-/** A malformed id cannot name any payment: 404, same as another merchant's id. */
-export function paymentIdParam(c: AppContext): string {
-  const id = c.req.param("id") ?? "";
-  if (!PaymentId.safeParse(id).success) {
-    throw new ProblemError(problem("not-found", "No payment with this id exists for this merchant."));
-  }
-  return id;
-}

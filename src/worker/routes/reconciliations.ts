@@ -55,11 +55,8 @@ const getReconciliation = defineRoute(
     responses: { 200: { description: "The report.", schema: ReconciliationReport, csv: true, headers: ["Content-Disposition"] } },
     problems: ["validation-error", ...MERCHANT_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
+  async (c, { date }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const parsed = BusinessDate.safeParse(c.req.param("date"));
-    if (!parsed.success) throw dateProblem("must be a calendar date in the form YYYY-MM-DD");
-    const date = parsed.data;
     const reply = await callMerchant<ReconciliationReply>(c.env, merchantId, (stub) => stub.getReconciliation(auth, date), {
       safeToRetry: true,
     });

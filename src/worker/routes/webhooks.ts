@@ -25,11 +25,9 @@ import type {
   WebhookEndpointListReply,
   WebhookEndpointReply,
 } from "../../webhooks/replies.ts";
-import type { AppContext } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
-import { ProblemError, problem } from "../http/problem.ts";
 import { validateQueryOrThrow } from "../http/query-params.ts";
 import { refusalResponse } from "../http/reply.ts";
 import { validateOrThrow } from "../http/validate.ts";
@@ -98,9 +96,8 @@ const deleteWebhookEndpoint = defineRoute(
     responses: { 204: { description: "Deleted." } },
     problems: [...MERCHANT_AUTH_PROBLEMS, "not-found"],
   },
-  async (c) => {
+  async (c, { id: endpointId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const endpointId = endpointIdParam(c);
     // Deleting twice ends the same way: safe to retry.
     const reply = await callMerchant<DeleteWebhookEndpointReply>(
       c.env,
@@ -131,9 +128,8 @@ const rotateWebhookSecret = defineRoute(
     responses: { 200: { description: "The endpoint with its new secret.", schema: WebhookEndpointWithSecret } },
     problems: [...BODY_PROBLEMS, ...MERCHANT_AUTH_PROBLEMS, "not-found", "webhook-secret-rotation-in-progress"],
   },
-  async (c) => {
+  async (c, { id: endpointId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const endpointId = endpointIdParam(c);
     // The body is optional: an empty POST is a planned rotation.
     const body = await readJsonBody(c.req.raw, { optional: true });
     const request = validateOrThrow(RotateWebhookSecretRequest, body === undefined ? {} : body, "rotation request");
@@ -186,11 +182,8 @@ const redeliverEvent = defineRoute(
     responses: { 202: { description: "The event with its deliveries, the new ones pending.", schema: EventWithDeliveries } },
     problems: [...MERCHANT_AUTH_PROBLEMS, "not-found", "webhook-no-endpoint"],
   },
-  async (c) => {
+  async (c, { id: eventId }) => {
     const { merchantId, auth } = await merchantCredentials(c);
-    const eventId = c.req.param("id") ?? "";
-    if (!EventId.safeParse(eventId).success)
-      throw new ProblemError(problem("not-found", "No event with this id exists for this merchant."));
     const reply = await callMerchant<RedeliverReply>(c.env, merchantId, (stub) => stub.redeliverEvent(auth, eventId), {
       safeToRetry: false,
     });
@@ -207,12 +200,3 @@ export const webhookRoutes = [
   listEvents,
   redeliverEvent,
 ];
-
-/** A malformed id cannot name any endpoint: 404, as for another merchant's id. */
-function endpointIdParam(c: AppContext): string {
-  const id = c.req.param("id") ?? "";
-  if (!WebhookEndpointId.safeParse(id).success) {
-    throw new ProblemError(problem("not-found", "No webhook endpoint with this id exists for this merchant."));
-  }
-  return id;
-}
