@@ -12,15 +12,8 @@ import type { AttentionReport } from "../payments/attention-report.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
-import {
-  type AttentionListing,
-  type AttentionSummary,
-  attentionSummary,
-  ensureAttentionTables,
-  listAttention,
-  recordAttentionReport,
-} from "./attention-store.ts";
-import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
+import { type AttentionListing, type AttentionSummary, attentionSummary, listAttention, recordAttentionReport } from "./attention-store.ts";
+import { lastBankCall, recordBankCall } from "./bank-health-store.ts";
 import {
   backfillMerchant,
   forgetMerchant,
@@ -58,8 +51,6 @@ export class MerchantRegistry extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     applyRegistryMigrations(ctx.storage);
     this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
-    ensureBankHealthTable(this.sql);
-    ensureAttentionTables(this.sql);
   }
 
   /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
