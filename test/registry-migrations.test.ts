@@ -42,7 +42,7 @@ describe("registry migrations", () => {
         { id: 4 },
       ]);
       expect(schema()).toEqual(before);
-      expect(instance.lastBankCall()).toMatchObject({ at: 1_000, answered: true });
+      expect(instance.healthReport().bank).toMatchObject({ at: 1_000, answered: true });
     });
   });
 });
