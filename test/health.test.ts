@@ -86,9 +86,9 @@ describe("BankHealthReporter", () => {
     await runInDurableObject(registry, (instance) => {
       instance.recordBankCall(ok(2_000));
       instance.recordBankCall(down(1_000));
-      expect(instance.lastBankCall()).toMatchObject({ at: 2_000, answered: true });
+      expect(instance.healthReport().bank).toMatchObject({ at: 2_000, answered: true });
       instance.recordBankCall(down(3_000));
-      expect(instance.lastBankCall()).toMatchObject({ at: 3_000, answered: false });
+      expect(instance.healthReport().bank).toMatchObject({ at: 3_000, answered: false });
     });
   });
 });

@@ -3,6 +3,7 @@
  * applied in order in the object's constructor, and never edited once
  * shipped: a change is a new entry at the end.
  */
+import { applyNumberedMigrations } from "../registry/numbered-migrations.ts";
 import { reissueWebhookSecrets } from "../webhooks/secret-reissue.ts";
 import { rebuildTable, replaceInCheck } from "./table-rebuild.ts";
 
@@ -355,34 +356,7 @@ export function hasSchema(sql: SqlStorage): boolean {
   return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).toArray().length > 0;
 }
 
-/**
- * Applies, in id order, every migration not yet recorded, each in its own
- * transaction. Recorded ids are compared as a set, not as a high-water mark,
- * so a migration that lands after a higher-numbered one (parallel branches)
- * is still applied.
- */
+/** Applies every migration not yet recorded in schema_migrations (see applyNumberedMigrations); returns how many are recorded. */
 export function applyMigrations(storage: DurableObjectStorage, migrations: Migration[] = MIGRATIONS): number {
-  const sql = storage.sql;
-  sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    sql
-      .exec<{ id: number }>(`SELECT id FROM schema_migrations`)
-      .toArray()
-      .map((row) => row.id),
-  );
-  for (const migration of [...migrations].sort((x, y) => x.id - y.id)) {
-    if (applied.has(migration.id)) continue;
-    storage.transactionSync(() => {
-      for (const statement of migration.statements) sql.exec(statement);
-      migration.apply?.(sql);
-      sql.exec(
-        `INSERT INTO schema_migrations (id, description, applied_at) VALUES (?, ?, ?)`,
-        migration.id,
-        migration.description,
-        Date.now(),
-      );
-    });
-    applied.add(migration.id);
-  }
-  return applied.size;
+  return applyNumberedMigrations(storage, migrations, { table: "schema_migrations", recordsDescription: true });
 }

@@ -3,7 +3,8 @@
  * oldest pending payment, as the merchant objects last reported them
  * (src/payments/attention-report.ts). Per merchant, a report replaces the
  * previous one, unless it is older (reports from one object can overtake
- * each other). For operators: no secrets, no account numbers.
+ * each other). For operators: no secrets, no account numbers. Tables:
+ * registry migration 4.
  */
 import type { AttentionReason, PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { AttentionReport } from "../payments/attention-report.ts";
@@ -24,28 +25,6 @@ export interface AttentionSummary {
   payments_needing_attention: number;
   /** Creation time of the oldest pending payment of any merchant, or null when none is pending. */
   oldest_pending_at: number | null;
-}
-
-export function ensureAttentionTables(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS attention_merchants (
-    merchant_id TEXT PRIMARY KEY,
-    reported_at INTEGER NOT NULL,
-    oldest_pending_at INTEGER,
-    attention_count INTEGER NOT NULL
-  )`);
-  // Payment ids are ULIDs: id order is creation order, so paging by id lists the oldest first.
-  sql.exec(`CREATE TABLE IF NOT EXISTS attention_payments (
-    payment_id TEXT PRIMARY KEY,
-    merchant_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    amount INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    attempts INTEGER NOT NULL,
-    since INTEGER NOT NULL,
-    reason TEXT NOT NULL
-  )`);
-  sql.exec(`CREATE INDEX IF NOT EXISTS attention_payments_by_merchant ON attention_payments (merchant_id)`);
 }
 
 /** Must run in a transaction. Returns false when a newer report of this merchant is already stored. */

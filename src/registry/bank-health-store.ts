@@ -1,15 +1,5 @@
-/** The registry's single "last reported bank call" row; see src/bank/bank-health-report.ts. */
+/** The registry's single "last reported bank call" row (registry migration 3); see src/bank/bank-health-report.ts. */
 import type { BankCallReport } from "../bank/bank-health-report.ts";
-
-export function ensureBankHealthTable(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS bank_health (
-    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-    at INTEGER NOT NULL,
-    answered INTEGER NOT NULL,
-    http_status INTEGER,
-    outcome TEXT NOT NULL
-  )`);
-}
 
 /** Keeps the newest report: reports from different objects may arrive out of order. */
 export function recordBankCall(sql: SqlStorage, report: BankCallReport): void {

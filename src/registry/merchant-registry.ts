@@ -12,15 +12,8 @@ import type { AttentionReport } from "../payments/attention-report.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
-import {
-  type AttentionListing,
-  type AttentionSummary,
-  attentionSummary,
-  ensureAttentionTables,
-  listAttention,
-  recordAttentionReport,
-} from "./attention-store.ts";
-import { ensureBankHealthTable, lastBankCall, recordBankCall } from "./bank-health-store.ts";
+import { type AttentionListing, type AttentionSummary, attentionSummary, listAttention, recordAttentionReport } from "./attention-store.ts";
+import { lastBankCall, recordBankCall } from "./bank-health-store.ts";
 import {
   backfillMerchant,
   forgetMerchant,
@@ -43,6 +36,11 @@ export type RegisteredMerchant = {
   created_at: number;
 };
 
+export interface RegistryHealthReport {
+  bank: BankCallReport | null;
+  attention: AttentionSummary;
+}
+
 /** Merchant objects asked per backfill round; each is one RPC. */
 const BACKFILL_BATCH_SIZE = 50;
 
@@ -58,8 +56,6 @@ export class MerchantRegistry extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     applyRegistryMigrations(ctx.storage);
     this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
-    ensureBankHealthTable(this.sql);
-    ensureAttentionTables(this.sql);
   }
 
   /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
@@ -67,8 +63,9 @@ export class MerchantRegistry extends DurableObject<Env> {
     recordBankCall(this.sql, report);
   }
 
-  lastBankCall(): BankCallReport | null {
-    return lastBankCall(this.sql);
+  /** GET /health in one round trip: the last reported bank call and the attention aggregates (no merchant data). */
+  healthReport(): RegistryHealthReport {
+    return { bank: lastBankCall(this.sql), attention: attentionSummary(this.sql) };
   }
 
   /** Merchant objects report their payments needing attention here (throttled, see src/payments/attention-report.ts). */
@@ -79,11 +76,6 @@ export class MerchantRegistry extends DurableObject<Env> {
   /** GET /admin/v1/payments?attention=true: oldest first, after `afterPaymentId`. */
   listAttention(afterPaymentId: string | null, limit: number): AttentionListing[] {
     return listAttention(this.sql, afterPaymentId, limit);
-  }
-
-  /** GET /health's aggregates (no merchant data). */
-  attentionSummary(): AttentionSummary {
-    return attentionSummary(this.sql);
   }
 
   /**

@@ -5,13 +5,9 @@
  * entry at the end.
  */
 
-interface RegistryMigration {
-  id: number;
-  description: string;
-  statements: string[];
-}
+import { applyNumberedMigrations, type NumberedMigration } from "./numbered-migrations.ts";
 
-const REGISTRY_MIGRATIONS: RegistryMigration[] = [
+const REGISTRY_MIGRATIONS: NumberedMigration[] = [
   {
     id: 1,
     description: "the merchant list as first shipped (IF NOT EXISTS: registries that predate this list already have it)",
@@ -32,22 +28,49 @@ const REGISTRY_MIGRATIONS: RegistryMigration[] = [
       `CREATE TABLE debtor_iban_claims (debtor_iban TEXT PRIMARY KEY, merchant_id TEXT NOT NULL) WITHOUT ROWID`,
     ],
   },
+  {
+    id: 3,
+    description:
+      "the last reported bank call, for GET /health (IF NOT EXISTS: registries that predate this migration created it in the constructor)",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS bank_health (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        at INTEGER NOT NULL,
+        answered INTEGER NOT NULL,
+        http_status INTEGER,
+        outcome TEXT NOT NULL
+      )`,
+    ],
+  },
+  {
+    id: 4,
+    description:
+      "each merchant's payments needing attention, as last reported (IF NOT EXISTS: registries that predate this migration created them in the constructor)",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS attention_merchants (
+        merchant_id TEXT PRIMARY KEY,
+        reported_at INTEGER NOT NULL,
+        oldest_pending_at INTEGER,
+        attention_count INTEGER NOT NULL
+      )`,
+      // Payment ids are ULIDs: id order is creation order, so paging by id lists the oldest first.
+      `CREATE TABLE IF NOT EXISTS attention_payments (
+        payment_id TEXT PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        since INTEGER NOT NULL,
+        reason TEXT NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS attention_payments_by_merchant ON attention_payments (merchant_id)`,
+    ],
+  },
 ];
 
+/** The registry's ledger has no description column (it never had one; stored registries keep theirs). */
 export function applyRegistryMigrations(storage: DurableObjectStorage): void {
-  const { sql } = storage;
-  sql.exec(`CREATE TABLE IF NOT EXISTS registry_migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    sql
-      .exec<{ id: number }>(`SELECT id FROM registry_migrations`)
-      .toArray()
-      .map((row) => row.id),
-  );
-  for (const migration of REGISTRY_MIGRATIONS) {
-    if (applied.has(migration.id)) continue;
-    storage.transactionSync(() => {
-      for (const statement of migration.statements) sql.exec(statement);
-      sql.exec(`INSERT INTO registry_migrations (id, applied_at) VALUES (?, ?)`, migration.id, Date.now());
-    });
-  }
+  applyNumberedMigrations(storage, REGISTRY_MIGRATIONS, { table: "registry_migrations", recordsDescription: false });
 }

@@ -1,5 +1,4 @@
 import { HealthResponse, type LastBankCall } from "../../../schemas/health.ts";
-import type { BankCallReport } from "../../bank/bank-health-report.ts";
 import { logEvent } from "../../platform/log.ts";
 import { CONNECTOR_VERSION } from "../../platform/version.ts";
 import type { AttentionSummary } from "../../registry/attention-store.ts";
@@ -30,7 +29,7 @@ const getHealth = defineRoute(
   async (c) => {
     const now = Date.now();
     if (!cached || cached.until <= now) {
-      const [bank, attention] = await Promise.all([readLastBankCall(c.env), readAttentionSummary(c.env)]);
+      const { bank, attention } = await readRegistry(c.env);
       cached = { until: now + HEALTH_CACHE_MS, bank, attention };
     }
     const { bank, attention } = cached;
@@ -48,30 +47,22 @@ const getHealth = defineRoute(
 
 export const healthRoutes = [getHealth];
 
-async function readLastBankCall(env: AppEnv["Bindings"]): Promise<LastBankCall | null> {
+async function readRegistry(env: AppEnv["Bindings"]): Promise<{ bank: LastBankCall | null; attention: AttentionSummary | null }> {
   try {
-    const report: BankCallReport | null = await merchantRegistry(env).lastBankCall();
-    return (
-      report && {
-        at: new Date(report.at).toISOString(),
-        answered: report.answered,
-        http_status: report.http_status,
-        outcome: report.outcome,
-      }
-    );
+    const { bank, attention } = await merchantRegistry(env).healthReport();
+    return {
+      bank: bank && {
+        at: new Date(bank.at).toISOString(),
+        answered: bank.answered,
+        http_status: bank.http_status,
+        outcome: bank.outcome,
+      },
+      attention,
+    };
   } catch (error) {
     // Health must answer even when the registry cannot: report "unknown" (null), log why.
     logEvent("warn", "health_registry_unavailable", { error: String(error) });
-    return null;
-  }
-}
-
-async function readAttentionSummary(env: AppEnv["Bindings"]): Promise<AttentionSummary | null> {
-  try {
-    return await merchantRegistry(env).attentionSummary();
-  } catch (error) {
-    logEvent("warn", "health_registry_unavailable", { error: String(error) });
-    return null;
+    return { bank: null, attention: null };
   }
 }
 
