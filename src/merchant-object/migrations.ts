@@ -3,17 +3,11 @@
  * applied in order in the object's constructor, and never edited once
  * shipped: a change is a new entry at the end.
  */
-import { applyNumberedMigrations } from "../registry/numbered-migrations.ts";
+import { applyNumberedMigrations, type NumberedMigration } from "../platform/numbered-migrations.ts";
 import { reissueWebhookSecrets } from "../webhooks/secret-reissue.ts";
 import { rebuildTable, replaceInCheck } from "./table-rebuild.ts";
 
-export interface Migration {
-  id: number;
-  description: string;
-  statements: string[];
-  /** Runs after the statements, in the same transaction: for rows whose new values only code can compute. */
-  apply?: (sql: SqlStorage) => void;
-}
+export type Migration = NumberedMigration;
 
 export const MIGRATIONS: Migration[] = [
   {

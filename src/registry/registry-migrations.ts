@@ -5,7 +5,7 @@
  * entry at the end.
  */
 
-import { applyNumberedMigrations, type NumberedMigration } from "./numbered-migrations.ts";
+import { applyNumberedMigrations, type NumberedMigration } from "../platform/numbered-migrations.ts";
 
 const REGISTRY_MIGRATIONS: NumberedMigration[] = [
   {

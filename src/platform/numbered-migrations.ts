@@ -1,9 +1,7 @@
 /**
  * Applies numbered SQLite migrations for both Durable Object classes: the
  * merchant object's (src/merchant-object/migrations.ts) and the registry's
- * (registry-migrations.ts). It lives in this folder because the merchant
- * object already imports the registry, so the registry may not import the
- * merchant object's folder (test/node/house-rules.test.ts: no folder cycles).
+ * (src/registry/registry-migrations.ts), each with its own list and ledger.
  */
 
 export interface NumberedMigration {
