@@ -7,7 +7,7 @@
  */
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
-export const EVIDENCE_BODY_BYTES = 2048;
+const EVIDENCE_BODY_BYTES = 2048;
 const EVIDENCE_HEADERS = ["content-type", "content-length", "date", "server", "x-request-id", "retry-after"];
 const MAX_REASON_LENGTH = 200;
 
@@ -28,7 +28,7 @@ export interface BankTransport {
 export type ReadFailure = { kind: "failed"; reason: string; evidence?: BankResponseEvidence };
 
 /** What came back: headers and body, headers but a lost body, or nothing (fetch threw). */
-export type Exchange =
+type Exchange =
   | { kind: "answered"; response: Response; bodyText: string }
   | { kind: "body-lost"; response: Response; error: unknown }
   | { kind: "failed"; error: unknown };
@@ -169,7 +169,7 @@ function truncateUtf8(value: string, maxBytes: number): string {
   return new TextDecoder().decode(bytes.slice(0, maxBytes)).replace(/\uFFFD$/, "");
 }
 
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 

@@ -17,8 +17,8 @@ import { END_TO_END_ID_NOT_PROVIDED } from "../bank-port.ts";
 import { decimalTextToMinorUnits } from "./decimal-amount.ts";
 import { isoDateDay, isoDateTimeToUtc } from "./iso-datetime.ts";
 
-export const SEPA_CREDIT_TRANSFER_CODE = "PMNT/ICDT/ESCT";
-export const SEPA_CREDIT_TRANSFER_RETURN_CODE = "PMNT/ICDT/RRTN";
+const SEPA_CREDIT_TRANSFER_CODE = "PMNT/ICDT/ESCT";
+const SEPA_CREDIT_TRANSFER_RETURN_CODE = "PMNT/ICDT/RRTN";
 
 export type CamtItemKind = "transfer" | "return" | "other-debit" | "other-credit";
 
