@@ -3,16 +3,9 @@
  * gets a BankPort and never learns which contract is behind it.
  */
 import { BANK_PROFILES, type BankProfile, type ConnectorConfig } from "../../schemas/config.ts";
-import type { BankPort, PreparedTransfer } from "./bank-port.ts";
+import type { BankAdapterOptions, BankPort, PreparedTransfer } from "./bank-port.ts";
 import { Iso20022BankAdapter } from "./iso20022-adapter.ts";
 import { JsonBankAdapter } from "./json-adapter.ts";
-
-export interface BankAdapterOptions {
-  fetcher: Fetcher;
-  baseUrl: string;
-  timeoutMs: number;
-  currencies: readonly string[];
-}
 
 export function createBankAdapter(profile: BankProfile, options: BankAdapterOptions): BankPort {
   switch (profile) {

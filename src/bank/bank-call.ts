@@ -1,11 +1,13 @@
 /**
  * One HTTP exchange with the bank, shared by both adapters: the fetch with
  * its timeout and no redirects, the timing, the bounded evidence kept when an
- * answer cannot be trusted, and how a transport failure is classified.
+ * answer cannot be trusted, how a transport failure is classified, and the
+ * shape of a transfer call and of a read, so an adapter supplies only how its
+ * profile reads an answer.
  */
-import type { BankOutcome, BankResponseEvidence } from "./outcome.ts";
+import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
-export const EVIDENCE_BODY_BYTES = 2048;
+const EVIDENCE_BODY_BYTES = 2048;
 const EVIDENCE_HEADERS = ["content-type", "content-length", "date", "server", "x-request-id", "retry-after"];
 const MAX_REASON_LENGTH = 200;
 
@@ -22,8 +24,11 @@ export interface BankTransport {
   timeoutMs: number;
 }
 
+/** A read's outcome when it got no usable answer (statement and notifications outcomes both have it). */
+export type ReadFailure = { kind: "failed"; reason: string; evidence?: BankResponseEvidence };
+
 /** What came back: headers and body, headers but a lost body, or nothing (fetch threw). */
-export type Exchange =
+type Exchange =
   | { kind: "answered"; response: Response; bodyText: string }
   | { kind: "body-lost"; response: Response; error: unknown }
   | { kind: "failed"; error: unknown };
@@ -33,7 +38,7 @@ export type Exchange =
  * a 404 at the redirect target would read as "the bank has no such
  * transfer". Any 3xx is left to the caller, which treats it like a 5xx.
  */
-export async function exchange(transport: BankTransport, path: string, init: RequestInit): Promise<Exchange> {
+async function exchange(transport: BankTransport, path: string, init: RequestInit): Promise<Exchange> {
   let response: Response;
   try {
     response = await transport.fetcher.fetch(transport.baseUrl + path, {
@@ -49,6 +54,52 @@ export async function exchange(transport: BankTransport, path: string, init: Req
   } catch (error) {
     return { kind: "body-lost", response, error };
   }
+}
+
+/**
+ * A submission or an inquiry. Whatever the profile, a transport failure or a
+ * lost body is unknown (the bank may have booked it); an answer is
+ * `classify`'s to read.
+ */
+export function transferCall(
+  transport: BankTransport,
+  path: string,
+  init: RequestInit,
+  classify: (response: Response, bodyText: string) => InquiryOutcome,
+): Promise<BankCall<InquiryOutcome>> {
+  return timed<InquiryOutcome>(async () => {
+    const answer = await exchange(transport, path, init);
+    if (answer.kind === "failed") return { outcome: classifyTransportError(answer.error), httpStatus: null };
+    if (answer.kind === "body-lost") return { outcome: classifyLostBody(answer.error), httpStatus: answer.response.status };
+    const { response, bodyText } = answer;
+    return { outcome: classify(response, bodyText), httpStatus: response.status };
+  });
+}
+
+/**
+ * A read (statement, notifications; `what` names it) changes nothing at the
+ * bank: no answer, a lost body or any status but 200 is "failed", retried
+ * later. `interpret` reads a 200 answer.
+ */
+export function readCall<O>(
+  transport: BankTransport,
+  path: string,
+  what: string,
+  interpret: (response: Response, bodyText: string) => O,
+): Promise<BankCall<O | ReadFailure>> {
+  return timed<O | ReadFailure>(async () => {
+    const answer = await exchange(transport, path, { method: "GET" });
+    if (answer.kind !== "answered") {
+      const httpStatus = answer.kind === "body-lost" ? answer.response.status : null;
+      return { outcome: { kind: "failed", reason: readFailureReason(what, answer.error) }, httpStatus };
+    }
+    const { response, bodyText } = answer;
+    if (response.status !== 200) {
+      const evidence = evidenceOf(response, bodyText);
+      return { outcome: { kind: "failed", reason: `bank answered ${response.status}`, evidence }, httpStatus: response.status };
+    }
+    return { outcome: interpret(response, bodyText), httpStatus: 200 };
+  });
 }
 
 /** Times `work` and wraps its outcome with the HTTP status it saw. */
@@ -93,7 +144,7 @@ export function classifyTransportError(error: unknown): BankOutcome {
 }
 
 /** Headers arrived, so the request certainly reached the bank; what it said is lost. */
-export function classifyLostBody(error: unknown): BankOutcome {
+function classifyLostBody(error: unknown): BankOutcome {
   return { kind: "unknown", reason: `response body lost: ${describeError(error)}` };
 }
 
@@ -118,11 +169,11 @@ function truncateUtf8(value: string, maxBytes: number): string {
   return new TextDecoder().decode(bytes.slice(0, maxBytes)).replace(/\uFFFD$/, "");
 }
 
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Why a read (statement, notifications) got no usable answer, for its "failed" outcome. */
-export function readFailureReason(what: string, error: unknown): string {
+function readFailureReason(what: string, error: unknown): string {
   return `${what} request failed: ${describeError(error).slice(0, MAX_REASON_LENGTH)}`;
 }

@@ -7,7 +7,7 @@
  */
 import type { BankNotificationsPage, BankStatementLine } from "../../schemas/bank-api.ts";
 import type { BankProfile } from "../../schemas/config.ts";
-import type { BankCall } from "./bank-call.ts";
+import type { BankCall, BankTransport } from "./bank-call.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
 export interface BankPort {
@@ -24,6 +24,12 @@ export interface BankPort {
   fetchStatementPage(query: StatementPageQuery): Promise<BankCall<StatementPageOutcome>>;
   /** Returns booked on the account at or after `query.since` (inclusive), a page at a time. */
   fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>>;
+}
+
+/** What either adapter is built with (bank-adapters.ts): the bank's door, and BANK_CURRENCIES, what the bank accepts. */
+export interface BankAdapterOptions extends BankTransport {
+  /** The ISO 20022 profile carries EUR only, whatever this says (its admissionProblem). */
+  currencies: readonly string[];
 }
 
 export type BankAdmissionProblemCode = "currency-not-supported" | "amount-out-of-range";

@@ -11,18 +11,9 @@
  * profile; whatever the codec cannot read or trust is an unknown outcome.
  */
 import type { BankTransfer } from "../../schemas/bank-api.ts";
-import {
-  type BankCall,
-  type BankTransport,
-  classifyLostBody,
-  classifyOtherStatus,
-  classifyTransportError,
-  evidenceOf,
-  exchange,
-  readFailureReason,
-  timed,
-} from "./bank-call.ts";
+import { type BankCall, classifyOtherStatus, evidenceOf, readCall, timed, transferCall } from "./bank-call.ts";
 import type {
+  BankAdapterOptions,
   BankAdmissionProblem,
   BankPort,
   NotificationsPageOutcome,
@@ -46,15 +37,11 @@ import type { BankOutcome, InquiryOutcome } from "./outcome.ts";
 
 export const ISO20022_CONTENT_TYPE = "application/xml; charset=utf-8";
 
-export interface Iso20022BankOptions extends BankTransport {
-  /** BANK_CURRENCIES: what the bank accepts (a pain.001 carries EUR only, whatever this says). */
-  currencies: readonly string[];
-}
-
 export class Iso20022BankAdapter implements BankPort {
-  constructor(private readonly options: Iso20022BankOptions) {}
+  constructor(private readonly options: BankAdapterOptions) {}
 
   admissionProblem(amountMinor: number, currency: string): BankAdmissionProblem | null {
+    // BANK_CURRENCIES first; a pain.001 carries EUR only, whatever it says.
     const configured = currencyProblem(currency, this.options.currencies);
     if (configured) return configured;
     switch (iso20022AdmissionProblem(amountMinor, currency)) {
@@ -89,65 +76,48 @@ export class Iso20022BankAdapter implements BankPort {
 
   submitCreditTransfer(prepared: PreparedTransfer): Promise<BankCall<BankOutcome>> {
     // Only an inquiry can yield not_found, so a submission's outcome is a BankOutcome.
-    return this.transferCall(
+    return transferCall(
+      this.options,
       "/iso20022/payments",
       { method: "POST", headers: { "content-type": ISO20022_CONTENT_TYPE }, body: prepared.body },
-      prepared.endToEndId,
-      false,
+      (response, bodyText) => classifyStatusReport(response, bodyText, prepared.endToEndId, false),
     ) as Promise<BankCall<BankOutcome>>;
   }
 
   inquireCreditTransfer(endToEndId: string): Promise<BankCall<InquiryOutcome>> {
-    return this.transferCall(`/iso20022/payments/${encodeURIComponent(endToEndId)}`, { method: "GET" }, endToEndId, true);
+    return transferCall(this.options, `/iso20022/payments/${encodeURIComponent(endToEndId)}`, { method: "GET" }, (response, bodyText) =>
+      classifyStatusReport(response, bodyText, endToEndId, true),
+    );
   }
 
   fetchStatementPage(query: StatementPageQuery): Promise<BankCall<StatementPageOutcome>> {
-    return timed<StatementPageOutcome>(async () => {
-      const position = statementPosition(query.cursor);
-      if (position === null)
-        return { outcome: { kind: "failed", reason: "statement cursor is not one this adapter wrote" }, httpStatus: null };
-      const params = new URLSearchParams({ account: query.debtorIban, date: query.date, page: String(position.page) });
-      const answer = await exchange(this.options, `/iso20022/statements?${params.toString()}`, { method: "GET" });
-      if (answer.kind !== "answered") {
-        const status = answer.kind === "body-lost" ? answer.response.status : null;
-        return { outcome: { kind: "failed", reason: readFailureReason("statement", answer.error) }, httpStatus: status };
-      }
-      return { outcome: readStatementPage(answer.response, answer.bodyText, query, position), httpStatus: answer.response.status };
-    });
+    const position = statementPosition(query.cursor);
+    if (position === null) {
+      // Nothing is asked of the bank.
+      return timed<StatementPageOutcome>(async () => ({
+        outcome: { kind: "failed", reason: "statement cursor is not one this adapter wrote" },
+        httpStatus: null,
+      }));
+    }
+    const params = new URLSearchParams({ account: query.debtorIban, date: query.date, page: String(position.page) });
+    return readCall(this.options, `/iso20022/statements?${params.toString()}`, "statement", (response, bodyText) =>
+      readStatementPage(response, bodyText, query, position),
+    );
   }
 
   fetchNotifications(query: NotificationsQuery): Promise<BankCall<NotificationsPageOutcome>> {
-    return timed<NotificationsPageOutcome>(async () => {
-      const params = new URLSearchParams({ account: query.debtorIban, since: query.since });
-      const answer = await exchange(this.options, `/iso20022/notifications?${params.toString()}`, { method: "GET" });
-      if (answer.kind !== "answered") {
-        const status = answer.kind === "body-lost" ? answer.response.status : null;
-        return { outcome: { kind: "failed", reason: readFailureReason("notifications", answer.error) }, httpStatus: status };
-      }
-      const { response, bodyText } = answer;
+    const params = new URLSearchParams({ account: query.debtorIban, since: query.since });
+    return readCall(this.options, `/iso20022/notifications?${params.toString()}`, "notifications", (response, bodyText) => {
       const failed = (reason: string): NotificationsPageOutcome => ({ kind: "failed", reason, evidence: evidenceOf(response, bodyText) });
-      if (response.status !== 200) return { outcome: failed(`bank answered ${response.status}`), httpStatus: response.status };
       const reading = readCamt(bodyText);
-      if (reading.kind === "refused") return { outcome: failed(`notification refused: ${reading.refusal.reason}`), httpStatus: 200 };
-      if (reading.kind === "invalid") return { outcome: failed(`notification invalid: ${reading.reason}`), httpStatus: 200 };
+      if (reading.kind === "refused") return failed(`notification refused: ${reading.refusal.reason}`);
+      if (reading.kind === "invalid") return failed(`notification invalid: ${reading.reason}`);
       const { document } = reading;
-      if (document.kind !== "notification") return { outcome: failed("not a camt.054 notification"), httpStatus: 200 };
-      if (document.reports.some((report) => report.accountIban !== query.debtorIban)) {
-        return { outcome: failed("notification for another account"), httpStatus: 200 };
-      }
+      if (document.kind !== "notification") return failed("not a camt.054 notification");
+      if (document.reports.some((report) => report.accountIban !== query.debtorIban)) return failed("notification for another account");
       // One document, no paging in this contract.
       const entries = document.reports.flatMap((report) => returnsOf(report.items, query.since.slice(0, 10)));
-      return { outcome: { kind: "page", page: { entries, next_cursor: null } }, httpStatus: 200 };
-    });
-  }
-
-  private transferCall(path: string, init: RequestInit, endToEndId: string, isInquiry: boolean): Promise<BankCall<InquiryOutcome>> {
-    return timed<InquiryOutcome>(async () => {
-      const answer = await exchange(this.options, path, init);
-      if (answer.kind === "failed") return { outcome: classifyTransportError(answer.error), httpStatus: null };
-      if (answer.kind === "body-lost") return { outcome: classifyLostBody(answer.error), httpStatus: answer.response.status };
-      const { response, bodyText } = answer;
-      return { outcome: classifyStatusReport(response, bodyText, endToEndId, isInquiry), httpStatus: response.status };
+      return { kind: "page", page: { entries, next_cursor: null } };
     });
   }
 }

@@ -32,6 +32,7 @@ export function statementPosition(cursor: string | null): StatementPosition | nu
   return parsed.success ? { page: parsed.data.page, statementId: parsed.data.statement_id } : null;
 }
 
+/** A 200 answer to GET /iso20022/statements (bank-call.ts's readCall has failed any other). */
 export function readStatementPage(
   response: Response,
   bodyText: string,
@@ -39,7 +40,6 @@ export function readStatementPage(
   position: StatementPosition,
 ): StatementPageOutcome {
   const failed = (reason: string): StatementPageOutcome => ({ kind: "failed", reason, evidence: evidenceOf(response, bodyText) });
-  if (response.status !== 200) return failed(`bank answered ${response.status}`);
   const reading = readCamt(bodyText);
   if (reading.kind === "refused") return failed(`statement refused: ${reading.refusal.reason} (${reading.refusal.detail})`);
   if (reading.kind === "invalid") return failed(`statement invalid: ${reading.reason}`);

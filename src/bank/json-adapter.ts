@@ -12,18 +12,9 @@ import {
   BankStatementPage,
   BankTransfer,
 } from "../../schemas/bank-api.ts";
-import {
-  type BankCall,
-  type BankTransport,
-  classifyLostBody,
-  classifyOtherStatus,
-  classifyTransportError,
-  evidenceOf,
-  exchange,
-  readFailureReason,
-  timed,
-} from "./bank-call.ts";
+import { type BankCall, classifyOtherStatus, evidenceOf, type ReadFailure, readCall, transferCall } from "./bank-call.ts";
 import type {
+  BankAdapterOptions,
   BankAdmissionProblem,
   BankPort,
   NotificationsPageOutcome,
@@ -35,17 +26,10 @@ import type {
   TransferPreparation,
 } from "./bank-port.ts";
 import { currencyProblem } from "./currencies.ts";
-import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
-
-type ReadFailure = { kind: "failed"; reason: string; evidence?: BankResponseEvidence };
-
-export interface JsonBankOptions extends BankTransport {
-  /** BANK_CURRENCIES: what the bank accepts. */
-  currencies: readonly string[];
-}
+import type { BankOutcome, InquiryOutcome } from "./outcome.ts";
 
 export class JsonBankAdapter implements BankPort {
-  constructor(private readonly options: JsonBankOptions) {}
+  constructor(private readonly options: BankAdapterOptions) {}
 
   admissionProblem(_amountMinor: number, currency: string): BankAdmissionProblem | null {
     return currencyProblem(currency, this.options.currencies);
@@ -65,16 +49,18 @@ export class JsonBankAdapter implements BankPort {
 
   submitCreditTransfer(prepared: PreparedTransfer): Promise<BankCall<BankOutcome>> {
     // Only an inquiry can yield not_found, so a submission's outcome is a BankOutcome.
-    return this.transferCall(
+    return transferCall(
+      this.options,
       "/v1/credit-transfers",
       { method: "POST", headers: { "content-type": "application/json" }, body: prepared.body },
-      prepared.endToEndId,
-      false,
+      (response, bodyText) => classifyTransferAnswer(response, bodyText, prepared.endToEndId, false),
     ) as Promise<BankCall<BankOutcome>>;
   }
 
   inquireCreditTransfer(endToEndId: string): Promise<BankCall<InquiryOutcome>> {
-    return this.transferCall(`/v1/credit-transfers/${encodeURIComponent(endToEndId)}`, { method: "GET" }, endToEndId, true);
+    return transferCall(this.options, `/v1/credit-transfers/${encodeURIComponent(endToEndId)}`, { method: "GET" }, (response, bodyText) =>
+      classifyTransferAnswer(response, bodyText, endToEndId, true),
+    );
   }
 
   fetchStatementPage(query: StatementPageQuery): Promise<BankCall<StatementPageOutcome>> {
@@ -102,34 +88,15 @@ export class JsonBankAdapter implements BankPort {
     );
   }
 
-  /** A read changes nothing at the bank: anything but a valid 200 is "failed", retried later. */
+  /** A read changes nothing at the bank: anything but a valid 200 is "failed", retried later (readCall). */
   private read<O extends StatementPageOutcome | NotificationsPageOutcome>(
     path: string,
     what: string,
     interpret: (body: unknown) => O | ReadFailure,
   ): Promise<BankCall<O | ReadFailure>> {
-    return timed<O | ReadFailure>(async () => {
-      const answer = await exchange(this.options, path, { method: "GET" });
-      if (answer.kind !== "answered") {
-        const httpStatus = answer.kind === "body-lost" ? answer.response.status : null;
-        return { outcome: { kind: "failed", reason: readFailureReason(what, answer.error) }, httpStatus };
-      }
-      const { response, bodyText } = answer;
-      const evidence = evidenceOf(response, bodyText);
-      if (response.status !== 200)
-        return { outcome: { kind: "failed", reason: `bank answered ${response.status}`, evidence }, httpStatus: response.status };
+    return readCall(this.options, path, what, (response, bodyText): O | ReadFailure => {
       const outcome = interpret(safeJson(bodyText));
-      return { outcome: outcome.kind === "failed" ? { ...outcome, evidence } : outcome, httpStatus: 200 };
-    });
-  }
-
-  private transferCall(path: string, init: RequestInit, endToEndId: string, isInquiry: boolean): Promise<BankCall<InquiryOutcome>> {
-    return timed<InquiryOutcome>(async () => {
-      const answer = await exchange(this.options, path, init);
-      if (answer.kind === "failed") return { outcome: classifyTransportError(answer.error), httpStatus: null };
-      if (answer.kind === "body-lost") return { outcome: classifyLostBody(answer.error), httpStatus: answer.response.status };
-      const { response, bodyText } = answer;
-      return { outcome: classifyTransferAnswer(response, bodyText, endToEndId, isInquiry), httpStatus: response.status };
+      return outcome.kind === "failed" ? { ...outcome, evidence: evidenceOf(response, bodyText) } : outcome;
     });
   }
 }

@@ -13,13 +13,12 @@
  */
 import { code as currencyByCode } from "currency-codes";
 import type { CamtBankTransactionCode, CamtEntry, CamtTransactionDetails, Iso20022Amount } from "../../../schemas/bank-iso20022.ts";
+import { END_TO_END_ID_NOT_PROVIDED } from "../bank-port.ts";
 import { decimalTextToMinorUnits } from "./decimal-amount.ts";
-import { isoDateDay, isoDateTimeToEpochMs } from "./iso-datetime.ts";
+import { isoDateDay, isoDateTimeToUtc } from "./iso-datetime.ts";
 
-/** The EndToEndId a sender writes when it had none: the same as none. */
-export const END_TO_END_ID_NOT_PROVIDED = "NOTPROVIDED";
-export const SEPA_CREDIT_TRANSFER_CODE = "PMNT/ICDT/ESCT";
-export const SEPA_CREDIT_TRANSFER_RETURN_CODE = "PMNT/ICDT/RRTN";
+const SEPA_CREDIT_TRANSFER_CODE = "PMNT/ICDT/ESCT";
+const SEPA_CREDIT_TRANSFER_RETURN_CODE = "PMNT/ICDT/RRTN";
 
 export type CamtItemKind = "transfer" | "return" | "other-debit" | "other-credit";
 
@@ -91,6 +90,7 @@ export function readEntry(entry: CamtEntry, entryIndex: number): EntryReading {
     if (amount === null) return invalid("a batch transaction carries no amount");
     const endToEndId = transaction.Refs?.EndToEndId;
     const codes = transactionCodes(transaction.BkTxCd ?? entry.BkTxCd);
+    // The EndToEndId a sender writes when it had none: the same as none.
     const hasEndToEndId = endToEndId !== undefined && endToEndId !== END_TO_END_ID_NOT_PROVIDED;
     items.push({
       ...common,
@@ -143,9 +143,8 @@ function readBooking(bookingDate: CamtEntry["BookgDt"]): { bookingDate: string |
     const day = isoDateDay(bookingDate.Dt);
     return day === null ? null : { bookingDate: day, bookedAt: null };
   }
-  const ms = bookingDate.DtTm === undefined ? null : isoDateTimeToEpochMs(bookingDate.DtTm);
-  if (ms === null) return null;
-  const bookedAt = new Date(ms).toISOString();
+  const bookedAt = bookingDate.DtTm === undefined ? null : isoDateTimeToUtc(bookingDate.DtTm);
+  if (bookedAt === null) return null;
   return { bookingDate: bookedAt.slice(0, 10), bookedAt };
 }
 

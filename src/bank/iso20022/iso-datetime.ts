@@ -19,7 +19,7 @@ export function isoDateTimeToUtc(text: string): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function isoDateTimeToEpochMs(text: string): number | null {
+function isoDateTimeToEpochMs(text: string): number | null {
   const match = DATE_TIME.exec(text);
   if (!match) return null;
   const [, y, mo, d, h, mi, s, fraction, zone] = match;

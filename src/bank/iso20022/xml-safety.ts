@@ -50,8 +50,9 @@ export type XmlScan = { ok: true; text: string; root: XmlRoot } | { ok: false; r
 const refuse = (reason: XmlRefusalReason, detail: string): XmlScan => ({ ok: false, refusal: { reason, detail } });
 
 // XML 1.0 Char excludes most C0 controls and the non-characters U+FFFE / U+FFFF.
+// The writer refuses the same (xml-writer.ts); no g or y flag, so sharing it carries no lastIndex state.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML 1.0 forbids is the point.
-const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u;
+export const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u;
 const NAME = /[A-Za-z_:\u00c0-\uffff][A-Za-z0-9_:.\-\u00b7\u00c0-\uffff]*/y;
 const WHITESPACE = /[ \t\r\n]*/y;
 const REFERENCE = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z_:][A-Za-z0-9_:.-]*));/y;

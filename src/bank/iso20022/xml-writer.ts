@@ -5,6 +5,8 @@
  * caller's own.
  */
 
+import { FORBIDDEN_CHARACTER } from "./xml-safety.ts";
+
 export interface XmlElement {
   name: string;
   attributes: Readonly<Record<string, string>>;
@@ -36,8 +38,6 @@ function renderElement(node: XmlElement, depth: number): string {
   return `${indent}<${node.name}${attributes}>\n${children}\n${indent}</${node.name}>`;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML 1.0 forbids is the point.
-const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/u;
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 
 /**
@@ -46,6 +46,6 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
  * so it throws rather than write a document no parser would read.
  */
 function escapeXml(text: string): string {
-  if (FORBIDDEN_IN_XML.test(text)) throw new RangeError("text contains a character XML cannot carry");
+  if (FORBIDDEN_CHARACTER.test(text)) throw new RangeError("text contains a character XML cannot carry");
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
