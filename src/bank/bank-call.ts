@@ -5,6 +5,7 @@
  * shape of a transfer call and of a read, so an adapter supplies only how its
  * profile reads an answer.
  */
+import { logEvent } from "../platform/log.ts";
 import type { BankOutcome, BankResponseEvidence, InquiryOutcome } from "./outcome.ts";
 
 const EVIDENCE_BODY_BYTES = 2048;
@@ -99,6 +100,21 @@ export function readCall<O>(
       return { outcome: { kind: "failed", reason: `bank answered ${response.status}`, evidence }, httpStatus: response.status };
     }
     return { outcome: interpret(response, bodyText), httpStatus: 200 };
+  });
+}
+
+/**
+ * The bank_call log line of one page of a read (statement, notifications):
+ * `fields` says which read and page, then the call's status, timing and
+ * outcome; a failed page is a warning.
+ */
+export function logPageCall(call: BankCall<{ kind: "page" } | ReadFailure>, fields: Record<string, unknown>): void {
+  logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
+    ...fields,
+    http_status: call.httpStatus,
+    latency_ms: call.latencyMs,
+    outcome: call.outcome.kind,
+    reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
   });
 }
 

@@ -17,7 +17,7 @@
  *   first on every poll: the payment may have settled since.
  */
 import type { Payment } from "../../schemas/merchant-api.ts";
-import { logEvent } from "../platform/log.ts";
+import { logPageCall } from "../bank/bank-call.ts";
 import type { PaymentsContext } from "./context.ts";
 import type { PaymentReturns } from "./returns.ts";
 
@@ -102,16 +102,7 @@ export class ReturnWatch {
     let cursor: string | null = null;
     for (let page = 1; page <= MAX_NOTIFICATION_PAGES_PER_POLL; page++) {
       const call = await this.ctx.bank().fetchNotifications({ debtorIban: merchant.debtor_iban, since: sinceText, cursor });
-      logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
-        merchant_id: merchant.id,
-        operation: "notifications",
-        since: sinceText,
-        page,
-        http_status: call.httpStatus,
-        latency_ms: call.latencyMs,
-        outcome: call.outcome.kind,
-        reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
-      });
+      logPageCall(call, { merchant_id: merchant.id, operation: "notifications", since: sinceText, page });
       if (call.outcome.kind === "failed") {
         result.failure = call.outcome.reason;
         break;

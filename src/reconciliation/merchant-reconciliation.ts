@@ -7,14 +7,20 @@
 import type { BankReturnEntry, BankTransfer } from "../../schemas/bank-api.ts";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { ReconciliationReport } from "../../schemas/reconciliation.ts";
+import { logPageCall } from "../bank/bank-call.ts";
 import type { BankPort, StatementPageOutcome } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import type { OutcomeSource, RecordedOutcome } from "../payments/outcomes.ts";
 import type { PaymentRow } from "../payments/payment-row.ts";
 import type { ReturnApplication, ReturnSource } from "../payments/returns.ts";
-import { logEvent } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
-import { RECONCILIATION_EVENT_SOURCE, type ReconciliationResult, readStoredReport, reconcileBusinessDay } from "./engine.ts";
+import {
+  RECONCILIATION_EVENT_SOURCE,
+  type ReconciliationPorts,
+  type ReconciliationResult,
+  readStoredReport,
+  reconcileBusinessDay,
+} from "./engine.ts";
 import { type ImportedDayStatement, importedStatementFor } from "./imported-statements.ts";
 
 export interface ReconciliationDeps {
@@ -60,41 +66,22 @@ export class MerchantReconciliation {
       flagMismatch: (row: PaymentRow) => this.deps.flagStatusMismatch(row.id, row.status),
       reportStored: (report: ReconciliationReport) => this.deps.onReportStored(report),
     };
-    if (imported) {
-      return reconcileBusinessDay(
-        {
-          ...common,
+    const bySource: Pick<ReconciliationPorts, "source" | "fetchStatementPage" | "applyReturn"> = imported
+      ? {
           source: { kind: "imported_statement", statement_ids: imported.importIds },
           fetchStatementPage: async (cursor) => importedPage(imported, cursor),
           applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement_import" }),
-        },
-        merchant.id,
-        date,
-      );
-    }
-    return reconcileBusinessDay(
-      {
-        ...common,
-        source: { kind: "bank_api", statement_ids: [] },
-        fetchStatementPage: async (cursor) => {
-          const call = await this.deps.bank().fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
-          logEvent(call.outcome.kind === "page" ? "info" : "warn", "bank_call", {
-            request_id: requestId,
-            merchant_id: merchant.id,
-            operation: "statement",
-            business_date: date,
-            http_status: call.httpStatus,
-            latency_ms: call.latencyMs,
-            outcome: call.outcome.kind,
-            reason: call.outcome.kind === "failed" ? call.outcome.reason : undefined,
-          });
-          return call.outcome;
-        },
-        applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement", businessDate: date }),
-      },
-      merchant.id,
-      date,
-    );
+        }
+      : {
+          source: { kind: "bank_api", statement_ids: [] },
+          fetchStatementPage: async (cursor) => {
+            const call = await this.deps.bank().fetchStatementPage({ debtorIban: merchant.debtor_iban, date, cursor });
+            logPageCall(call, { request_id: requestId, merchant_id: merchant.id, operation: "statement", business_date: date });
+            return call.outcome;
+          },
+          applyReturn: (entry) => this.deps.applyReturn(entry, { foundIn: "statement", businessDate: date }),
+        };
+    return reconcileBusinessDay({ ...common, ...bySource }, merchant.id, date);
   }
 
   storedReport(merchantId: string, date: string): ReconciliationReport | undefined {
