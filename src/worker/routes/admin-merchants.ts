@@ -4,7 +4,6 @@
  * Same ADMIN_TOKEN gate as merchant creation (requireAdmin in admin.ts,
  * applied to every /admin/* path in index.ts).
  */
-import { ulid } from "ulid";
 import { ApiKey, ApiKeyCreated, ApiKeyId, ApiKeyList, MerchantWithKeys, UpdateMerchantRequest } from "../../../schemas/admin-api.ts";
 import { MerchantId } from "../../../schemas/common.ts";
 import { WHOLE_LIST } from "../../../schemas/list-page.ts";
@@ -12,6 +11,7 @@ import { Merchant } from "../../../schemas/merchant-api.ts";
 import type { ApiKeyListReply, ApiKeyReply } from "../../merchant-object/api-keys-store.ts";
 import type { MerchantReply } from "../../merchant-object/replies.ts";
 import { sha256Hex } from "../../platform/digests.ts";
+import { ulid } from "../../platform/ulid.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { generateApiKey } from "../http/api-keys.ts";
 import { readJsonBody } from "../http/json-body.ts";
