@@ -6,6 +6,7 @@
  * here (unlike for passwords) because the key has 256 bits of entropy.
  */
 import { ULID_PATTERN } from "../../../schemas/common.ts";
+import { base64url } from "../../platform/base64url.ts";
 
 export const API_KEY_PREFIX = "mck_";
 const SECRET_BYTES = 32;
@@ -27,10 +28,4 @@ export function bearerToken(headers: Headers): string | undefined {
   const value = headers.get("authorization");
   const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
   return match?.[1];
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

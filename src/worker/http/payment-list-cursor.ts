@@ -8,6 +8,7 @@
  * reinterpreted, when it meets another merchant or other filters.
  */
 import { type ListPaymentsQuery, PaymentListCursor } from "../../../schemas/payment-queries.ts";
+import { base64url } from "../../platform/base64url.ts";
 import { ProblemError, problem } from "./problem.ts";
 
 export function sealPaymentCursor(merchantId: string, query: ListPaymentsQuery, lastId: string): string {
@@ -20,7 +21,7 @@ export function sealPaymentCursor(merchantId: string, query: ListPaymentsQuery, 
     created_from: query.created_from ?? null,
     created_to: query.created_to ?? null,
   };
-  return encodeBase64Url(JSON.stringify(cursor));
+  return base64url(new TextEncoder().encode(JSON.stringify(cursor)));
 }
 
 /** The id to resume after, or a 400 naming `cursor`. */
@@ -43,12 +44,6 @@ export function openPaymentCursor(merchantId: string, query: ListPaymentsQuery, 
 
 function cursorProblem(reason: string): ProblemError {
   return new ProblemError(problem("validation-error", `The query is invalid: cursor ${reason}.`, [{ name: "cursor", reason }]));
-}
-
-function encodeBase64Url(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 function decodeJson(cursor: string): unknown {
