@@ -1,7 +1,13 @@
 /** Reading a request body with a size limit enforced while streaming: an oversized body is never buffered whole. */
 
-/** The body's bytes; throws `tooLarge()` as soon as more than `limit` bytes have arrived. */
+/**
+ * The body's bytes; throws `tooLarge()` before reading when the declared
+ * Content-Length is over `limit`, and as soon as more than `limit` bytes have
+ * arrived (a body may declare no length).
+ */
 export async function readAtMost(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

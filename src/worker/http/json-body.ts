@@ -26,8 +26,6 @@ export async function readJsonBody(request: Request, options: { optional?: boole
     throw notJson();
   }
   if (!/^application\/json\s*(;\s*charset=("?)utf-8\2\s*)?$/i.test(contentType.trim())) throw notJson();
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
 
   const bytes = await readAtMost(request, MAX_BODY_BYTES, tooLarge);
   if (options.optional && bytes.length === 0) return undefined;

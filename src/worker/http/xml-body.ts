@@ -15,7 +15,5 @@ export async function readXmlBody(request: Request, maxBytes: number): Promise<U
     throw new ProblemError(problem("unsupported-media-type", "Send the file as application/xml or text/xml (UTF-8)."));
   }
   const tooLarge = () => new ProblemError(problem("payload-too-large", `The file must be at most ${maxBytes} bytes (5 MiB).`));
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   return readAtMost(request, maxBytes, tooLarge);
 }
