@@ -24,6 +24,7 @@ import type {
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
 import { groupBy } from "../platform/group-by.ts";
+import { pageOf } from "../platform/page.ts";
 import { execInSlices } from "../platform/sql-slices.ts";
 import { monotonicUlidFactory } from "../platform/ulid.ts";
 import { subscriptions } from "./endpoints.ts";
@@ -254,12 +255,12 @@ export interface EventPage {
 /** Oldest first after the cursor, so a client can also poll for what it has not seen yet. */
 export function listEvents(sql: SqlStorage, afterSeq: number, limit: number): EventPage {
   const rows = sql.exec<WebhookEventRow>(`SELECT * FROM webhook_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit + 1).toArray();
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { items, hasMore } = pageOf(rows, limit);
+  const last = items.at(-1);
   return {
-    events: eventsWithDeliveries(sql, page),
+    events: eventsWithDeliveries(sql, items),
     nextCursor: last ? String(last.seq) : afterSeq > 0 ? String(afterSeq) : null,
-    hasMore: rows.length > limit,
+    hasMore,
   };
 }
 
