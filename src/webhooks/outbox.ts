@@ -84,15 +84,7 @@ export function paymentEventType(status: PaymentStatus): PaymentEventType {
  */
 export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fromStatus: PaymentStatus | null): number {
   if (payment.status === fromStatus) return 0;
-  const type = paymentEventType(payment.status);
-  const at = Date.parse(payment.updated_at);
-  const event: PaymentWebhookEvent = {
-    id: `evt_${nextEventUlid(at)}`,
-    type,
-    created_at: payment.updated_at,
-    data: { payment },
-  };
-  return enqueueEvent(sql, { id: event.id, type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
+  return enqueuePaymentEvent(sql, payment, paymentEventType(payment.status), Date.parse(payment.updated_at), payment.updated_at);
 }
 
 /**
@@ -101,13 +93,13 @@ export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fr
  * chain, so an endpoint gets it after the payment's `payment.failed`.
  */
 export function enqueuePaymentBankContradiction(sql: SqlStorage, payment: Payment, at: number): number {
-  const event: PaymentWebhookEvent = {
-    id: `evt_${nextEventUlid(at)}`,
-    type: "payment.bank_contradiction",
-    created_at: new Date(at).toISOString(),
-    data: { payment },
-  };
-  return enqueueEvent(sql, { id: event.id, type: event.type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
+  return enqueuePaymentEvent(sql, payment, "payment.bank_contradiction", at, new Date(at).toISOString());
+}
+
+/** A payment event at `at` (`createdAt` as the body says it), on the payment's chain. */
+function enqueuePaymentEvent(sql: SqlStorage, payment: Payment, type: PaymentEventType, at: number, createdAt: string): number {
+  const event: PaymentWebhookEvent = { id: `evt_${nextEventUlid(at)}`, type, created_at: createdAt, data: { payment } };
+  return enqueueEvent(sql, { id: event.id, type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
 }
 
 /**
