@@ -125,7 +125,7 @@ export const BankReturnEntry = z.object({
   return_of: EndToEndId,
   reason_code: z.string().min(1).max(MAX_BANK_REASON_CODE_LENGTH),
   amount: z.object({ value: AmountMinorUnits, currency: CurrencyCode }),
-  booked_at: z.iso.datetime({ offset: true }),
+  booked_at: BankDateTime,
 });
 export type BankReturnEntry = z.infer<typeof BankReturnEntry>;
 

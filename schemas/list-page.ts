@@ -18,6 +18,19 @@ export function pageFields<Item extends z.ZodType>(item: Item) {
   };
 }
 
+/**
+ * The body of a page built with `pageFields`: the cursor is taken from the
+ * page's last item, and only when another page follows.
+ */
+export function pageBody<Item>(
+  data: Item[],
+  hasMore: boolean,
+  cursorOf: (last: Item) => string,
+): { data: Item[]; has_more: boolean; next_cursor: string | null } {
+  const last = data.at(-1);
+  return { data, has_more: hasMore, next_cursor: hasMore && last ? cursorOf(last) : null };
+}
+
 /** The fields of a list that is always answered whole. */
 export function wholeListFields<Item extends z.ZodType>(item: Item) {
   return {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MerchantId, PaymentId, pageLimit, Timestamp } from "./common.ts";
+import { pageFields } from "./list-page.ts";
 import { PaymentAttention, PaymentStatus } from "./merchant-api.ts";
 
 export const MAX_ATTENTION_PAGE = 100;
@@ -33,11 +34,5 @@ export const AttentionPayment = z
   .meta({ id: "AttentionPayment" });
 export type AttentionPayment = z.infer<typeof AttentionPayment>;
 
-export const AttentionPaymentList = z
-  .object({
-    data: z.array(AttentionPayment).meta({ description: "Oldest payment first." }),
-    has_more: z.boolean(),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
-  })
-  .meta({ id: "AttentionPaymentList" });
+export const AttentionPaymentList = z.object(pageFields(AttentionPayment)).meta({ id: "AttentionPaymentList" });
 export type AttentionPaymentList = z.infer<typeof AttentionPaymentList>;

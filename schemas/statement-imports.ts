@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { pageLimit, prefixedId } from "./common.ts";
+import { pageFields } from "./list-page.ts";
 
 export const StatementImportId = prefixedId("stm", "Imported statement");
 
@@ -34,11 +35,5 @@ export const ListStatementImportsQuery = z.strictObject({
 });
 export type ListStatementImportsQuery = z.output<typeof ListStatementImportsQuery>;
 
-export const StatementImportList = z
-  .object({
-    data: z.array(StatementImport),
-    has_more: z.boolean(),
-    next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next (older) page; null on the last page." }),
-  })
-  .meta({ id: "StatementImportList" });
+export const StatementImportList = z.object(pageFields(StatementImport)).meta({ id: "StatementImportList" });
 export type StatementImportList = z.infer<typeof StatementImportList>;

@@ -123,7 +123,7 @@ export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
 }).meta({ id: "WebhookEndpointWithSecret" });
 export type WebhookEndpointWithSecret = z.infer<typeof WebhookEndpointWithSecret>;
 
-export const WebhookEndpointList = z.object(wholeListFields(WebhookEndpoint));
+export const WebhookEndpointList = z.object(wholeListFields(WebhookEndpoint)).meta({ id: "WebhookEndpointList" });
 export type WebhookEndpointList = z.infer<typeof WebhookEndpointList>;
 
 /** A payment event's body as POSTed, byte for byte the same on every attempt and redelivery. */

@@ -11,6 +11,7 @@
 import { encodeTime, TIME_MAX } from "ulid";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
 import type { PaymentOrder } from "../../schemas/payment-queries.ts";
+import { pageOf } from "../platform/page.ts";
 import type { PaymentRow } from "./payment-row.ts";
 
 const ULID_TIME_LENGTH = 10;
@@ -88,7 +89,6 @@ function tighterUpper(a: IdBound | null, b: IdBound): IdBound {
 
 export function readPaymentPage(sql: SqlStorage, query: PaymentListQuery): { rows: PaymentRow[]; hasMore: boolean } {
   const statement = paymentPageStatement(query);
-  const rows = sql.exec<PaymentRow>(statement.sql, ...statement.args).toArray();
-  const hasMore = rows.length > query.limit;
-  return { rows: hasMore ? rows.slice(0, query.limit) : rows, hasMore };
+  const { items, hasMore } = pageOf(sql.exec<PaymentRow>(statement.sql, ...statement.args).toArray(), query.limit);
+  return { rows: items, hasMore };
 }

@@ -11,6 +11,7 @@ import type { StatementImport } from "../../schemas/statement-imports.ts";
 import type { StatementFile, StatementFileReport } from "../bank/statement-file.ts";
 import type { ReturnSource } from "../payments/returns.ts";
 import type { Clock, ObjectStore } from "../platform/object-store.ts";
+import { pageOf } from "../platform/page.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 import { ulid } from "../platform/ulid.ts";
 
@@ -109,11 +110,8 @@ export class StatementImports {
         limit + 1,
       )
       .toArray();
-    return {
-      ok: true,
-      statements: rows.slice(0, limit).map((row) => JSON.parse(row.reply) as StatementImport),
-      hasMore: rows.length > limit,
-    };
+    const { items, hasMore } = pageOf(rows, limit);
+    return { ok: true, statements: items.map((row) => JSON.parse(row.reply) as StatementImport), hasMore };
   }
 }
 

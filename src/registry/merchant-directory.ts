@@ -7,6 +7,7 @@
  */
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
+import { pageOf } from "../platform/page.ts";
 import { type Refusal, refuse } from "../platform/refusal.ts";
 
 export interface MerchantRegistration {
@@ -88,7 +89,8 @@ export function listMerchants(store: ObjectStore, query: MerchantListQuery): { m
       query.limit + 1,
     )
     .toArray();
-  return { merchants: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+  const { items, hasMore } = pageOf(rows, query.limit);
+  return { merchants: items, hasMore };
 }
 
 /** Merchants registered before the registry kept their status and debtor IBAN, a batch at a time. */

@@ -24,6 +24,7 @@ import type {
   WebhookEventType,
 } from "../../schemas/webhooks.ts";
 import { groupBy } from "../platform/group-by.ts";
+import { pageOf } from "../platform/page.ts";
 import { execInSlices } from "../platform/sql-slices.ts";
 import { monotonicUlidFactory } from "../platform/ulid.ts";
 import { subscriptions } from "./endpoints.ts";
@@ -83,15 +84,7 @@ export function paymentEventType(status: PaymentStatus): PaymentEventType {
  */
 export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fromStatus: PaymentStatus | null): number {
   if (payment.status === fromStatus) return 0;
-  const type = paymentEventType(payment.status);
-  const at = Date.parse(payment.updated_at);
-  const event: PaymentWebhookEvent = {
-    id: `evt_${nextEventUlid(at)}`,
-    type,
-    created_at: payment.updated_at,
-    data: { payment },
-  };
-  return enqueueEvent(sql, { id: event.id, type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
+  return enqueuePaymentEvent(sql, payment, paymentEventType(payment.status), Date.parse(payment.updated_at), payment.updated_at);
 }
 
 /**
@@ -100,13 +93,13 @@ export function enqueuePaymentStatusChange(sql: SqlStorage, payment: Payment, fr
  * chain, so an endpoint gets it after the payment's `payment.failed`.
  */
 export function enqueuePaymentBankContradiction(sql: SqlStorage, payment: Payment, at: number): number {
-  const event: PaymentWebhookEvent = {
-    id: `evt_${nextEventUlid(at)}`,
-    type: "payment.bank_contradiction",
-    created_at: new Date(at).toISOString(),
-    data: { payment },
-  };
-  return enqueueEvent(sql, { id: event.id, type: event.type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
+  return enqueuePaymentEvent(sql, payment, "payment.bank_contradiction", at, new Date(at).toISOString());
+}
+
+/** A payment event at `at` (`createdAt` as the body says it), on the payment's chain. */
+function enqueuePaymentEvent(sql: SqlStorage, payment: Payment, type: PaymentEventType, at: number, createdAt: string): number {
+  const event: PaymentWebhookEvent = { id: `evt_${nextEventUlid(at)}`, type, created_at: createdAt, data: { payment } };
+  return enqueueEvent(sql, { id: event.id, type, orderingKey: payment.id, createdAt: at, body: JSON.stringify(event) });
 }
 
 /**
@@ -254,12 +247,12 @@ export interface EventPage {
 /** Oldest first after the cursor, so a client can also poll for what it has not seen yet. */
 export function listEvents(sql: SqlStorage, afterSeq: number, limit: number): EventPage {
   const rows = sql.exec<WebhookEventRow>(`SELECT * FROM webhook_events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit + 1).toArray();
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { items, hasMore } = pageOf(rows, limit);
+  const last = items.at(-1);
   return {
-    events: eventsWithDeliveries(sql, page),
+    events: eventsWithDeliveries(sql, items),
     nextCursor: last ? String(last.seq) : afterSeq > 0 ? String(afterSeq) : null,
-    hasMore: rows.length > limit,
+    hasMore,
   };
 }
 

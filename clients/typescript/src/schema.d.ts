@@ -506,10 +506,10 @@ export interface components {
             attention: components["schemas"]["PaymentAttention"];
         };
         AttentionPaymentList: {
-            /** @description Oldest payment first. */
             data: components["schemas"]["AttentionPayment"][];
+            /** @description True when more items follow this page. */
             has_more: boolean;
-            /** @description Pass as `cursor` for the next page; null on the last page. */
+            /** @description Pass as `cursor` (with the same filters) for the next page; null on the last page. */
             next_cursor: string | null;
         };
         /**
@@ -1107,8 +1107,9 @@ export interface components {
         };
         StatementImportList: {
             data: components["schemas"]["StatementImport"][];
+            /** @description True when more items follow this page. */
             has_more: boolean;
-            /** @description Pass as `cursor` for the next (older) page; null on the last page. */
+            /** @description Pass as `cursor` (with the same filters) for the next page; null on the last page. */
             next_cursor: string | null;
         };
         UpdateMerchantRequest: {

@@ -1,5 +1,6 @@
 /** GET /admin/v1/merchants: the operator's list of merchants, from the registry's mirror, a page at a time. */
 import { ListMerchantsQuery, MerchantList } from "../../../schemas/admin-api.ts";
+import { pageBody } from "../../../schemas/list-page.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { validateQueryOrThrow } from "../http/query-params.ts";
 import { defineRoute } from "../openapi/define-route.ts";
@@ -26,12 +27,11 @@ const listMerchants = defineRoute(
       after: query.cursor ?? null,
       limit: query.limit,
     });
-    const last = page.merchants.at(-1);
-    const body: MerchantList = {
-      data: page.merchants.map((merchant) => ({ ...merchant, created_at: new Date(merchant.created_at).toISOString() })),
-      has_more: page.hasMore,
-      next_cursor: page.hasMore && last ? last.id : null,
-    };
+    const body: MerchantList = pageBody(
+      page.merchants.map((merchant) => ({ ...merchant, created_at: new Date(merchant.created_at).toISOString() })),
+      page.hasMore,
+      (last) => last.id,
+    );
     return c.json(body, 200, { "cache-control": "no-store" });
   },
 );

@@ -5,9 +5,11 @@
  * reports at once). Behind ADMIN_TOKEN like every /admin/* path.
  */
 import { MerchantId, PaymentId } from "../../../schemas/common.ts";
+import { pageBody } from "../../../schemas/list-page.ts";
 import { Payment } from "../../../schemas/merchant-api.ts";
 import { AttentionListQuery, AttentionPaymentList } from "../../../schemas/payment-attention.ts";
 import type { GetPaymentReply } from "../../payments/replies.ts";
+import { pageOf } from "../../platform/page.ts";
 import { merchantRegistry } from "../../registry/merchant-registry.ts";
 import { callMerchant } from "../http/merchant-stub.ts";
 import { validateQueryOrThrow } from "../http/query-params.ts";
@@ -31,11 +33,9 @@ const listAttentionPayments = defineRoute(
   },
   async (c) => {
     const query = validateQueryOrThrow(AttentionListQuery, c.req.url);
-    const rows = await merchantRegistry(c.env).listAttention(query.cursor ?? null, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const body: AttentionPaymentList = {
-      data: page.map((row) => ({
+    const page = pageOf(await merchantRegistry(c.env).listAttention(query.cursor ?? null, query.limit + 1), query.limit);
+    const body: AttentionPaymentList = pageBody(
+      page.items.map((row) => ({
         merchant_id: row.merchant_id,
         payment_id: row.payment_id,
         status: row.status,
@@ -45,9 +45,9 @@ const listAttentionPayments = defineRoute(
         attempts: row.attempts,
         attention: { since: new Date(row.since).toISOString(), reason: row.reason },
       })),
-      has_more: rows.length > query.limit,
-      next_cursor: rows.length > query.limit && last ? last.payment_id : null,
-    };
+      page.hasMore,
+      (last) => last.payment_id,
+    );
     return c.json(body, 200, { "cache-control": "no-store" });
   },
 );

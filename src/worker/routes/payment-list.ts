@@ -1,4 +1,5 @@
 /** GET /v1/payments: a merchant's payments, filtered and paged with an opaque cursor. */
+import { pageBody } from "../../../schemas/list-page.ts";
 import { ListPaymentsQuery, PaymentList } from "../../../schemas/payment-queries.ts";
 import type { PaymentPageReply } from "../../payments/replies.ts";
 import { merchantCredentials } from "../http/merchant-auth.ts";
@@ -42,12 +43,7 @@ const listPayments = defineRoute(
       { safeToRetry: true },
     );
     if (!reply.ok) return refusalResponse(c, reply);
-    const last = reply.payments.at(-1);
-    const body: PaymentList = {
-      data: reply.payments,
-      has_more: reply.hasMore,
-      next_cursor: reply.hasMore && last ? sealPaymentCursor(merchantId, query, last.id) : null,
-    };
+    const body: PaymentList = pageBody(reply.payments, reply.hasMore, (last) => sealPaymentCursor(merchantId, query, last.id));
     return c.json(body, 200, { "cache-control": "no-store" });
   },
 );

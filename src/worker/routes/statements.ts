@@ -5,6 +5,7 @@
  * parse and Zod validation: src/bank/statement-file.ts); the merchant's
  * object checks the account and stores the parsed entries.
  */
+import { pageBody } from "../../../schemas/list-page.ts";
 import { ListStatementImportsQuery, StatementImport, StatementImportList } from "../../../schemas/statement-imports.ts";
 import { MAX_STATEMENT_FILE_BYTES, readStatementFile } from "../../bank/statement-file.ts";
 import { sha256Hex } from "../../platform/digests.ts";
@@ -92,12 +93,7 @@ const listStatements = defineRoute(
       { safeToRetry: true },
     );
     if (!reply.ok) return refusalResponse(c, reply);
-    const last = reply.statements.at(-1);
-    const body: StatementImportList = {
-      data: reply.statements,
-      has_more: reply.hasMore,
-      next_cursor: reply.hasMore && last ? last.id : null,
-    };
+    const body: StatementImportList = pageBody(reply.statements, reply.hasMore, (last) => last.id);
     return c.json(body, 200, { "cache-control": "no-store" });
   },
 );

@@ -34,9 +34,6 @@ import { validateOrThrow } from "../http/validate.ts";
 import { defineRoute } from "../openapi/define-route.ts";
 import { BODY_PROBLEMS, MERCHANT_AUTH_PROBLEMS } from "../openapi/problem-groups.ts";
 
-/** The schema has no id of its own; this copy names it for the document (same shape). */
-const WebhookEndpointListDoc = WebhookEndpointList.meta({ id: "WebhookEndpointList" });
-
 const createWebhookEndpoint = defineRoute(
   {
     method: "post",
@@ -70,7 +67,7 @@ const listWebhookEndpoints = defineRoute(
     summary: "List the merchant's webhook endpoints (no secrets)",
     tag: "webhooks",
     security: "merchant",
-    responses: { 200: { description: "All endpoints.", schema: WebhookEndpointListDoc } },
+    responses: { 200: { description: "All endpoints.", schema: WebhookEndpointList } },
     problems: [...MERCHANT_AUTH_PROBLEMS],
   },
   async (c) => {
