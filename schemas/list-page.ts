@@ -7,9 +7,10 @@
 import { z } from "zod";
 
 /** The fields of a page of `item`; spread into the list's own object so it can add fields and an id. */
-export function pageFields<Item extends z.ZodType>(item: Item) {
+export function pageFields<Item extends z.ZodType>(item: Item, order?: string) {
   return {
-    data: z.array(item),
+    // The order is part of the contract: said on the list itself when the list states it.
+    data: order === undefined ? z.array(item) : z.array(item).meta({ description: order }),
     has_more: z.boolean().meta({ description: "True when more items follow this page." }),
     next_cursor: z
       .string()

@@ -34,5 +34,5 @@ export const AttentionPayment = z
   .meta({ id: "AttentionPayment" });
 export type AttentionPayment = z.infer<typeof AttentionPayment>;
 
-export const AttentionPaymentList = z.object(pageFields(AttentionPayment)).meta({ id: "AttentionPaymentList" });
+export const AttentionPaymentList = z.object(pageFields(AttentionPayment, "Oldest payment first.")).meta({ id: "AttentionPaymentList" });
 export type AttentionPaymentList = z.infer<typeof AttentionPaymentList>;

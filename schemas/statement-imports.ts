@@ -35,5 +35,5 @@ export const ListStatementImportsQuery = z.strictObject({
 });
 export type ListStatementImportsQuery = z.output<typeof ListStatementImportsQuery>;
 
-export const StatementImportList = z.object(pageFields(StatementImport)).meta({ id: "StatementImportList" });
+export const StatementImportList = z.object(pageFields(StatementImport, "Newest import first.")).meta({ id: "StatementImportList" });
 export type StatementImportList = z.infer<typeof StatementImportList>;

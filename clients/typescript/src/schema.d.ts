@@ -506,6 +506,7 @@ export interface components {
             attention: components["schemas"]["PaymentAttention"];
         };
         AttentionPaymentList: {
+            /** @description Oldest payment first. */
             data: components["schemas"]["AttentionPayment"][];
             /** @description True when more items follow this page. */
             has_more: boolean;
@@ -1106,6 +1107,7 @@ export interface components {
             created_at: string;
         };
         StatementImportList: {
+            /** @description Newest import first. */
             data: components["schemas"]["StatementImport"][];
             /** @description True when more items follow this page. */
             has_more: boolean;
