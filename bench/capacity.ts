@@ -31,7 +31,7 @@ import { CpuMeter } from "./cpu.ts";
 import { keepAlivePool, runLoad } from "./load.ts";
 import { createMerchant, paymentRequest } from "./scenarios.ts";
 import { benchStackOptions, type RunningStack, startBenchStack } from "./stacks.ts";
-import { percentile } from "./stats.ts";
+import { summarize } from "./stats.ts";
 
 const DEFAULT_RATES = [10, 20, 30, 40, 60, 80, 100, 130, 160, 200, 250, 300];
 const DEFAULT_WINDOW_MS = 10_000;
@@ -74,12 +74,12 @@ async function ceiling(url: string, adminToken: string, cpu: CpuMeter, rates: nu
       const result = await runLoad(load(windowMs));
       const use = cpu.end(result.completed);
       const elapsed = performance.now() - started;
-      const latencies = [...result.latenciesMs].sort((a, b) => a - b);
+      const latency = summarize(result.latenciesMs);
       const point: RatePoint = {
         rate,
         achieved: result.completed / (elapsed / 1000),
-        p50: percentile(latencies, 0.5),
-        p99: percentile(latencies, 0.99),
+        p50: latency.p50,
+        p99: latency.p99,
         failed: result.errors + result.non2xx,
         cpuMsPerPayment: use?.workerdMsPerRequest,
       };

@@ -30,6 +30,7 @@ import { renderProfileSummary } from "./profile.ts";
 import { profileRun } from "./references.ts";
 import { type BenchMerchant, connector, createMerchant, type Measured, replay, throughput } from "./scenarios.ts";
 import { benchStackOptions, pidsOf, type RunningStack, sharedBank, startBenchStack, startFloorStack } from "./stacks.ts";
+import { percentile } from "./stats.ts";
 
 const DEFAULT_ROUNDS = 3;
 const DEFAULT_BANK_LATENCY_MS = 20;
@@ -56,9 +57,10 @@ interface Round {
 }
 
 const cpuOf = (m: Measured): number => m.cpu?.workerdMsPerRequest ?? Number.NaN;
+/** The lower median (nearest rank at 0.5). */
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+  return percentile(sorted, 0.5);
 };
 const f2 = (n: number) => n.toFixed(2);
 

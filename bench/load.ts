@@ -6,6 +6,7 @@
  * error and every unexpected answer is counted, never dropped.
  */
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Dispatcher, Pool } from "undici";
 
 export interface RequestSpec {
@@ -56,6 +57,15 @@ export interface LoadResult {
 
 export const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
+export function emptyLoad(): LoadResult {
+  return { completed: 0, elapsedMs: 0, latenciesMs: [], errors: 0, non2xx: 0, unexpected: 0, failures: new Map() };
+}
+
+/** Counts one failure of this kind in `load.failures`. */
+export function countFailure(load: LoadResult, kind: string): void {
+  load.failures.set(kind, (load.failures.get(kind) ?? 0) + 1);
+}
+
 /**
  * undici's default idle timeout (4 s) is kept on purpose: workerd closes idle
  * connections without a Keep-Alive hint, and a longer client-side timeout
@@ -67,8 +77,7 @@ export function keepAlivePool(origin: string, connections: number, connect?: Poo
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.requests === undefined && options.durationMs === undefined) throw new Error("runLoad needs requests or durationMs");
-  const result: LoadResult = { completed: 0, elapsedMs: 0, latenciesMs: [], errors: 0, non2xx: 0, unexpected: 0, failures: new Map() };
-  const fail = (kind: string) => result.failures.set(kind, (result.failures.get(kind) ?? 0) + 1);
+  const result = emptyLoad();
   const started = performance.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
   let issued = 0;
@@ -80,7 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (options.intervalMs !== undefined) {
         const due = started + index * options.intervalMs;
         const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
       }
       const spec = options.next(index);
       const sent = performance.now();
@@ -96,17 +105,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const answer: Answer = { status: response.statusCode, headers: response.headers, body };
         if (!is2xx(answer.status)) {
           result.non2xx++;
-          fail(`HTTP ${answer.status}: ${body.slice(0, 160)}`);
+          countFailure(result, `HTTP ${answer.status}: ${body.slice(0, 160)}`);
         } else {
           const problem = options.check?.(answer);
           if (problem) {
             result.unexpected++;
-            fail(problem);
+            countFailure(result, problem);
           }
         }
       } catch (error) {
         result.errors++;
-        fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        countFailure(result, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       }
       result.completed++;
     }

@@ -12,10 +12,11 @@
  * the outage can be counted. A 503 is a gateway error, which opens the
  * connector's circuit just as a refused connection does.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { RequestLogEntry } from "../tools/bank-simulator/control-plane.ts";
 import type { BankSimulator } from "../tools/bank-simulator/simulator.ts";
 import type { Answer, LoadResult } from "./load.ts";
-import { keepAlivePool, runLoad } from "./load.ts";
+import { countFailure, emptyLoad, keepAlivePool, runLoad } from "./load.ts";
 import type { OutagePlan } from "./plan.ts";
 import { type BenchMerchant, createMerchant, type Measured, measured, paymentRequest } from "./scenarios.ts";
 import { type LatencySummary, summarize } from "./stats.ts";
@@ -198,7 +199,7 @@ async function listIds(pool: Dispatcher, merchant: BenchMerchant, load: LoadResu
       load.completed++;
       if (response.statusCode !== 200) {
         load.non2xx++;
-        fail(load, `listing answered ${response.statusCode}: ${body.slice(0, 160)}`);
+        countFailure(load, `listing answered ${response.statusCode}: ${body.slice(0, 160)}`);
         return undefined;
       }
       const page = JSON.parse(body) as { data: Array<{ id: string }>; next_cursor: string | null };
@@ -207,7 +208,7 @@ async function listIds(pool: Dispatcher, merchant: BenchMerchant, load: LoadResu
     } catch (error) {
       load.completed++;
       load.errors++;
-      fail(load, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      countFailure(load, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       return undefined;
     }
   } while (cursor);
@@ -269,14 +270,6 @@ function countBankRequests(
   };
 }
 
-function emptyLoad(): LoadResult {
-  return { completed: 0, elapsedMs: 0, latenciesMs: [], errors: 0, non2xx: 0, unexpected: 0, failures: new Map() };
-}
-
-function fail(load: LoadResult, kind: string): void {
-  load.failures.set(kind, (load.failures.get(kind) ?? 0) + 1);
-}
-
 function mergeLoads(a: LoadResult, b: LoadResult): LoadResult {
   const failures = new Map(a.failures);
   for (const [kind, count] of b.failures) failures.set(kind, (failures.get(kind) ?? 0) + count);
@@ -289,8 +282,4 @@ function mergeLoads(a: LoadResult, b: LoadResult): LoadResult {
     unexpected: a.unexpected + b.unexpected,
     failures,
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,6 +6,7 @@
  * the admission transaction as outbox. Samples under no stage (HTTP parsing
  * and the object RPC in the runtime, GC, "(program)") form their own row.
  */
+import { callTree } from "./call-tree.ts";
 import type { CpuProfile, CpuProfileNode } from "./profile.ts";
 
 export interface StageTime {
@@ -77,9 +78,7 @@ const IDLE = "(idle)";
 
 /** `locate` maps a frame to its source file (profile.ts's source-map locator); built-ins have none and go to their caller's stage. */
 export function stageBreakdown(profile: CpuProfile, locate: (frame: CpuProfileNode["callFrame"]) => FrameLocation): StageTime[] {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parentOf = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const { nodes, parentOf, sampleUs } = callTree(profile);
   const stageOfNode = new Map<number, string | null>();
   const ownStage = (node: CpuProfileNode): string | null => {
     const location = locate(node.callFrame);
@@ -98,14 +97,11 @@ export function stageBreakdown(profile: CpuProfile, locate: (frame: CpuProfileNo
     return found;
   };
 
-  const samples = profile.samples ?? [];
-  let at = profile.startTime;
-  const times = (profile.timeDeltas ?? []).map((delta) => (at += delta));
   const totals = new Map<string, number>();
   let busyUs = 0;
-  samples.forEach((nodeId, i) => {
+  (profile.samples ?? []).forEach((nodeId, i) => {
     if (nodes.get(nodeId)?.callFrame.functionName === IDLE) return;
-    const us = Math.max(0, (times[i + 1] ?? profile.endTime) - (times[i] ?? profile.endTime));
+    const us = sampleUs[i] ?? 0;
     busyUs += us;
     const stage = stageOf(nodeId) ?? UNSTAGED;
     totals.set(stage, (totals.get(stage) ?? 0) + us);

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import { basename, dirname, relative, resolve } from "node:path";
+import { callTree } from "./call-tree.ts";
 import { type StageTime, stageBreakdown } from "./profile-stages.ts";
 
 export interface CpuProfileNode {
@@ -115,25 +116,14 @@ const TOP = 25;
 
 /**
  * Self time per sample: the time until the next sample (as DevTools counts
- * it). Frames in `bundlePath` are mapped back to their original file and
- * line through its source map; other frames are V8 or workerd built-ins.
+ * it, call-tree.ts). Frames in `bundlePath` are mapped back to their original
+ * file and line through its source map; other frames are V8 or workerd
+ * built-ins.
  */
 export function summarizeProfile(profile: CpuProfile, bundlePath: string): ProfileSummary {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  const selfUs = new Map<number, number>();
-  let at = profile.startTime;
-  const times = deltas.map((delta) => (at += delta));
-  samples.forEach((nodeId, i) => {
-    const next = times[i + 1] ?? profile.endTime;
-    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + Math.max(0, next - (times[i] ?? next)));
-  });
-
+  const { nodes, parentOf, selfUs } = callTree(profile);
   const locate = sourceLocator(bundlePath);
   const bundleName = basename(bundlePath);
-  const parentOf = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
   const ownCaller = (nodeId: number): CpuProfileNode | undefined => {
     for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
       const node = nodes.get(id);

@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureDevPki } from "../../tools/dev-pki.ts";
 import { type LocalStack, startLocalStack } from "../../tools/local-stack.ts";
+import { freePort } from "./support/throwaway-stack.ts";
 
 const workDir = mkdtempSync(join(tmpdir(), "connector-webhooks-listen-"));
 let stack: LocalStack | undefined;
@@ -21,15 +21,6 @@ afterAll(async () => {
   await stack?.close();
   rmSync(workDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Output of a spawned listener, line by line, with a way to wait for a line. */
 class ListenerOutput {

@@ -6,7 +6,7 @@
  * is the profile's (answers.ts), so one rule works for JSON and ISO 20022.
  */
 import type { BankCreditTransferRequest } from "../../schemas/bank-api.ts";
-import type { AnswerStyle, BankDialect, SubmissionIds } from "./answers.ts";
+import { type AnswerStyle, type BankDialect, type SubmissionIds, sendText } from "./answers.ts";
 import { type Exchange, hangUp, resetConnection, sendGatewayNotFound, sendServerError, sleep, trickleForever } from "./fault-transport.ts";
 import type { FaultAction, FaultBook } from "./faults.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
@@ -32,23 +32,11 @@ let duplicateRecordSequence = 0;
 export async function serveFaultySubmission(action: FaultAction, submission: Submission, context: FaultContext): Promise<FaultResult> {
   const { res, ledger, faults, dialect, style } = context;
   const { request, ids } = submission;
-  const book = (status: "ACSC" = "ACSC") => ledger.book(request, status, submission.iso ? { iso: submission.iso } : {});
+  const book = () => ledger.book(request, "ACSC", submission.iso ? { iso: submission.iso } : {});
+  if (isCommonFault(action)) {
+    return serveCommonFault(action, context, { status: dialect.successStatus("created"), contentType: dialect.contentType }, book);
+  }
   switch (action.kind) {
-    case "latency":
-      await sleep(action.ms);
-      return "continue";
-    case "hang":
-      if (action.record) book();
-      await hangUp(context);
-      return "handled";
-    case "server_error":
-      if (action.record) book();
-      sendServerError(res, action.status);
-      return "handled";
-    case "reset":
-      if (action.record) book();
-      resetConnection(context.req.socket);
-      return "handled";
     case "malformed_json": {
       const { entry } = book();
       dialect.sendTruncated(res, "created", { entry }, request.end_to_end_id);
@@ -104,18 +92,8 @@ export async function serveFaultySubmission(action: FaultAction, submission: Sub
       }
       return "handled";
     }
-    case "offset_timestamps":
-      style.offset = action.offset;
-      return "continue";
-    case "stalled_body":
-      if (action.record) book();
-      await trickleForever(context, dialect.successStatus("created"), dialect.contentType, action.interval_ms);
-      return "handled";
-    case "not_found_everything":
-      sendGatewayNotFound(res);
-      return "handled";
     case "contradiction": {
-      const { entry } = book("ACSC");
+      const { entry } = book();
       dialect.sendTransfer(res, "created", { entry, status: "RJCT", reasonCode: action.reason_code }, style);
       return "handled";
     }
@@ -125,22 +103,13 @@ export async function serveFaultySubmission(action: FaultAction, submission: Sub
 }
 
 export async function serveFaultyInquiry(action: FaultAction, endToEndId: string, context: FaultContext): Promise<FaultResult> {
-  const { res, ledger, dialect, style } = context;
+  const { res, ledger, dialect } = context;
   const entry = ledger.get(endToEndId);
   const report = entry ? { entry } : undefined;
+  if (isCommonFault(action)) {
+    return serveCommonFault(action, context, { status: dialect.successStatus("inquiry"), contentType: dialect.contentType });
+  }
   switch (action.kind) {
-    case "latency":
-      await sleep(action.ms);
-      return "continue";
-    case "hang":
-      await hangUp(context);
-      return "handled";
-    case "server_error":
-      sendServerError(res, action.status);
-      return "handled";
-    case "reset":
-      resetConnection(context.req.socket);
-      return "handled";
     case "malformed_json":
       dialect.sendTruncated(res, "inquiry", report, endToEndId);
       return "handled";
@@ -154,15 +123,6 @@ export async function serveFaultyInquiry(action: FaultAction, endToEndId: string
         { code: action.code, reason: action.code, message: "The bank refused this inquiry." },
         undefined,
       );
-      return "handled";
-    case "offset_timestamps":
-      style.offset = action.offset;
-      return "continue";
-    case "stalled_body":
-      await trickleForever(context, dialect.successStatus("inquiry"), dialect.contentType, action.interval_ms);
-      return "handled";
-    case "not_found_everything":
-      sendGatewayNotFound(res);
       return "handled";
     case "async_settlement": // only meaningful for a submission
     case "lagging_replica":
@@ -182,48 +142,83 @@ export interface ReadFaultBodies {
 }
 
 export async function serveFaultyRead(action: FaultAction, context: FaultContext, bodies: ReadFaultBodies): Promise<FaultResult> {
-  const { res, style } = context;
-  const sendBody = (text: string) => {
-    res.writeHead(200, { "content-type": bodies.contentType, "content-length": Buffer.byteLength(text) });
-    res.end(text);
-  };
+  const { res } = context;
+  if (isCommonFault(action)) return serveCommonFault(action, context, { status: 200, contentType: bodies.contentType });
   switch (action.kind) {
-    case "latency":
-      await sleep(action.ms);
-      return "continue";
-    case "hang":
-      await hangUp(context);
-      return "handled";
-    case "server_error":
-      sendServerError(res, action.status);
-      return "handled";
-    case "reset":
-      resetConnection(context.req.socket);
-      return "handled";
     case "malformed_json":
-      sendBody(bodies.truncated);
+      sendText(res, 200, bodies.contentType, bodies.truncated);
       return "handled";
     case "contract_violation":
-      sendBody(bodies.contractViolation);
+      sendText(res, 200, bodies.contentType, bodies.contractViolation);
       return "handled";
     case "refuse":
       res.writeHead(action.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ code: action.code, message: "The bank refused this request." }));
-      return "handled";
-    case "offset_timestamps":
-      style.offset = action.offset;
-      return "continue";
-    case "stalled_body":
-      await trickleForever(context, 200, bodies.contentType, action.interval_ms);
-      return "handled";
-    case "not_found_everything":
-      sendGatewayNotFound(res);
       return "handled";
     case "async_settlement":
     case "lagging_replica":
     case "duplicate_refusal":
     case "contradiction":
       return "continue";
+    default:
+      return action satisfies never;
+  }
+}
+
+/** The fault kinds submissions, inquiries and reads meet alike. */
+const COMMON_FAULT_KINDS = [
+  "latency",
+  "hang",
+  "server_error",
+  "reset",
+  "offset_timestamps",
+  "stalled_body",
+  "not_found_everything",
+] as const;
+type CommonFault = Extract<FaultAction, { kind: (typeof COMMON_FAULT_KINDS)[number] }>;
+
+function isCommonFault(action: FaultAction): action is CommonFault {
+  return (COMMON_FAULT_KINDS as readonly string[]).includes(action.kind);
+}
+
+/**
+ * The faults every operation acts out alike. `stalled` is the success
+ * status and content type of the body that never finishes; `record` books
+ * the submitted transfer first when the rule says so (submissions only).
+ */
+async function serveCommonFault(
+  action: CommonFault,
+  context: FaultContext,
+  stalled: { status: number; contentType: string },
+  record?: () => void,
+): Promise<FaultResult> {
+  const { res, style } = context;
+  switch (action.kind) {
+    case "latency":
+      await sleep(action.ms);
+      return "continue";
+    case "hang":
+      if (action.record) record?.();
+      await hangUp(context);
+      return "handled";
+    case "server_error":
+      if (action.record) record?.();
+      sendServerError(res, action.status);
+      return "handled";
+    case "reset":
+      if (action.record) record?.();
+      resetConnection(context.req.socket);
+      return "handled";
+    case "offset_timestamps":
+      style.offset = action.offset;
+      return "continue";
+    case "stalled_body":
+      if (action.record) record?.();
+      await trickleForever(context, stalled.status, stalled.contentType, action.interval_ms);
+      return "handled";
+    case "not_found_everything":
+      sendGatewayNotFound(res);
+      return "handled";
     default:
       return action satisfies never;
   }

@@ -8,10 +8,9 @@
 import { z } from "zod";
 import { Iban } from "../../schemas/common.ts";
 import type { AnswerStyle } from "./answers.ts";
-import { compareLines, decodeCursor, encodeCursor } from "./cursor.ts";
+import { compareLines, pageAfterCursor } from "./cursor.ts";
 import type { Ledger } from "./ledger.ts";
-import { type ReturnLine, returnLine, type SimulatorAnswer, type StatementDesk } from "./statements.ts";
-import { renderInstant } from "./timestamps.ts";
+import { invalidRequest, type ReturnLine, returnLine, type SimulatorAnswer, type StatementDesk } from "./statements.ts";
 
 const NotificationQuery = z.object({
   debtor_iban: Iban,
@@ -19,8 +18,6 @@ const NotificationQuery = z.object({
   since: z.iso.datetime(),
   cursor: z.string().max(1024).optional(),
 });
-
-const NotificationCursor = z.strictObject({ debtor_iban: z.string(), since: z.string(), booked_at: z.string(), transfer_id: z.string() });
 
 /** The returns booked on the account at or after `sinceMs`, in (booked_at, transfer_id) order. */
 export function returnsSince(ledger: Ledger, debtorIban: string, sinceMs: number): ReturnLine[] {
@@ -35,32 +32,14 @@ export function returnsSince(ledger: Ledger, debtorIban: string, sinceMs: number
 
 export function notificationPage(ledger: Ledger, statements: StatementDesk, params: URLSearchParams, style: AnswerStyle): SimulatorAnswer {
   const query = NotificationQuery.safeParse(Object.fromEntries(params));
-  if (!query.success) {
-    return { status: 400, body: { code: "INVALID_REQUEST", message: query.error.issues.map((i) => i.path.join(".")).join(", ") } };
-  }
+  if (!query.success) return invalidRequest(query.error);
   const { debtor_iban: debtorIban, since } = query.data;
-  let after: z.infer<typeof NotificationCursor> | undefined;
-  if (query.data.cursor !== undefined) {
-    const decoded = NotificationCursor.safeParse(decodeCursor(query.data.cursor));
-    if (!decoded.success || decoded.data.debtor_iban !== debtorIban || decoded.data.since !== since) {
-      return { status: 400, body: { code: "INVALID_CURSOR", message: "The cursor does not belong to these notifications." } };
-    }
-    after = decoded.data;
-  }
-  const all = returnsSince(ledger, debtorIban, Date.parse(since));
-  const start = after ? all.findIndex((line) => compareLines(line, after) > 0) : 0;
-  const rest = start === -1 ? [] : all.slice(start);
-  const pageSize = statements.pageSizeFor(debtorIban);
-  const entries = rest.slice(0, pageSize);
-  const last = entries.at(-1);
-  return {
-    status: 200,
-    body: {
-      entries: entries.map((line) => ({ ...line, booked_at: renderInstant(line.booked_at, style.offset) })),
-      next_cursor:
-        rest.length > pageSize && last
-          ? encodeCursor({ debtor_iban: debtorIban, since, booked_at: last.booked_at, transfer_id: last.transfer_id })
-          : null,
-    },
-  };
+  return pageAfterCursor({
+    scope: { debtor_iban: debtorIban, since },
+    cursor: query.data.cursor,
+    refusal: "The cursor does not belong to these notifications.",
+    lines: () => returnsSince(ledger, debtorIban, Date.parse(since)),
+    pageSize: statements.pageSizeFor(debtorIban),
+    offset: style.offset,
+  });
 }

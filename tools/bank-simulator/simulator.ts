@@ -32,7 +32,7 @@ import { XML_CONTENT_TYPE } from "./iso/xml.ts";
 import { Ledger } from "./ledger.ts";
 import { notificationPage } from "./notifications.ts";
 import { scheduleReturn } from "./returns.ts";
-import { StatementDesk } from "./statements.ts";
+import { invalidRequest, StatementDesk } from "./statements.ts";
 import { serveInquiry, serveSubmission } from "./transfer-desk.ts";
 import { type DocumentValidator, XsdValidator } from "./xsd-validator.ts";
 
@@ -152,7 +152,8 @@ export async function startBankSimulator(options: BankSimulatorOptions): Promise
       if (typeof raw?.debtor_iban === "string") log.debtor_iban = raw.debtor_iban;
       const parsed = BankCreditTransferRequest.safeParse(raw);
       if (!parsed.success) {
-        return sendJson(res, 400, { code: "INVALID_REQUEST", message: parsed.error.issues.map((i) => i.path.join(".")).join(", ") });
+        const refused = invalidRequest(parsed.error);
+        return sendJson(res, refused.status, refused.body);
       }
       return serveSubmission({ request: parsed.data, ids: { endToEndId: parsed.data.end_to_end_id } }, { ...base, dialect: jsonDialect });
     }

@@ -12,9 +12,9 @@ import { z } from "zod";
 import { type BankStatementEntry, BankStatusCode, EndToEndId } from "../../schemas/bank-api.ts";
 import { AmountMinorUnits, CurrencyCode, Iban } from "../../schemas/common.ts";
 import type { AnswerStyle } from "./answers.ts";
-import { compareLines, decodeCursor, encodeCursor } from "./cursor.ts";
+import { compareLines, pageAfterCursor } from "./cursor.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
-import { renderInstant, UtcOffset } from "./timestamps.ts";
+import { UtcOffset } from "./timestamps.ts";
 
 export const DEFAULT_STATEMENT_PAGE_SIZE = 50;
 export const MAX_STATEMENT_PAGE_SIZE = 1000;
@@ -90,18 +90,14 @@ const StatementQuery = z.object({
   cursor: z.string().max(1024).optional(),
 });
 
-/** Position after the last entry served: entries are sorted by (booked_at, transfer_id). */
-const StatementCursor = z.strictObject({ debtor_iban: z.string(), date: z.string(), booked_at: z.string(), transfer_id: z.string() });
-
-/** One JSON page, as sent. */
-interface StatementPageBody {
-  entries: StatementLine[];
-  next_cursor: string | null;
-}
-
 export interface SimulatorAnswer {
   status: number;
   body: unknown;
+}
+
+/** 400 INVALID_REQUEST naming the query or body fields that failed validation. */
+export function invalidRequest(error: z.ZodError): SimulatorAnswer {
+  return { status: 400, body: { code: "INVALID_REQUEST", message: error.issues.map((i) => i.path.join(".")).join(", ") } };
 }
 
 export class StatementDesk {
@@ -138,33 +134,16 @@ export class StatementDesk {
   /** GET /v1/statements */
   statementPage(params: URLSearchParams, style: AnswerStyle): SimulatorAnswer {
     const query = StatementQuery.safeParse(Object.fromEntries(params));
-    if (!query.success) {
-      return { status: 400, body: { code: "INVALID_REQUEST", message: query.error.issues.map((i) => i.path.join(".")).join(", ") } };
-    }
+    if (!query.success) return invalidRequest(query.error);
     const { debtor_iban: debtorIban, date } = query.data;
-    let after: z.infer<typeof StatementCursor> | undefined;
-    if (query.data.cursor !== undefined) {
-      const decoded = StatementCursor.safeParse(decodeCursor(query.data.cursor));
-      if (!decoded.success || decoded.data.debtor_iban !== debtorIban || decoded.data.date !== date) {
-        return { status: 400, body: { code: "INVALID_CURSOR", message: "The cursor does not belong to this statement." } };
-      }
-      after = decoded.data;
-    }
-    const pageSize = this.pageSizeFor(debtorIban);
-    const all = this.linesFor(debtorIban, date);
-    const start = after ? all.findIndex((e) => compareLines(e, after) > 0) : 0;
-    const rest = start === -1 ? [] : all.slice(start);
-    const entries = rest.slice(0, pageSize);
-    const last = entries.at(-1);
-    const offset = style.offset;
-    const page: StatementPageBody = {
-      entries: entries.map((line) => ({ ...line, booked_at: renderInstant(line.booked_at, offset) })),
-      next_cursor:
-        rest.length > pageSize && last
-          ? encodeCursor({ debtor_iban: debtorIban, date, booked_at: last.booked_at, transfer_id: last.transfer_id })
-          : null,
-    };
-    return { status: 200, body: page };
+    return pageAfterCursor({
+      scope: { debtor_iban: debtorIban, date },
+      cursor: query.data.cursor,
+      refusal: "The cursor does not belong to this statement.",
+      lines: () => this.linesFor(debtorIban, date),
+      pageSize: this.pageSizeFor(debtorIban),
+      offset: style.offset,
+    });
   }
 
   /** Control plane: /control/debtors/{iban}[/discrepancies]. Undefined when the path is not ours. */
@@ -247,7 +226,8 @@ export function returnLine(entry: LedgerEntry): ReturnLine | undefined {
   };
 }
 
-function statementEntry(booked: LedgerEntry): BankStatementEntry {
+/** A booked transfer as a statement line (JSON statement, camt.053 and camt.054), before any discrepancy. */
+export function statementEntry(booked: LedgerEntry): BankStatementEntry {
   return {
     transfer_id: booked.transfer_id,
     end_to_end_id: booked.end_to_end_id,

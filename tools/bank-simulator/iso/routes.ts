@@ -16,7 +16,7 @@ import { Iban } from "../../../schemas/common.ts";
 import { compareLines } from "../cursor.ts";
 import { isSettled } from "../ledger.ts";
 import { returnsSince } from "../notifications.ts";
-import type { SimulatorAnswer, StatementLine } from "../statements.ts";
+import { invalidRequest, type SimulatorAnswer, type StatementLine, statementEntry } from "../statements.ts";
 import { renderInstant } from "../timestamps.ts";
 import type { DeskContext } from "../transfer-desk.ts";
 import { serveInquiry, serveSubmission } from "../transfer-desk.ts";
@@ -72,14 +72,10 @@ const StatementQuery = z.object({
 
 const NotificationQuery = z.object({ account: Iban, since: z.iso.datetime() });
 
-function invalid(error: z.ZodError): SimulatorAnswer {
-  return { status: 400, body: { code: "INVALID_REQUEST", message: error.issues.map((i) => i.path.join(".")).join(", ") } };
-}
-
 /** GET /iso20022/statements: one page of the day's camt.053. */
 export function isoStatementPage(params: URLSearchParams, context: IsoContext): IsoReadAnswer {
   const query = StatementQuery.safeParse(Object.fromEntries(params));
-  if (!query.success) return invalid(query.error);
+  if (!query.success) return invalidRequest(query.error);
   const { account, date, page } = query.data;
   const settings = context.isoSettings.for(account);
   const offset = context.style.offset;
@@ -105,20 +101,14 @@ export function isoStatementPage(params: URLSearchParams, context: IsoContext): 
 /** GET /iso20022/notifications: camt.054 with the bookings at or after `since` (settled transfers and returns). */
 export function isoNotifications(params: URLSearchParams, context: IsoContext): IsoReadAnswer {
   const query = NotificationQuery.safeParse(Object.fromEntries(params));
-  if (!query.success) return invalid(query.error);
+  if (!query.success) return invalidRequest(query.error);
   const { account, since } = query.data;
   const sinceMs = Date.parse(since);
   const settings = context.isoSettings.for(account);
   const lines: StatementLine[] = [];
   for (const entry of context.ledger.all()) {
     if (entry.debtor_iban !== account || !isSettled(entry) || Date.parse(entry.booked_at) < sinceMs) continue;
-    lines.push({
-      transfer_id: entry.transfer_id,
-      end_to_end_id: entry.end_to_end_id,
-      amount: { ...entry.amount },
-      status: entry.status,
-      booked_at: entry.booked_at,
-    });
+    lines.push(statementEntry(entry));
   }
   lines.push(...returnsSince(context.ledger, account, sinceMs));
   lines.sort(compareLines);
