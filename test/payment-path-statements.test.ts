@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { BankPort } from "../src/bank/bank-port.ts";
 import { findPayment, type PaymentRow, paymentFromRow } from "../src/payments/payment-row.ts";
 import { createMerchant, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { addFault } from "./support/faults.ts";
 import { registerEndpoint, uniqueHookPath } from "./support/webhooks.ts";
 
 /**
@@ -96,6 +97,31 @@ describe("SQLite statements per payment", () => {
     const deliveries = recorder.statements.filter((s) => s.startsWith("INSERT INTO webhook_deliveries"));
     expect(deliveries).toHaveLength(2);
     expect(recorder.statements.filter((s) => s.includes("FROM webhook_endpoints"))).toEqual([]);
+  });
+});
+
+/**
+ * A payment the bank holds (ACSP, a SEPA bank's usual first answer):
+ * admission and sending marker as above (8), the outcome (the payment, its
+ * update, the chain's last link, its event: 4) and the pending reply's read
+ * (1). Then only its own next time is armed, without asking every
+ * capability of the object when it is due (that asked SQLite 9 more times).
+ */
+const STATEMENTS_PER_HELD_PAYMENT = 13;
+
+describe("SQLite statements per payment the bank holds in ACSP", () => {
+  it("stay within their budget: the alarm is armed for the payment's next time alone", async () => {
+    const merchant = await createMerchant();
+    const recorder = await record(merchant.id);
+    await addFault({
+      match: { debtor_iban: merchant.debtor_iban, operation: "submit" },
+      action: { kind: "async_settlement", interim: "ACSP", final: "ACSC", after_inquiries: 1 },
+    });
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(202);
+    reset(recorder);
+    for (let i = 0; i < MEASURED_PAYMENTS; i++) expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(202);
+    const breakdown = recorder.statements.slice(0, recorder.statements.length / MEASURED_PAYMENTS).join("\n");
+    expect(recorder.statements.length / MEASURED_PAYMENTS, breakdown).toBe(STATEMENTS_PER_HELD_PAYMENT);
   });
 });
 

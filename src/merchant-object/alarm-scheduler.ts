@@ -56,6 +56,15 @@ export class AlarmScheduler {
     this.afterReschedule()?.();
   }
 
+  /**
+   * Work of one capability now due at `at`: the alarm fires by then, yet not
+   * sooner than MIN_ALARM_INTERVAL_MS from now (as reschedule() would set it),
+   * without asking every capability when it is due.
+   */
+  async ensureDueBy(at: number): Promise<void> {
+    await this.ensureBy(Math.max(at, this.clock.now() + MIN_ALARM_INTERVAL_MS));
+  }
+
   /** Makes sure an alarm fires no later than `at` (cheap when one already does). */
   async ensureBy(at: number): Promise<void> {
     if (this.alarmAt === undefined) {

@@ -127,6 +127,7 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     onBankContradiction: (payment) => wakeForWebhooks(webhooks.onPaymentBankContradiction(payment, now.now())),
     ensureAlarmBy: (at) => scheduler.ensureBy(at),
     rescheduleAlarm: () => scheduler.reschedule(),
+    ensureAlarmForDue: (at) => scheduler.ensureDueBy(at),
     observeBankCall: reportBankHealth,
   };
   const payments = new Payments(paymentsContext);

@@ -48,6 +48,8 @@ export interface PaymentsContext {
   ensureAlarmBy(at: number): Promise<void>;
   /** Sets the alarm to the earliest due work of every capability of the object. */
   rescheduleAlarm(): Promise<void>;
+  /** A payment's next action is due at `at`: the alarm fires by then (not sooner than the alarm's minimum interval). */
+  ensureAlarmForDue(at: number): Promise<void>;
   /** Every bank call's result, for the object's throttled health report. */
   observeBankCall(call: BankCall<InquiryOutcome>): void;
 }

@@ -48,6 +48,8 @@ export class BankDispatch {
     const { sql } = this.ctx.store;
     /** The payment as this call last wrote it; undefined: read it again. */
     let after: PaymentRow | undefined;
+    /** The bank answered with a status (ACSP, PDNG, ...): nothing but this payment's own next time changed. */
+    let answered = false;
     await this.slots.acquire();
     try {
       const held = findPayment(sql, paymentId);
@@ -85,6 +87,7 @@ export class BankDispatch {
       );
       const call = await this.ctx.bank().submitCreditTransfer(prepared);
       this.observe("submit", row, attempt, call, requestId);
+      answered = call.outcome.kind === "accepted";
       after = recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, {
         operation: "submit",
         bankMayHoldBefore: row.bank_may_hold === 1,
@@ -92,8 +95,18 @@ export class BankDispatch {
       return after;
     } finally {
       this.slots.release();
-      // Still pending: make sure the alarm comes back for it at its retry time.
-      if ((after ?? findPayment(sql, paymentId))?.status === "pending") await this.ctx.rescheduleAlarm();
+      // Still pending: make sure the alarm comes back for it at its retry time. After a status answer that keeps
+      // it pending (a bank's usual ACSP), only its own next time changed: no webhook, nothing settled, the circuit
+      // closed. So that alone is armed, without asking every capability when it is due. Anything else (a failure
+      // that moves the circuit's probe, a flag that owes the registry a report) sets the alarm from everything.
+      const pending = after ?? findPayment(sql, paymentId);
+      if (pending?.status === "pending") {
+        if (answered && after !== undefined && pending.attention_since === null && pending.next_action_at !== null) {
+          await this.ctx.ensureAlarmForDue(pending.next_action_at);
+        } else {
+          await this.ctx.rescheduleAlarm();
+        }
+      }
     }
   }
 
