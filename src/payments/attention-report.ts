@@ -19,7 +19,8 @@ export const ATTENTION_REPORT_INTERVAL_MS = 10_000;
 /** A report carries at most this many payments (the oldest); the count covers them all. */
 export const MAX_REPORTED_ATTENTION_ENTRIES = 500;
 
-export interface AttentionEntry {
+/** A type, not an interface: the registry stores and reads these as SQLite rows. */
+export type AttentionEntry = {
   payment_id: string;
   status: PaymentStatus;
   amount: number;
@@ -28,7 +29,7 @@ export interface AttentionEntry {
   attempts: number;
   since: number;
   reason: AttentionReason;
-}
+};
 
 export interface AttentionReport {
   merchant_id: string;

@@ -6,20 +6,10 @@
  * each other). For operators: no secrets, no account numbers. Tables:
  * registry migration 4.
  */
-import type { AttentionReason, PaymentStatus } from "../../schemas/merchant-api.ts";
-import type { AttentionReport } from "../payments/attention-report.ts";
+import type { AttentionEntry, AttentionReport } from "../payments/attention-report.ts";
 
-export type AttentionListing = {
-  merchant_id: string;
-  payment_id: string;
-  status: PaymentStatus;
-  amount: number;
-  currency: string;
-  created_at: number;
-  attempts: number;
-  since: number;
-  reason: AttentionReason;
-};
+/** A merchant's reported entry, in the registry's list of every merchant's flagged payments. */
+export type AttentionListing = AttentionEntry & { merchant_id: string };
 
 export interface AttentionSummary {
   payments_needing_attention: number;
