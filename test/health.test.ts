@@ -74,6 +74,16 @@ describe("BankHealthReporter", () => {
     expect(reporter.take(ok(62_001))).toBeDefined();
   });
 
+  it("sends a circuit flip at once, within the interval and whatever the answer", () => {
+    const reporter = new BankHealthReporter(60_000);
+    const circuit = (failing: boolean) => ({ merchant_id: "mer_x", failing });
+    expect(reporter.take(bankCallReport(201, { kind: "accepted", transfer: {} as never }, 0, circuit(false)))).toBeDefined();
+    // A 503 is an answer (no flip of `answered`), but it makes the circuit count the bank as failing: news.
+    const failing = bankCallReport(503, { kind: "unknown", reason: "503" }, 1_000, circuit(true));
+    expect(reporter.take(failing)).toBeUndefined();
+    expect(reporter.take(failing, true)).toMatchObject({ circuit: { merchant_id: "mer_x", failing: true } });
+  });
+
   it("re-sends after a report that failed to arrive", () => {
     const reporter = new BankHealthReporter(60_000);
     const first = reporter.take(ok(0));

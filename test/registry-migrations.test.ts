@@ -19,6 +19,7 @@ describe("registry migrations", () => {
         { id: 2 },
         { id: 3 },
         { id: 4 },
+        { id: 5 },
       ]);
       expect(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('registry_migrations') ORDER BY cid`).toArray()).toEqual([
         { name: "id" },

@@ -17,6 +17,9 @@
  */
 export type CircuitState = "closed" | "open" | "suspect";
 
+/** What another merchant object found out about the bank, shared through the registry (src/registry/bank-news.ts). */
+export type BankNews = "down" | "back";
+
 /** Gateway errors: something in front of the bank answered, the bank itself may be down. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
 
@@ -68,6 +71,31 @@ export class BankCircuit {
   restoreFailing(now: number): void {
     this.failing = true;
     this.failedAt ??= now;
+  }
+
+  /**
+   * Another merchant object found the bank failing (the registry's news,
+   * src/registry/bank-news.ts): open as if a call had failed at `failedAt`,
+   * so never-sent payments are held and the first probe is due a cool-down
+   * after it. False when this circuit already counts the bank as failing.
+   */
+  hearFailing(failedAt: number): boolean {
+    if (this.failing) return false;
+    this.failing = true;
+    this.failedAt = failedAt;
+    return true;
+  }
+
+  /**
+   * Another merchant object found the bank back: the next probe is due now
+   * rather than at the end of the cool-down. The probe still decides (its
+   * answer is this object's own evidence). False when the bank is not
+   * counted as failing here, or a probe is already out.
+   */
+  probeNow(now: number): boolean {
+    if (!this.failing || this.probing) return false;
+    this.failedAt = Math.min(this.failedAt ?? now, now - this.cooldownMs);
+    return true;
   }
 
   /** Feeds the result of one bank call: its HTTP status, or null when fetch threw (timeout, reset, refusal). */

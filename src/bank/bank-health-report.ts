@@ -10,6 +10,11 @@
  * keeps the newest report. The price: a report can be up to that interval
  * stale while nothing changes, and the record is the newest *reported* call,
  * not strictly the last one made.
+ *
+ * The same report carries the reporting object's circuit (whether it counts
+ * the bank as failing), sent at once when that flips: the registry shares a
+ * bank found down or back with the other merchant objects
+ * (src/registry/bank-news.ts).
  */
 import type { InquiryOutcome } from "./outcome.ts";
 
@@ -21,10 +26,18 @@ export interface BankCallReport {
   answered: boolean;
   http_status: number | null;
   outcome: InquiryOutcome["kind"];
+  /** The reporting merchant object's circuit after this call (absent: a report that says nothing of it). */
+  circuit?: CircuitReport;
 }
 
-export function bankCallReport(httpStatus: number | null, outcome: InquiryOutcome, at: number): BankCallReport {
-  return { at, answered: httpStatus !== null, http_status: httpStatus, outcome: outcome.kind };
+export interface CircuitReport {
+  merchant_id: string;
+  /** Whether the object's circuit counts the bank as failing (src/bank/bank-circuit.ts). */
+  failing: boolean;
+}
+
+export function bankCallReport(httpStatus: number | null, outcome: InquiryOutcome, at: number, circuit?: CircuitReport): BankCallReport {
+  return { at, answered: httpStatus !== null, http_status: httpStatus, outcome: outcome.kind, ...(circuit ? { circuit } : {}) };
 }
 
 /** One per merchant-object instance: decides which reports are worth a registry write. */
@@ -33,10 +46,14 @@ export class BankHealthReporter {
 
   constructor(private readonly intervalMs: number = BANK_HEALTH_REPORT_INTERVAL_MS) {}
 
-  /** Returns the report to send now, or undefined when the registry already knows as much. */
-  take(report: BankCallReport): BankCallReport | undefined {
+  /**
+   * Returns the report to send now, or undefined when the registry already
+   * knows as much. `circuitFlipped`: this call made the object's circuit
+   * start or stop counting the bank as failing, news that goes at once.
+   */
+  take(report: BankCallReport, circuitFlipped = false): BankCallReport | undefined {
     const last = this.lastSent;
-    if (last && last.answered === report.answered && report.at - last.at < this.intervalMs) return undefined;
+    if (!circuitFlipped && last && last.answered === report.answered && report.at - last.at < this.intervalMs) return undefined;
     this.lastSent = report;
     return report;
   }

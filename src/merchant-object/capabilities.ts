@@ -83,9 +83,14 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
     });
   };
   const bankHealth = new BankHealthReporter();
-  /** Throttled report to the registry for GET /health; never delays or fails the payment. */
-  const reportBankHealth = (call: BankCall<InquiryOutcome>) => {
-    const report = bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now()));
+  /**
+   * Throttled report to the registry for GET /health, and at once when the circuit flips (the registry shares
+   * that with the other merchant objects); never delays or fails the payment.
+   */
+  const reportBankHealth = (call: BankCall<InquiryOutcome>, circuit: { failing: boolean; flipped: boolean }) => {
+    const merchantId = profile.load()?.id;
+    const circuitReport = merchantId === undefined ? undefined : { merchant_id: merchantId, failing: circuit.failing };
+    const report = bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now(), circuitReport), circuit.flipped);
     if (!report) return;
     waitUntil(
       merchantRegistry(env)

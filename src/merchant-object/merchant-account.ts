@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { CreateWebhookEndpointRequest } from "../../schemas/webhooks.ts";
+import type { BankNews } from "../bank/bank-circuit.ts";
 import type { CreatePaymentCommand } from "../payments/admission.ts";
 import type { CancelReply } from "../payments/cancellation.ts";
 import type { PaymentListQuery } from "../payments/payment-listing.ts";
@@ -276,6 +277,15 @@ export class MerchantAccount extends DurableObject<Env> {
     const attempts = await this.webhooks.deliverDue(asOf);
     await this.scheduler.reschedule();
     return attempts;
+  }
+
+  /**
+   * The registry's news of the bank from other merchant objects
+   * (src/registry/bank-news.ts). True when it moved this object's circuit.
+   */
+  async hearBankNews(news: BankNews): Promise<boolean> {
+    if (!this.initialized || !this.bankBound) return false;
+    return this.payments.hearBankNews(news);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -50,8 +50,12 @@ export interface PaymentsContext {
   rescheduleAlarm(): Promise<void>;
   /** A payment's next action is due at `at`: the alarm fires by then (not sooner than the alarm's minimum interval). */
   ensureAlarmForDue(at: number): Promise<void>;
-  /** Every bank call's result, for the object's throttled health report. */
-  observeBankCall(call: BankCall<InquiryOutcome>): void;
+  /**
+   * Every bank call's result, for the object's throttled health report, with
+   * the circuit as it left it: `flipped` when it started or stopped counting
+   * the bank as failing (news the registry shares at once).
+   */
+  observeBankCall(call: BankCall<InquiryOutcome>, circuit: { failing: boolean; flipped: boolean }): void;
 }
 
 /** A payment's next action is leased this long while a bank call for it may be running. */

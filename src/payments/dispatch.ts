@@ -12,7 +12,7 @@
 
 import { storedTransfer } from "../bank/bank-adapters.ts";
 import type { BankCall } from "../bank/bank-call.ts";
-import { BankCircuit, type CircuitChange } from "../bank/bank-circuit.ts";
+import { BankCircuit, type BankNews, type CircuitChange } from "../bank/bank-circuit.ts";
 import type { PreparedTransfer, TransferInstruction } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
@@ -33,6 +33,8 @@ export class BankDispatch {
   private spreadUntil = 0;
   /** Whether the stored failing flag was read into the circuit (once per instance, on first use: schema needed). */
   private restored = false;
+  /** When news that the bank is back last made the probe due (hearBankNews). */
+  private probedOnNewsAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly ctx: PaymentsContext) {
     this.slots = new Semaphore(ctx.config.MAX_CONCURRENT_BANK_CALLS);
@@ -297,6 +299,34 @@ export class BankDispatch {
   }
 
   /**
+   * News of the bank from other merchant objects, through the registry
+   * (src/registry/bank-news.ts). It moves only this object's circuit, never a
+   * payment: "down" opens it as if a call had failed, so never-sent payments
+   * are held instead of each meeting the outage (every one that does may be
+   * at the bank, and needs an inquiry, a 404 confirmed later, and a resend);
+   * "back" makes the probe due now instead of at the end of the cool-down.
+   * Either way the object's own probe decides, and a healed probe pulls its
+   * payments forward as any healing call does. True when the circuit moved
+   * (the caller then re-arms the alarm for the probe).
+   */
+  hearBankNews(news: BankNews): boolean {
+    this.restoreCircuit();
+    const now = this.ctx.clock.now();
+    const cooldownMs = this.ctx.config.BANK_CIRCUIT_COOLDOWN_MS;
+    if (news === "down") {
+      // Staggered: each object's first probe falls somewhere in the next cool-down, so the objects' probes
+      // spread over it and the first to find the bank back tells the rest, instead of all probing in step.
+      if (!this.circuit.hearFailing(now - Math.floor(Math.random() * cooldownMs))) return false;
+      this.storeFailing(now);
+      return true;
+    }
+    // At most one probe per cool-down on news: a flapping bank's news does not become a probe storm.
+    if (now - this.probedOnNewsAt < cooldownMs || !this.circuit.probeNow(now)) return false;
+    this.probedOnNewsAt = now;
+    return true;
+  }
+
+  /**
    * When the circuit lets the next probe through while the bank is believed
    * down (null when it is not, or a probe is out): the object's one call per
    * BANK_CIRCUIT_COOLDOWN_MS that learns when the bank is back.
@@ -312,9 +342,10 @@ export class BankDispatch {
     this.restoreCircuit();
     const wasFailing = this.circuit.isFailing;
     const change = this.circuit.observe(call.httpStatus, now);
-    if (this.circuit.isFailing !== wasFailing) this.storeFailing(this.circuit.isFailing ? now : null);
+    const flipped = this.circuit.isFailing !== wasFailing;
+    if (flipped) this.storeFailing(this.circuit.isFailing ? now : null);
     this.onHealthChange(change, now);
-    this.ctx.observeBankCall(call);
+    this.ctx.observeBankCall(call, { failing: this.circuit.isFailing, flipped });
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
       request_id: requestId,

@@ -18,11 +18,10 @@
  * spread, the payments not yet started return to the next action they had
  * (woken_from_at), so a flapping bank does not become a storm.
  *
- * Each object learns on its own, from its own calls (the circuit probe gives
- * a merchant in an outage one call per BANK_CIRCUIT_COOLDOWN_MS): there is no
- * broadcast across merchant objects. A shared health signal through the
- * registry would save a merchant at most one cool-down (5 s), at the price of
- * a registry write and a fan-out to every object on each flip.
+ * Each object learns from its own calls (the circuit probe gives a merchant
+ * in an outage one call per BANK_CIRCUIT_COOLDOWN_MS), made sooner by news
+ * from the other objects through the registry (src/registry/bank-news.ts):
+ * news moves the circuit's probe, and only the probe's answer wakes payments.
  */
 
 /**

@@ -9,6 +9,7 @@
 
 import type { BankReturnEntry } from "../../schemas/bank-api.ts";
 import type { PaymentStatus } from "../../schemas/merchant-api.ts";
+import type { BankNews } from "../bank/bank-circuit.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { earliest } from "../platform/earliest.ts";
 import { logEvent } from "../platform/log.ts";
@@ -127,6 +128,13 @@ export class Payments {
       this.keys.nextDueAt(this.ctx.clock.now()),
       nextLongPendingAt(this.ctx.store.sql, this.ctx.config),
     );
+  }
+
+  /** News of the bank from other merchant objects (dispatch.ts): re-arms the alarm when it moved the circuit. */
+  async hearBankNews(news: BankNews): Promise<boolean> {
+    if (!this.dispatch.hearBankNews(news)) return false;
+    await this.ctx.rescheduleAlarm();
+    return true;
   }
 
   /** Operator: clears a payment's attention flag (attention.ts); the object then tells the registry. */

@@ -9,11 +9,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
 import type { BankCallReport } from "../bank/bank-health-report.ts";
 import type { AttentionReport } from "../payments/attention-report.ts";
+import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { type AttentionListing, type AttentionSummary, attentionSummary, listAttention, recordAttentionReport } from "./attention-store.ts";
 import { lastBankCall, recordBankCall } from "./bank-health-store.ts";
+import { noteMerchantCircuit, type SharedNews } from "./bank-news.ts";
 import {
   backfillMerchant,
   forgetMerchant,
@@ -41,6 +43,9 @@ export interface RegistryHealthReport {
   attention: AttentionSummary;
 }
 
+/** Merchant objects told bank news at once; each is one RPC. */
+const NEWS_FAN_OUT = 16;
+
 /** Merchant objects asked per backfill round; each is one RPC. */
 const BACKFILL_BATCH_SIZE = 50;
 
@@ -58,9 +63,19 @@ export class MerchantRegistry extends DurableObject<Env> {
     this.store = { sql: this.sql, transactionSync: (work) => ctx.storage.transactionSync(work) };
   }
 
-  /** For GET /health: merchant objects report bank call results here (throttled, see bank-health.ts). */
+  /**
+   * Merchant objects report bank call results here (throttled, see
+   * src/bank/bank-health-report.ts): the newest for GET /health, and each
+   * object's circuit, whose flips may be news for the other objects
+   * (bank-news.ts). The news goes out after the reply, so the reporting
+   * object never waits for it.
+   */
   recordBankCall(report: BankCallReport): void {
     recordBankCall(this.sql, report);
+    if (!report.circuit) return;
+    const cooldownMs = loadConfig(this.env).BANK_CIRCUIT_COOLDOWN_MS;
+    const shared = noteMerchantCircuit(this.store, report.circuit.merchant_id, report.circuit.failing, Date.now(), cooldownMs);
+    if (shared) this.ctx.waitUntil(this.tell(shared, report.circuit.merchant_id));
   }
 
   /** GET /health in one round trip: the last reported bank call and the attention aggregates (no merchant data). */
@@ -109,6 +124,24 @@ export class MerchantRegistry extends DurableObject<Env> {
   async listMerchants(query: MerchantListQuery): Promise<{ merchants: MerchantListing[]; hasMore: boolean }> {
     await this.ensureBackfilled();
     return listMerchants(this.store, query);
+  }
+
+  /** Tells each merchant object the news, NEWS_FAN_OUT at a time; one that cannot be reached learns by its own calls. */
+  private async tell({ news, merchantIds }: SharedNews, from: string): Promise<void> {
+    let moved = 0;
+    let unreachable = 0;
+    for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
+      const replies = await Promise.allSettled(
+        merchantIds
+          .slice(start, start + NEWS_FAN_OUT)
+          .map((id) => this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news)),
+      );
+      for (const reply of replies) {
+        if (reply.status === "rejected") unreachable++;
+        else if (reply.value) moved++;
+      }
+    }
+    logEvent("info", "bank_news_shared", { news, from_merchant_id: from, told: merchantIds.length, circuits_moved: moved, unreachable });
   }
 
   private ensureBackfilled(): Promise<void> {

@@ -68,6 +68,19 @@ const REGISTRY_MIGRATIONS: NumberedMigration[] = [
       `CREATE INDEX IF NOT EXISTS attention_payments_by_merchant ON attention_payments (merchant_id)`,
     ],
   },
+  {
+    id: 5,
+    description: "each merchant object's circuit as last reported, and whether the others were told the bank is down (bank-news.ts)",
+    statements: [
+      `CREATE TABLE bank_circuits (
+        merchant_id TEXT PRIMARY KEY,
+        reported_at INTEGER NOT NULL,
+        failing_since INTEGER,
+        told_back_at INTEGER
+      ) WITHOUT ROWID`,
+      `CREATE TABLE bank_news (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), down_since INTEGER)`,
+    ],
+  },
 ];
 
 /** The registry's ledger has no description column (it never had one; stored registries keep theirs). */

@@ -1,0 +1,155 @@
+/**
+ * News of the bank across merchant objects (src/registry/bank-news.ts): the
+ * registry's decisions (who is told what, when), a merchant object hearing
+ * news (its circuit moves, its payments do not), and the whole path: two
+ * merchants meeting an outage make a third hold its never-sent payments
+ * although its own bank answers, and one of them finding the bank back
+ * makes the third probe at once.
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { ACTIVE_WINDOW_MS, noteMerchantCircuit } from "../src/registry/bank-news.ts";
+import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
+import { boundBank } from "./support/bank.ts";
+import { paymentRow, paymentRows, pointMerchantAtBank } from "./support/recovery.ts";
+
+/** vitest.config.ts BANK_CIRCUIT_COOLDOWN_MS. */
+const COOLDOWN_MS = 200;
+
+/** A registry of its own, so the other tests' reports do not count. */
+function freshRegistry() {
+  return env.REGISTRY.get(env.REGISTRY.idFromName(`bank-news-${crypto.randomUUID()}`));
+}
+
+describe("the registry's decisions", () => {
+  it("one merchant failing is not news; a second within a cool-down tells the other active merchants, once per outage", async () => {
+    await runInDurableObject(freshRegistry(), (_instance, state) => {
+      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
+      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+      const t = 10_000_000;
+      // Three active merchants, and one that last reported before the active window (idle: not woken).
+      expect(note("idle", false, t - ACTIVE_WINDOW_MS - 1)).toBeNull();
+      for (const id of ["a", "b", "c"]) expect(note(id, false, t)).toBeNull();
+      expect(note("a", true, t + 10)).toBeNull();
+      // A second failure after the cool-down is no quorum either (a's is too old to count with it).
+      expect(note("b", true, t + 10 + COOLDOWN_MS + 1)).toBeNull();
+      expect(note("a", false, t + 300)).toMatchObject({ news: "back", merchantIds: ["b"] });
+      expect(note("a", true, t + 400)).toEqual({ news: "down", merchantIds: ["c"] });
+      // Told once: another merchant failing during the same outage tells nobody again.
+      expect(note("c", true, t + 450)).toBeNull();
+      expect(note("d", true, t + 460)).toBeNull();
+    });
+  });
+
+  it("needs a tenth of the active merchants failing within a cool-down (at least two)", async () => {
+    await runInDurableObject(freshRegistry(), (_instance, state) => {
+      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
+      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+      const t = 20_000_000;
+      for (let i = 0; i < 30; i++) note(`m${String(i).padStart(2, "0")}`, false, t);
+      expect(note("m00", true, t + 1)).toBeNull();
+      expect(note("m01", true, t + 2)).toBeNull();
+      const down = note("m02", true, t + 3);
+      expect(down?.news).toBe("down");
+      expect(down?.merchantIds).toHaveLength(27);
+    });
+  });
+
+  it("a merchant finding the bank back tells every active merchant still failing, at most once per cool-down each", async () => {
+    await runInDurableObject(freshRegistry(), (_instance, state) => {
+      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
+      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+      const t = 30_000_000;
+      note("idle", true, t - ACTIVE_WINDOW_MS - 1);
+      for (const id of ["a", "b", "c", "d"]) note(id, true, t);
+      expect(note("a", false, t + 50)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
+      // b finds it back too, within the cool-down: c and d were just told.
+      expect(note("b", false, t + 60)).toBeNull();
+      // a fails again while c and d still fail (their probes failed): a quorum again, so b (back meanwhile) hears "down".
+      expect(note("a", true, t + 100)).toEqual({ news: "down", merchantIds: ["b"] });
+      // a finds it back a cool-down after the others were last told: all three are told again.
+      expect(note("a", false, t + 50 + COOLDOWN_MS)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
+    });
+  });
+});
+
+describe("a merchant object hearing news", () => {
+  it('"down" holds its never-sent payments although its own bank answers; "back" makes its probe due at once', async () => {
+    const merchant = await createMerchant();
+    expect((await postPayment(merchant.api_key, paymentBody({ amount: 101 }))).status).toBe(201);
+    const frozenAt = Date.now();
+    // The object's clock stands still: no cool-down ends by itself, so only the news can make the probe due.
+    await runInDurableObject(merchantStub(merchant.id), (instance) => {
+      instance.seams.clock = { now: () => frozenAt };
+    });
+    expect(await merchantStub(merchant.id).hearBankNews("down")).toBe(true);
+    // Already counted as failing: nothing moves.
+    expect(await merchantStub(merchant.id).hearBankNews("down")).toBe(false);
+    const held = await postPayment(merchant.api_key, paymentBody({ amount: 102 }));
+    expect(held.status).toBe(202);
+    const heldId = (await json(held)).id;
+    expect(await paymentRow(merchant.id, heldId)).toMatchObject({ status: "pending", bank_phase: "queued", attempts: 0 });
+    // Not due yet at the frozen time: nothing is sent.
+    await merchantStub(merchant.id).recoverDuePayments(frozenAt);
+    expect(await paymentRow(merchant.id, heldId)).toMatchObject({ bank_phase: "queued", attempts: 0 });
+
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(true);
+    // Once per cool-down.
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(false);
+    await merchantStub(merchant.id).recoverDuePayments(frozenAt);
+    await vi.waitFor(async () => expect((await paymentRow(merchant.id, heldId))?.status).toBe("succeeded"), {
+      timeout: 5_000,
+      interval: 100,
+    });
+  });
+
+  it('"back" moves nothing in an object whose circuit is not failing', async () => {
+    const merchant = await createMerchant();
+    expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(false);
+  });
+});
+
+describe("the whole path: registry reports and news", () => {
+  it("two merchants meeting an outage make a third hold its payments; one finding the bank back makes it send them", async () => {
+    const [a, b, c] = [await createMerchant(), await createMerchant(), await createMerchant()];
+    // Everyone has called the bank: all three are active in the registry.
+    for (const m of [a, b, c]) expect((await postPayment(m.api_key, paymentBody({ amount: 111 }))).status).toBe(201);
+    // c's clock stands still, so its circuit can only be moved by news (its own cool-down never ends).
+    const frozenAt = Date.now();
+    await runInDurableObject(merchantStub(c.id), (instance) => {
+      instance.seams.clock = { now: () => frozenAt };
+    });
+
+    for (const m of [a, b]) await pointMerchantAtBank(m.id, env.BANK_UNREACHABLE);
+    // Both within one cool-down (the registry's quorum window).
+    const met = await Promise.all([a, b].map((m) => postPayment(m.api_key, paymentBody({ amount: 112 }))));
+    expect(met.map((response) => response.status)).toEqual([202, 202]);
+    // The registry tells c, whose own bank still answers.
+    await vi.waitFor(
+      async () => {
+        const failing = await runInDurableObject(merchantStub(c.id), (_instance, state) =>
+          state.storage.sql.exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuit`).one(),
+        );
+        expect(failing.failing_since).not.toBeNull();
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    const held = await postPayment(c.api_key, paymentBody({ amount: 113 }));
+    expect(held.status).toBe(202);
+    const heldId = (await json(held)).id;
+    expect(await paymentRow(c.id, heldId)).toMatchObject({ status: "pending", bank_phase: "queued", attempts: 0 });
+
+    // a finds the bank back (its own probe): the registry tells c, which probes now and sends its held payment.
+    await pointMerchantAtBank(a.id, boundBank());
+    await vi.waitFor(async () => expect((await paymentRow(c.id, heldId))?.status).toBe("succeeded"), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    await vi.waitFor(async () => expect((await paymentRows(a.id)).every((row) => row.status === "succeeded")).toBe(true), {
+      timeout: 10_000,
+      interval: 100,
+    });
+  });
+});
