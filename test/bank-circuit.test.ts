@@ -45,6 +45,40 @@ describe("bank circuit (what a call means for the bank's health)", () => {
   });
 });
 
+describe("bank circuit (news from other merchant objects)", () => {
+  it('"down" opens a closed circuit as of the given failure time; answers to calls sent before the news prove nothing', () => {
+    const circuit = new BankCircuit(1_000);
+    expect(circuit.hearFailing(9_600, 10_000)).toBe(true);
+    expect(circuit.hearFailing(9_700, 10_001)).toBe(false);
+    expect(circuit.state(10_100)).toBe("open");
+    expect(circuit.probeAt()).toBe(10_600);
+    // A call in flight when the news came: its answer may predate the outage.
+    expect(circuit.observe(201, 10_050, 9_990)).toBe("unchanged");
+    expect(circuit.state(10_100)).toBe("open");
+    expect(circuit.isFailing).toBe(true);
+    // A call sent after the news (the probe): the object's own evidence.
+    expect(circuit.claimProbe(10_600)).toBe(true);
+    expect(circuit.observe(404, 10_620, 10_600)).toBe("healed");
+    expect(circuit.state(10_621)).toBe("closed");
+  });
+
+  it('"back" makes the probe due now, only while the circuit is open or suspect with no probe out', () => {
+    const circuit = new BankCircuit(1_000);
+    expect(circuit.probeNow(0)).toBe(false);
+    circuit.observe(null, 10_000);
+    expect(circuit.probeNow(10_200)).toBe(true);
+    expect(circuit.state(10_200)).toBe("suspect");
+    expect(circuit.claimProbe(10_200)).toBe(true);
+    expect(circuit.probeNow(10_300)).toBe(false);
+    circuit.observe(null, 10_400);
+    // A 500 leaves the bank counted as failing but the circuit closed: nothing to bring forward.
+    circuit.observe(500, 10_500);
+    expect(circuit.isFailing).toBe(true);
+    expect(circuit.probeNow(10_600)).toBe(false);
+    expect(circuit.state(10_600)).toBe("closed");
+  });
+});
+
 describe("recovery backoff", () => {
   it("grows exponentially with equal jitter up to the configured ceiling", () => {
     const settings = { baseMs: 100, maxMs: 1_000 };

@@ -9,7 +9,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { ACTIVE_WINDOW_MS, noteMerchantCircuit } from "../src/registry/bank-news.ts";
+import type { ObjectStore } from "../src/platform/object-store.ts";
+import { ACTIVE_WINDOW_MS, noteMerchantCircuit, noteToldDown, type SharedNews } from "../src/registry/bank-news.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
 import { boundBank } from "./support/bank.ts";
 import { paymentRow, paymentRows, pointMerchantAtBank } from "./support/recovery.ts";
@@ -22,30 +23,33 @@ function freshRegistry() {
   return env.REGISTRY.get(env.REGISTRY.idFromName(`bank-news-${crypto.randomUUID()}`));
 }
 
+type Store = ObjectStore;
+
+/** The registry's decisions on a registry of its own; `at` is both the report's time and its arrival. */
+async function withDecisions(work: (note: (id: string, failing: boolean, at: number) => SharedNews | null, store: Store) => void) {
+  await runInDurableObject(freshRegistry(), (_instance, state) => {
+    const store: Store = { sql: state.storage.sql, transactionSync: (run) => state.storage.transactionSync(run) };
+    work((id, failing, at) => noteMerchantCircuit(store, { merchantId: id, failing, reportedAt: at }, at, COOLDOWN_MS), store);
+  });
+}
+
 describe("the registry's decisions", () => {
-  it("one merchant failing is not news; a second within a cool-down tells the other active merchants, once per outage", async () => {
-    await runInDurableObject(freshRegistry(), (_instance, state) => {
-      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
-      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+  it("one merchant failing is not news; a second, even much later while the first still fails, tells the other active ones", async () => {
+    await withDecisions((note) => {
       const t = 10_000_000;
-      // Three active merchants, and one that last reported before the active window (idle: not woken).
+      // Four active merchants, and one that last reported before the active window (idle: not woken).
       expect(note("idle", false, t - ACTIVE_WINDOW_MS - 1)).toBeNull();
-      for (const id of ["a", "b", "c"]) expect(note(id, false, t)).toBeNull();
+      for (const id of ["a", "b", "c", "d"]) expect(note(id, false, t)).toBeNull();
       expect(note("a", true, t + 10)).toBeNull();
-      // A second failure after the cool-down is no quorum either (a's is too old to count with it).
-      expect(note("b", true, t + 10 + COOLDOWN_MS + 1)).toBeNull();
-      expect(note("a", false, t + 300)).toMatchObject({ news: "back", merchantIds: ["b"] });
-      expect(note("a", true, t + 400)).toEqual({ news: "down", merchantIds: ["c"] });
-      // Told once: another merchant failing during the same outage tells nobody again.
-      expect(note("c", true, t + 450)).toBeNull();
-      expect(note("d", true, t + 460)).toBeNull();
+      // An outage that builds slowly: b meets it 30 s after a, whose probes kept failing.
+      expect(note("b", true, t + 30_000)).toEqual({ news: "down", merchantIds: ["c", "d"] });
+      // Once until someone finds the bank back.
+      expect(note("c", true, t + 30_100)).toBeNull();
     });
   });
 
-  it("needs a tenth of the active merchants failing within a cool-down (at least two)", async () => {
-    await runInDurableObject(freshRegistry(), (_instance, state) => {
-      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
-      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+  it("needs a tenth of the active merchants failing (at least two)", async () => {
+    await withDecisions((note) => {
       const t = 20_000_000;
       for (let i = 0; i < 30; i++) note(`m${String(i).padStart(2, "0")}`, false, t);
       expect(note("m00", true, t + 1)).toBeNull();
@@ -56,20 +60,50 @@ describe("the registry's decisions", () => {
     });
   });
 
-  it("a merchant finding the bank back tells every active merchant still failing, at most once per cool-down each", async () => {
-    await runInDurableObject(freshRegistry(), (_instance, state) => {
-      const store = { sql: state.storage.sql, transactionSync: <T>(work: () => T) => state.storage.transactionSync(work) };
-      const note = (id: string, failing: boolean, at: number) => noteMerchantCircuit(store, id, failing, at, COOLDOWN_MS);
+  it("told merchants hear the 'back' news but never make a quorum; one not reached is not counted as told", async () => {
+    await withDecisions((note, store) => {
       const t = 30_000_000;
+      for (const id of ["a", "b", "c", "d", "e"]) note(id, false, t);
+      note("a", true, t + 1);
+      expect(note("b", true, t + 2)).toEqual({ news: "down", merchantIds: ["c", "d", "e"] });
+      // c and d heard it (their circuits opened); e could not be reached.
+      noteToldDown(store, ["c", "d"], t + 3);
+      // a finds the bank back: b (failing) and the told c and d hear it; e does not.
+      expect(note("a", false, t + 100)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
+      // e's next report (healthy, as it always was) is no news.
+      expect(note("e", false, t + 110)).toBeNull();
+      // b finds it back too: the others were told within the cool-down, nobody is told twice.
+      expect(note("b", false, t + 120)).toBeNull();
+      // Only c and d are still "failing", by news: a new failure of e alone is one own failure, not a quorum.
+      expect(note("e", true, t + 130)).toBeNull();
+      // c's probe fails a cool-down later (its own failure now): with e, two own failures, and the others are told.
+      expect(note("c", true, t + 130 + COOLDOWN_MS)).toEqual({ news: "down", merchantIds: ["a", "b"] });
+    });
+  });
+
+  it("a merchant finding the bank back tells every active merchant still failing, at most once per cool-down each", async () => {
+    await withDecisions((note) => {
+      const t = 40_000_000;
       note("idle", true, t - ACTIVE_WINDOW_MS - 1);
       for (const id of ["a", "b", "c", "d"]) note(id, true, t);
       expect(note("a", false, t + 50)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
       // b finds it back too, within the cool-down: c and d were just told.
       expect(note("b", false, t + 60)).toBeNull();
-      // a fails again while c and d still fail (their probes failed): a quorum again, so b (back meanwhile) hears "down".
+      // a fails again while c and d still fail: a quorum again, so b (back meanwhile) hears "down".
       expect(note("a", true, t + 100)).toEqual({ news: "down", merchantIds: ["b"] });
-      // a finds it back a cool-down after the others were last told: all three are told again.
-      expect(note("a", false, t + 50 + COOLDOWN_MS)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
+      // a finds it back a cool-down after the others were last told: c and d are told again (b was not marked told).
+      expect(note("a", false, t + 50 + COOLDOWN_MS)).toEqual({ news: "back", merchantIds: ["c", "d"] });
+    });
+  });
+
+  it("a report of a merchant that arrives after a newer one of the same merchant is ignored", async () => {
+    await withDecisions((note) => {
+      const t = 50_000_000;
+      for (const id of ["a", "b", "c"]) note(id, false, t);
+      note("a", true, t + 100);
+      // Sent before the failure, delivered after it: a is still failing.
+      expect(note("a", false, t + 90)).toBeNull();
+      expect(note("b", true, t + 200)).toEqual({ news: "down", merchantIds: ["c"] });
     });
   });
 });
@@ -123,7 +157,6 @@ describe("the whole path: registry reports and news", () => {
     });
 
     for (const m of [a, b]) await pointMerchantAtBank(m.id, env.BANK_UNREACHABLE);
-    // Both within one cool-down (the registry's quorum window).
     const met = await Promise.all([a, b].map((m) => postPayment(m.api_key, paymentBody({ amount: 112 }))));
     expect(met.map((response) => response.status)).toEqual([202, 202]);
     // The registry tells c, whose own bank still answers.

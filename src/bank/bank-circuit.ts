@@ -37,6 +37,8 @@ export class BankCircuit {
   private failing = false;
   /** A probe is on its way: other never-sent payments wait for its answer instead of probing too. */
   private probing = false;
+  /** When news that the bank is failing last opened this circuit (hearFailing). */
+  private heardFailingAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly cooldownMs: number) {}
 
@@ -75,37 +77,46 @@ export class BankCircuit {
 
   /**
    * Another merchant object found the bank failing (the registry's news,
-   * src/registry/bank-news.ts): open as if a call had failed at `failedAt`,
-   * so never-sent payments are held and the first probe is due a cool-down
-   * after it. False when this circuit already counts the bank as failing.
+   * src/registry/bank-news.ts), heard at `now`: open as if a call had failed
+   * at `failedAt`, so never-sent payments are held and the first probe is
+   * due a cool-down after it. Answers to calls started before `now` no
+   * longer close the circuit (they are older than the news). False when this
+   * circuit already counts the bank as failing.
    */
-  hearFailing(failedAt: number): boolean {
+  hearFailing(failedAt: number, now: number): boolean {
     if (this.failing) return false;
     this.failing = true;
     this.failedAt = failedAt;
+    this.heardFailingAt = now;
     return true;
   }
 
   /**
    * Another merchant object found the bank back: the next probe is due now
    * rather than at the end of the cool-down. The probe still decides (its
-   * answer is this object's own evidence). False when the bank is not
-   * counted as failing here, or a probe is already out.
+   * answer is this object's own evidence). False unless the circuit is open
+   * or suspect with no probe out.
    */
   probeNow(now: number): boolean {
-    if (!this.failing || this.probing) return false;
-    this.failedAt = Math.min(this.failedAt ?? now, now - this.cooldownMs);
+    if (!this.failing || this.failedAt === null || this.probing) return false;
+    this.failedAt = Math.min(this.failedAt, now - this.cooldownMs);
     return true;
   }
 
-  /** Feeds the result of one bank call: its HTTP status, or null when fetch threw (timeout, reset, refusal). */
-  observe(httpStatus: number | null, now: number): CircuitChange {
+  /**
+   * Feeds the result of one bank call that started at `startedAt` (default:
+   * just now): its HTTP status, or null when fetch threw (timeout, reset,
+   * refusal).
+   */
+  observe(httpStatus: number | null, now: number, startedAt = now): CircuitChange {
     this.probing = false;
     if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) {
       this.failedAt = now;
       this.failing = true;
       return "failed";
     }
+    // Sent before the news that the bank is failing: its answer may predate the outage, so it proves nothing now.
+    if (startedAt < this.heardFailingAt) return "unchanged";
     this.failedAt = null;
     if (httpStatus >= 500 || !this.failing) return "unchanged";
     this.failing = false;

@@ -88,7 +88,7 @@ export class BankDispatch {
         now,
       );
       const call = await this.ctx.bank().submitCreditTransfer(prepared);
-      this.observe("submit", row, attempt, call, requestId);
+      this.observe("submit", row, attempt, call, now, requestId);
       answered = call.outcome.kind === "accepted";
       after = recordBankOutcome(this.ctx, paymentId, attempt, call.outcome, {
         operation: "submit",
@@ -118,8 +118,9 @@ export class BankDispatch {
     try {
       // While the bank is believed down, an inquiry is the circuit's probe: never-sent payments wait for its answer.
       this.circuit.claimProbe(this.ctx.clock.now());
+      const startedAt = this.ctx.clock.now();
       const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
-      this.observe("inquiry", row, row.attempts, call);
+      this.observe("inquiry", row, row.attempts, call, startedAt);
       return call.outcome;
     } finally {
       this.slots.release();
@@ -204,8 +205,9 @@ export class BankDispatch {
    * recorded. The outcome is returned for the caller's other handling.
    */
   private async probeInquiry(row: PaymentRow): Promise<InquiryOutcome> {
+    const startedAt = this.ctx.clock.now();
     const call = await this.ctx.bank().inquireCreditTransfer(row.end_to_end_id);
-    this.observe("probe", row, row.attempts, call);
+    this.observe("probe", row, row.attempts, call, startedAt);
     if (call.outcome.kind === "accepted") recordBankOutcome(this.ctx, row.id, row.attempts, call.outcome, { operation: "inquiry" });
     return call.outcome;
   }
@@ -316,7 +318,7 @@ export class BankDispatch {
     if (news === "down") {
       // Staggered: each object's first probe falls somewhere in the next cool-down, so the objects' probes
       // spread over it and the first to find the bank back tells the rest, instead of all probing in step.
-      if (!this.circuit.hearFailing(now - Math.floor(Math.random() * cooldownMs))) return false;
+      if (!this.circuit.hearFailing(now - Math.floor(Math.random() * cooldownMs), now)) return false;
       this.storeFailing(now);
       return true;
     }
@@ -337,11 +339,18 @@ export class BankDispatch {
   }
 
   /** Every call feeds the circuit (and what its health means for pending payments), the object's health report and one log line. */
-  private observe(operation: BankOperation, row: PaymentRow, attempt: number, call: BankCall<InquiryOutcome>, requestId?: string): void {
+  private observe(
+    operation: BankOperation,
+    row: PaymentRow,
+    attempt: number,
+    call: BankCall<InquiryOutcome>,
+    startedAt: number,
+    requestId?: string,
+  ): void {
     const now = this.ctx.clock.now();
     this.restoreCircuit();
     const wasFailing = this.circuit.isFailing;
-    const change = this.circuit.observe(call.httpStatus, now);
+    const change = this.circuit.observe(call.httpStatus, now, startedAt);
     const flipped = this.circuit.isFailing !== wasFailing;
     if (flipped) this.storeFailing(this.circuit.isFailing ? now : null);
     this.onHealthChange(change, now);

@@ -21,7 +21,8 @@
  * Each object learns from its own calls (the circuit probe gives a merchant
  * in an outage one call per BANK_CIRCUIT_COOLDOWN_MS), made sooner by news
  * from the other objects through the registry (src/registry/bank-news.ts):
- * news moves the circuit's probe, and only the probe's answer wakes payments.
+ * news moves the circuit's probe; only the answer to one of this object's
+ * own calls, sent after any news, wakes payments.
  */
 
 /**

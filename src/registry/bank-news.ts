@@ -17,25 +17,30 @@
  * those reports, one row per merchant:
  *
  * - "down": when at least DOWN_QUORUM_SHARE of the active merchants (never
- *   fewer than two) started failing within one cool-down, every other
- *   active merchant is told, once per outage. One merchant's timeout is not
- *   news: it would hold every merchant's payments for a cool-down.
- * - "back": when a merchant's circuit stops failing (its call got an answer
- *   below 500), every active merchant still failing is told, at most once per
- *   cool-down each. It probes now instead of at the end of its cool-down.
+ *   fewer than two) fail by their own calls, every other active merchant is
+ *   told, once until a merchant finds the bank back. One merchant's timeout
+ *   is not news: it would hold every merchant's payments for a cool-down.
+ *   Told merchants count as failing for the "back" news, never for the
+ *   quorum (news must not confirm itself).
+ * - "back": when a merchant's circuit stops failing (its own call, sent after
+ *   any news, got an answer below 500), every active merchant still failing
+ *   or told is told, at most once per cool-down each. It probes now instead
+ *   of at the end of its cool-down.
  *
  * News only moves circuits, never payments; each object's own probe still
- * decides. Wrong news costs a cool-down of held payments ("down": the first
- * probe that answers tells everyone "back") or one early probe ("back").
- * "Active": reported within ACTIVE_WINDOW_MS (reports come at least once a
- * minute from an object calling the bank), so idle merchants are not woken.
+ * decides. Wrong news costs a cool-down of held payments at most ("down":
+ * the first probe that answers tells everyone "back") or one early probe
+ * ("back"). "Active": reported within ACTIVE_WINDOW_MS (reports come at
+ * least once a minute from an object calling the bank), so idle merchants
+ * are not woken.
  */
 import type { BankNews } from "../bank/bank-circuit.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
+import { MAX_BOUND_PARAMETERS } from "../platform/sql-slices.ts";
 
 /** A merchant that reported within this long is told the news; older ones are idle. */
 export const ACTIVE_WINDOW_MS = 5 * 60_000;
-/** "down" needs this share of the active merchants failing within a cool-down (and at least two of them). */
+/** "down" needs this share of the active merchants failing by their own calls (and at least two of them). */
 export const DOWN_QUORUM_SHARE = 0.1;
 
 /** Who to tell what (none: nothing to share). */
@@ -44,58 +49,70 @@ export interface SharedNews {
   merchantIds: string[];
 }
 
+/** One merchant object's circuit as it reported it. */
+export interface CircuitNote {
+  merchantId: string;
+  failing: boolean;
+  /** The report's time on the reporting object's clock: orders its reports (they may arrive out of order). */
+  reportedAt: number;
+}
+
 /**
- * Records one merchant's circuit as reported at `now` (the registry's
- * clock: reports come from objects on other machines), and decides whether
- * that is news for the others. In one transaction, so two reports cannot
- * both decide to share the same news.
+ * Records one merchant's circuit, received at `now` (the registry's clock,
+ * for the active window: reports come from objects on other machines), and
+ * decides whether that is news for the others. In one transaction, so two
+ * reports cannot both decide to share the same news.
  */
-export function noteMerchantCircuit(
-  store: ObjectStore,
-  merchantId: string,
-  failing: boolean,
-  now: number,
-  cooldownMs: number,
-): SharedNews | null {
+export function noteMerchantCircuit(store: ObjectStore, note: CircuitNote, now: number, cooldownMs: number): SharedNews | null {
   return store.transactionSync(() => {
     const { sql } = store;
     const before = sql
-      .exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuits WHERE merchant_id = ?`, merchantId)
+      .exec<{ report_at: number; failing_since: number | null; told_down_at: number | null }>(
+        `SELECT report_at, failing_since, told_down_at FROM bank_circuits WHERE merchant_id = ?`,
+        note.merchantId,
+      )
       .toArray()[0];
-    const wasFailing = before !== undefined && before.failing_since !== null;
+    // An older report of this object arriving late says nothing new.
+    if (before !== undefined && before.report_at > note.reportedAt) return null;
+    const failedByItself = before?.failing_since != null;
+    const wasFailing = failedByItself || before?.told_down_at != null;
     sql.exec(
-      `INSERT INTO bank_circuits (merchant_id, reported_at, failing_since) VALUES (?, ?, ?)
-       ON CONFLICT (merchant_id) DO UPDATE SET reported_at = excluded.reported_at,
-         failing_since = CASE WHEN ? THEN COALESCE(bank_circuits.failing_since, excluded.failing_since) ELSE NULL END`,
-      merchantId,
+      `INSERT INTO bank_circuits (merchant_id, received_at, report_at, failing_since) VALUES (?, ?, ?, ?)
+       ON CONFLICT (merchant_id) DO UPDATE SET received_at = excluded.received_at, report_at = excluded.report_at,
+         failing_since = CASE WHEN ? THEN COALESCE(bank_circuits.failing_since, excluded.failing_since) ELSE NULL END,
+         told_down_at = CASE WHEN ? THEN bank_circuits.told_down_at ELSE NULL END`,
+      note.merchantId,
       now,
-      failing ? now : null,
-      failing ? 1 : 0,
+      note.reportedAt,
+      note.failing ? now : null,
+      note.failing ? 1 : 0,
+      note.failing ? 1 : 0,
     );
-    if (failing && !wasFailing) return downNews(sql, now, cooldownMs);
-    if (!failing && wasFailing) return backNews(sql, merchantId, now, cooldownMs);
+    if (note.failing && !failedByItself) return downNews(sql, now);
+    if (!note.failing && wasFailing) return backNews(sql, note.merchantId, now, cooldownMs);
     return null;
   });
 }
 
-/** Enough merchants started failing within a cool-down, and the others have not been told since the bank was last back. */
-function downNews(sql: SqlStorage, now: number, cooldownMs: number): SharedNews | null {
+/**
+ * Enough active merchants fail by their own calls (told ones do not count:
+ * news must not confirm itself), and the others were not told since a
+ * merchant last found the bank back.
+ */
+function downNews(sql: SqlStorage, now: number): SharedNews | null {
   const signal = sql.exec<{ down_since: number | null }>(`SELECT down_since FROM bank_news WHERE singleton = 1`).toArray()[0];
   // Told already during this outage; a mark older than the active window is from one nobody reported the end of.
   if (signal?.down_since != null && signal.down_since >= now - ACTIVE_WINDOW_MS) return null;
   const { failing, active } = sql
     .exec<{ failing: number; active: number }>(
-      `SELECT COUNT(*) FILTER (WHERE failing_since >= ?) AS failing, COUNT(*) AS active FROM bank_circuits WHERE reported_at >= ?`,
-      now - cooldownMs,
+      `SELECT COUNT(failing_since) AS failing, COUNT(*) AS active FROM bank_circuits WHERE received_at >= ?`,
       now - ACTIVE_WINDOW_MS,
     )
     .one();
   if (failing < Math.max(2, Math.ceil(active * DOWN_QUORUM_SHARE))) return null;
-  // Marked failing as they are told, so the "back" news reaches them too.
   const told = sql
     .exec<{ merchant_id: string }>(
-      `UPDATE bank_circuits SET failing_since = ? WHERE failing_since IS NULL AND reported_at >= ? RETURNING merchant_id`,
-      now,
+      `SELECT merchant_id FROM bank_circuits WHERE failing_since IS NULL AND told_down_at IS NULL AND received_at >= ?`,
       now - ACTIVE_WINDOW_MS,
     )
     .toArray()
@@ -107,13 +124,34 @@ function downNews(sql: SqlStorage, now: number, cooldownMs: number): SharedNews 
   return told.length > 0 ? { news: "down", merchantIds: told } : null;
 }
 
+/**
+ * The merchants whose circuits the "down" news opened: from now on they
+ * count as failing, so the "back" news reaches them too. Only those (an
+ * object not reached, or one that already counted the bank as failing, is
+ * not marked).
+ */
+export function noteToldDown(store: ObjectStore, merchantIds: readonly string[], now: number): void {
+  const size = MAX_BOUND_PARAMETERS - 1;
+  store.transactionSync(() => {
+    for (let i = 0; i < merchantIds.length; i += size) {
+      const slice = merchantIds.slice(i, i + size);
+      store.sql.exec(
+        `UPDATE bank_circuits SET told_down_at = ? WHERE failing_since IS NULL AND merchant_id IN (${slice.map(() => "?").join(",")})`,
+        now,
+        ...slice,
+      );
+    }
+  });
+}
+
 /** A merchant found the bank back: every active merchant still failing is told, at most once per cool-down each. */
 function backNews(sql: SqlStorage, merchantId: string, now: number, cooldownMs: number): SharedNews | null {
   sql.exec(`UPDATE bank_news SET down_since = NULL WHERE singleton = 1`);
   const told = sql
     .exec<{ merchant_id: string }>(
       `UPDATE bank_circuits SET told_back_at = ?
-       WHERE failing_since IS NOT NULL AND merchant_id != ? AND reported_at >= ? AND (told_back_at IS NULL OR told_back_at <= ?)
+       WHERE (failing_since IS NOT NULL OR told_down_at IS NOT NULL) AND merchant_id != ? AND received_at >= ?
+         AND (told_back_at IS NULL OR told_back_at <= ?)
        RETURNING merchant_id`,
       now,
       merchantId,

@@ -7,6 +7,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { MerchantStatus } from "../../schemas/admin-api.ts";
+import type { ConnectorConfig } from "../../schemas/config.ts";
 import type { BankCallReport } from "../bank/bank-health-report.ts";
 import type { AttentionReport } from "../payments/attention-report.ts";
 import { loadConfig } from "../platform/config.ts";
@@ -15,7 +16,7 @@ import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 import { type AttentionListing, type AttentionSummary, attentionSummary, listAttention, recordAttentionReport } from "./attention-store.ts";
 import { lastBankCall, recordBankCall } from "./bank-health-store.ts";
-import { noteMerchantCircuit, type SharedNews } from "./bank-news.ts";
+import { noteMerchantCircuit, noteToldDown, type SharedNews } from "./bank-news.ts";
 import {
   backfillMerchant,
   forgetMerchant,
@@ -52,6 +53,8 @@ const BACKFILL_BATCH_SIZE = 50;
 export class MerchantRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly store: ObjectStore;
+  /** Loaded on first use (the bank news' cool-down). */
+  private loadedConfig: ConnectorConfig | undefined;
   /** The backfill under way, shared by every caller that waits for it. */
   private backfill: Promise<void> | null = null;
   private backfillDone = false;
@@ -73,9 +76,10 @@ export class MerchantRegistry extends DurableObject<Env> {
   recordBankCall(report: BankCallReport): void {
     recordBankCall(this.sql, report);
     if (!report.circuit) return;
-    const cooldownMs = loadConfig(this.env).BANK_CIRCUIT_COOLDOWN_MS;
-    const shared = noteMerchantCircuit(this.store, report.circuit.merchant_id, report.circuit.failing, Date.now(), cooldownMs);
-    if (shared) this.ctx.waitUntil(this.tell(shared, report.circuit.merchant_id));
+    const note = { merchantId: report.circuit.merchant_id, failing: report.circuit.failing, reportedAt: report.at };
+    const shared = noteMerchantCircuit(this.store, note, Date.now(), this.config().BANK_CIRCUIT_COOLDOWN_MS);
+    // Not awaited: the RPCs in flight keep this object alive (a Durable Object's waitUntil does not); tell() never throws.
+    if (shared) void this.tell(shared, note.merchantId);
   }
 
   /** GET /health in one round trip: the last reported bank call and the attention aggregates (no merchant data). */
@@ -126,22 +130,41 @@ export class MerchantRegistry extends DurableObject<Env> {
     return listMerchants(this.store, query);
   }
 
-  /** Tells each merchant object the news, NEWS_FAN_OUT at a time; one that cannot be reached learns by its own calls. */
+  /**
+   * Tells each merchant object the news, NEWS_FAN_OUT at a time; one that
+   * cannot be reached learns by its own calls. Those whose circuit "down"
+   * opened are marked, so the "back" news reaches them.
+   */
   private async tell({ news, merchantIds }: SharedNews, from: string): Promise<void> {
-    let moved = 0;
+    const moved: string[] = [];
     let unreachable = 0;
-    for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
-      const replies = await Promise.allSettled(
-        merchantIds
-          .slice(start, start + NEWS_FAN_OUT)
-          .map((id) => this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news)),
-      );
-      for (const reply of replies) {
-        if (reply.status === "rejected") unreachable++;
-        else if (reply.value) moved++;
+    try {
+      for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
+        const batch = merchantIds.slice(start, start + NEWS_FAN_OUT);
+        const replies = await Promise.allSettled(
+          batch.map((id) => this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news)),
+        );
+        replies.forEach((reply, index) => {
+          if (reply.status === "rejected") unreachable++;
+          else if (reply.value) moved.push(batch[index] as string);
+        });
       }
+      if (news === "down") noteToldDown(this.store, moved, Date.now());
+      logEvent("info", "bank_news_shared", {
+        news,
+        from_merchant_id: from,
+        told: merchantIds.length,
+        circuits_moved: moved.length,
+        unreachable,
+      });
+    } catch (error) {
+      logEvent("error", "bank_news_failed", { news, from_merchant_id: from, error: String(error) });
     }
-    logEvent("info", "bank_news_shared", { news, from_merchant_id: from, told: merchantIds.length, circuits_moved: moved, unreachable });
+  }
+
+  private config(): ConnectorConfig {
+    this.loadedConfig ??= loadConfig(this.env);
+    return this.loadedConfig;
   }
 
   private ensureBackfilled(): Promise<void> {

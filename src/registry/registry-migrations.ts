@@ -72,10 +72,14 @@ const REGISTRY_MIGRATIONS: NumberedMigration[] = [
     id: 5,
     description: "each merchant object's circuit as last reported, and whether the others were told the bank is down (bank-news.ts)",
     statements: [
+      // received_at: the registry's clock (the active window); report_at: the reporting object's (report order).
+      // failing_since: failing by its own calls; told_down_at: failing because the "down" news opened its circuit.
       `CREATE TABLE bank_circuits (
         merchant_id TEXT PRIMARY KEY,
-        reported_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        report_at INTEGER NOT NULL,
         failing_since INTEGER,
+        told_down_at INTEGER,
         told_back_at INTEGER
       ) WITHOUT ROWID`,
       `CREATE TABLE bank_news (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), down_since INTEGER)`,
