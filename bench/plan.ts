@@ -52,7 +52,7 @@ export const FULL_PLAN: BenchPlan = {
   manyMerchants: { merchants: 16, concurrency: 64 },
   paging: { payments: 100_000, pageSize: 100, maxPages: 2_000 },
   tmpfsReference: true,
-  bankProfiles: ["iso20022"],
+  bankProfiles: ["json", "iso20022"],
   outage: { payments: 1_000, merchants: 16, bankLatencyMs: 20, outageMs: 30_000, settleWindowMs: 60_000, pollIntervalMs: 250 },
   profile: { concurrency: 64, warmupMs: 1_000, durationMs: 5_000, samplingIntervalUs: 200 },
 };
@@ -67,7 +67,7 @@ export const SMOKE_PLAN: BenchPlan = {
   manyMerchants: { merchants: 2, concurrency: 4 },
   paging: { payments: 250, pageSize: 100, maxPages: 10 },
   tmpfsReference: true,
-  bankProfiles: ["iso20022"],
+  bankProfiles: ["json", "iso20022"],
   outage: { payments: 24, merchants: 4, bankLatencyMs: 2, outageMs: 1_000, settleWindowMs: 20_000, pollIntervalMs: 250 },
   profile: { concurrency: 4, warmupMs: 100, durationMs: 500, samplingIntervalUs: 500 },
 };

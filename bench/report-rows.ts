@@ -120,7 +120,12 @@ export function rows(results: BenchResults): Row[] {
     row("2. Connector POST /v1/payments", results.connector, "concurrency 1", sequential),
     row("2b. The same via Miniflare's entry Worker", results.connectorViaEntry, "what npm start serves; not in production", sequential),
     ...results.bankProfiles.map((run) =>
-      row(`2i. Connector p50 (${run.profile})`, run.connector, `own stack with BANK_PROFILE=${run.profile}, same bank`, sequential),
+      row(
+        `2i. Connector p50 (${run.profile})`,
+        run.connector,
+        `own stack with BANK_PROFILE=${run.profile}, same bank, started the same way for each profile`,
+        sequential,
+      ),
     ),
     row("3. Replay (used Idempotency-Key)", results.replay, "concurrency 1", sequential),
     row("3b. GET /health", results.health, "the Worker alone: HTTP, routing, log line", sequential),

@@ -67,7 +67,16 @@ describe("the registry's decisions", () => {
       note("a", true, t + 1);
       expect(note("b", true, t + 2)).toEqual({ news: "down", merchantIds: ["c", "d", "e"] });
       // c and d heard it (their circuits opened); e could not be reached.
-      noteToldDown(store, ["c", "d"], t + 3);
+      noteToldDown(
+        store,
+        [
+          { merchantId: "c", heardAt: t + 3 },
+          { merchantId: "d", heardAt: t + 3 },
+        ],
+        t + 3,
+      );
+      // A report c made before it heard (not failing), arriving now, is older than the hearing: no "back" news.
+      expect(note("c", false, t + 2)).toBeNull();
       // a finds the bank back: b (failing) and the told c and d hear it; e does not.
       expect(note("a", false, t + 100)).toEqual({ news: "back", merchantIds: ["b", "c", "d"] });
       // e's next report (healthy, as it always was) is no news.
@@ -117,9 +126,9 @@ describe("a merchant object hearing news", () => {
     await runInDurableObject(merchantStub(merchant.id), (instance) => {
       instance.seams.clock = { now: () => frozenAt };
     });
-    expect(await merchantStub(merchant.id).hearBankNews("down")).toBe(true);
+    expect(await merchantStub(merchant.id).hearBankNews("down")).toBe(frozenAt);
     // Already counted as failing: nothing moves.
-    expect(await merchantStub(merchant.id).hearBankNews("down")).toBe(false);
+    expect(await merchantStub(merchant.id).hearBankNews("down")).toBeNull();
     const held = await postPayment(merchant.api_key, paymentBody({ amount: 102 }));
     expect(held.status).toBe(202);
     const heldId = (await json(held)).id;
@@ -128,9 +137,9 @@ describe("a merchant object hearing news", () => {
     await merchantStub(merchant.id).recoverDuePayments(frozenAt);
     expect(await paymentRow(merchant.id, heldId)).toMatchObject({ bank_phase: "queued", attempts: 0 });
 
-    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(true);
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(frozenAt);
     // Once per cool-down.
-    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(false);
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBeNull();
     await merchantStub(merchant.id).recoverDuePayments(frozenAt);
     await vi.waitFor(async () => expect((await paymentRow(merchant.id, heldId))?.status).toBe("succeeded"), {
       timeout: 5_000,
@@ -141,7 +150,7 @@ describe("a merchant object hearing news", () => {
   it('"back" moves nothing in an object whose circuit is not failing', async () => {
     const merchant = await createMerchant();
     expect((await postPayment(merchant.api_key, paymentBody())).status).toBe(201);
-    expect(await merchantStub(merchant.id).hearBankNews("back")).toBe(false);
+    expect(await merchantStub(merchant.id).hearBankNews("back")).toBeNull();
   });
 });
 

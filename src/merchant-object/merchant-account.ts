@@ -281,10 +281,11 @@ export class MerchantAccount extends DurableObject<Env> {
 
   /**
    * The registry's news of the bank from other merchant objects
-   * (src/registry/bank-news.ts). True when it moved this object's circuit.
+   * (src/registry/bank-news.ts). When it moved this object's circuit: when
+   * (this object's clock); null otherwise.
    */
-  async hearBankNews(news: BankNews): Promise<boolean> {
-    if (!this.initialized || !this.bankBound) return false;
+  async hearBankNews(news: BankNews): Promise<number | null> {
+    if (!this.initialized || !this.bankBound) return null;
     return this.payments.hearBankNews(news);
   }
 

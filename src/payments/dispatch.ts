@@ -308,24 +308,24 @@ export class BankDispatch {
    * at the bank, and needs an inquiry, a 404 confirmed later, and a resend);
    * "back" makes the probe due now instead of at the end of the cool-down.
    * Either way the object's own probe decides, and a healed probe pulls its
-   * payments forward as any healing call does. True when the circuit moved
-   * (the caller then re-arms the alarm for the probe).
+   * payments forward as any healing call does. Returns when the circuit
+   * moved (the caller then re-arms the alarm for the probe), null if not.
    */
-  hearBankNews(news: BankNews): boolean {
+  hearBankNews(news: BankNews): number | null {
     this.restoreCircuit();
     const now = this.ctx.clock.now();
     const cooldownMs = this.ctx.config.BANK_CIRCUIT_COOLDOWN_MS;
     if (news === "down") {
       // Staggered: each object's first probe falls somewhere in the next cool-down, so the objects' probes
       // spread over it and the first to find the bank back tells the rest, instead of all probing in step.
-      if (!this.circuit.hearFailing(now - Math.floor(Math.random() * cooldownMs), now)) return false;
+      if (!this.circuit.hearFailing(now - Math.floor(Math.random() * cooldownMs), now)) return null;
       this.storeFailing(now);
-      return true;
+      return now;
     }
     // At most one probe per cool-down on news: a flapping bank's news does not become a probe storm.
-    if (now - this.probedOnNewsAt < cooldownMs || !this.circuit.probeNow(now)) return false;
+    if (now - this.probedOnNewsAt < cooldownMs || !this.circuit.probeNow(now)) return null;
     this.probedOnNewsAt = now;
-    return true;
+    return now;
   }
 
   /**

@@ -130,11 +130,11 @@ export class Payments {
     );
   }
 
-  /** News of the bank from other merchant objects (dispatch.ts): re-arms the alarm when it moved the circuit. */
-  async hearBankNews(news: BankNews): Promise<boolean> {
-    if (!this.dispatch.hearBankNews(news)) return false;
-    await this.ctx.rescheduleAlarm();
-    return true;
+  /** News of the bank from other merchant objects (dispatch.ts): re-arms the alarm when it moved the circuit, and says when. */
+  async hearBankNews(news: BankNews): Promise<number | null> {
+    const heardAt = this.dispatch.hearBankNews(news);
+    if (heardAt !== null) await this.ctx.rescheduleAlarm();
+    return heardAt;
   }
 
   /** Operator: clears a payment's attention flag (attention.ts); the object then tells the registry. */

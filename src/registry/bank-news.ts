@@ -36,7 +36,6 @@
  */
 import type { BankNews } from "../bank/bank-circuit.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
-import { MAX_BOUND_PARAMETERS } from "../platform/sql-slices.ts";
 
 /** A merchant that reported within this long is told the news; older ones are idle. */
 export const ACTIVE_WINDOW_MS = 5 * 60_000;
@@ -125,20 +124,21 @@ function downNews(sql: SqlStorage, now: number): SharedNews | null {
 }
 
 /**
- * The merchants whose circuits the "down" news opened: from now on they
- * count as failing, so the "back" news reaches them too. Only those (an
+ * The merchants whose circuits the "down" news opened, each with the time
+ * it heard the news on its own clock: from now on they count as failing, so
+ * the "back" news reaches them too, and a report of theirs made before they
+ * heard (still "not failing") is ignored when it arrives late. Only those: an
  * object not reached, or one that already counted the bank as failing, is
- * not marked).
+ * not marked.
  */
-export function noteToldDown(store: ObjectStore, merchantIds: readonly string[], now: number): void {
-  const size = MAX_BOUND_PARAMETERS - 1;
+export function noteToldDown(store: ObjectStore, heard: ReadonlyArray<{ merchantId: string; heardAt: number }>, now: number): void {
   store.transactionSync(() => {
-    for (let i = 0; i < merchantIds.length; i += size) {
-      const slice = merchantIds.slice(i, i + size);
+    for (const { merchantId, heardAt } of heard) {
       store.sql.exec(
-        `UPDATE bank_circuits SET told_down_at = ? WHERE failing_since IS NULL AND merchant_id IN (${slice.map(() => "?").join(",")})`,
+        `UPDATE bank_circuits SET told_down_at = ?, report_at = MAX(report_at, ?) WHERE merchant_id = ? AND failing_since IS NULL`,
         now,
-        ...slice,
+        heardAt,
+        merchantId,
       );
     }
   });

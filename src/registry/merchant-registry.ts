@@ -136,7 +136,7 @@ export class MerchantRegistry extends DurableObject<Env> {
    * opened are marked, so the "back" news reaches them.
    */
   private async tell({ news, merchantIds }: SharedNews, from: string): Promise<void> {
-    const moved: string[] = [];
+    const moved: Array<{ merchantId: string; heardAt: number }> = [];
     let unreachable = 0;
     try {
       for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
@@ -146,7 +146,7 @@ export class MerchantRegistry extends DurableObject<Env> {
         );
         replies.forEach((reply, index) => {
           if (reply.status === "rejected") unreachable++;
-          else if (reply.value) moved.push(batch[index] as string);
+          else if (reply.value !== null) moved.push({ merchantId: batch[index] as string, heardAt: reply.value });
         });
       }
       if (news === "down") noteToldDown(this.store, moved, Date.now());

@@ -20,7 +20,14 @@ describe("npm run bench, smoke plan", () => {
     const results = await runBench(SMOKE_PLAN, { progress: () => {} });
 
     const loads = everyLoad(results);
-    for (const name of ["floor sequential", "floor one merchant", "floor many merchants", "connector (iso20022)", "outage submissions"]) {
+    for (const name of [
+      "floor sequential",
+      "floor one merchant",
+      "floor many merchants",
+      "connector (json)",
+      "connector (iso20022)",
+      "outage submissions",
+    ]) {
       expect(loads.map(([loadName]) => loadName)).toContain(name);
     }
     for (const [name, measured] of loads) {
@@ -32,8 +39,9 @@ describe("npm run bench, smoke plan", () => {
     expect(results.manyMerchants.merchants).toBe(SMOKE_PLAN.manyMerchants.merchants);
     expect(results.floor.manyMerchants.merchants).toBe(SMOKE_PLAN.manyMerchants.merchants);
     expect(results.floor.oneMerchant.concurrency).toBe(Math.max(...SMOKE_PLAN.throughput.concurrencies));
-    // The floor ran on its own workerd, measured like the connector's.
-    expect(results.floor.sequential.cpu?.workerdMsPerRequest).toBeGreaterThan(0);
+    // The floor ran on its own workerd, measured like the connector's. Not "> 0": /proc counts CPU in 10 ms ticks,
+    // and the smoke plan's five floor payments can fall within one (seen: 1 run in 7).
+    expect(results.floor.sequential.cpu?.workerdMsPerRequest).toBeGreaterThanOrEqual(0);
     expect(results.floor.memory?.peakRssMiB).toBeGreaterThan(0);
     expect(results.floor.memory?.pid).not.toBe(results.memory?.pid);
 
@@ -76,6 +84,7 @@ describe("npm run bench, smoke plan", () => {
       "1. Direct",
       "1f. Floor",
       "2. Connector",
+      "2i. Connector p50 (json)",
       "2i. Connector p50 (iso20022)",
       "3. Replay",
       "4. One merchant",
