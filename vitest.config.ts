@@ -27,6 +27,7 @@ function workersProject(name: string, profile: "json" | "iso20022", include: str
       cloudflareTest(({ inject }) => {
         const bank = inject<TestBank>("bank");
         const address = `127.0.0.1:${bank.port}`;
+        /** The bank's HTTPS with the client key pair and the bank's CA, on `port`. */
         const bankDoor = (port: number) => ({
           external: {
             address: `127.0.0.1:${port}`,
@@ -65,19 +66,7 @@ function workersProject(name: string, profile: "json" | "iso20022", include: str
             },
             serviceBindings: {
               // What `npm start` wires too: the client key pair plus the bank's CA.
-              BANK: {
-                external: {
-                  address,
-                  https: {
-                    options: {},
-                    tlsOptions: {
-                      keypair: { privateKey: bank.clientKey, certificateChain: bank.clientCert },
-                      trustedCertificates: [bank.caCert],
-                    },
-                    certificateHost: "localhost",
-                  },
-                },
-              },
+              BANK: bankDoor(bank.port),
               // The same bank without a client certificate: the handshake must fail.
               BANK_WITHOUT_CERT: {
                 external: {
