@@ -49,6 +49,8 @@ describe("bank circuit (news from other merchant objects)", () => {
   it('"down" opens a closed circuit as of the given failure time; answers to calls sent before the news prove nothing', () => {
     const circuit = new BankCircuit(1_000);
     expect(circuit.hearFailing(9_600, 10_000)).toBe(true);
+    // Failing, but not by its own calls: the registry counts it as told, not towards the quorum.
+    expect(circuit.failingByOwnCalls).toBe(false);
     expect(circuit.hearFailing(9_700, 10_001)).toBe(false);
     expect(circuit.state(10_100)).toBe("open");
     expect(circuit.probeAt()).toBe(10_600);
@@ -76,6 +78,18 @@ describe("bank circuit (news from other merchant objects)", () => {
     expect(circuit.isFailing).toBe(true);
     expect(circuit.probeNow(10_600)).toBe(false);
     expect(circuit.state(10_600)).toBe("closed");
+  });
+});
+
+describe("bank circuit (a new instance)", () => {
+  it("restored as failing since the stored time: the probe is due a cool-down after it, at once if that has passed", () => {
+    const circuit = new BankCircuit(1_000);
+    circuit.restoreFailing(5_000);
+    expect(circuit.isFailing).toBe(true);
+    expect(circuit.failingByOwnCalls).toBe(true);
+    expect(circuit.state(5_500)).toBe("open");
+    expect(circuit.state(60_000)).toBe("suspect");
+    expect(circuit.observe(200, 60_010)).toBe("healed");
   });
 });
 

@@ -9,6 +9,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { bankCallReport } from "../src/bank/bank-health-report.ts";
 import type { ObjectStore } from "../src/platform/object-store.ts";
 import { ACTIVE_WINDOW_MS, noteMerchantCircuit, noteToldDown, type SharedNews } from "../src/registry/bank-news.ts";
 import { createMerchant, json, merchantStub, paymentBody, postPayment } from "./support/api.ts";
@@ -25,11 +26,22 @@ function freshRegistry() {
 
 type Store = ObjectStore;
 
+/** A merchant's report: failing by its own calls, failing only because news opened its circuit, or not failing. */
+type Circuit = boolean | "by news";
+type Note = (id: string, circuit: Circuit, at: number) => SharedNews | null;
+
 /** The registry's decisions on a registry of its own; `at` is both the report's time and its arrival. */
-async function withDecisions(work: (note: (id: string, failing: boolean, at: number) => SharedNews | null, store: Store) => void) {
+async function withDecisions(work: (note: Note, store: Store) => void) {
   await runInDurableObject(freshRegistry(), (_instance, state) => {
     const store: Store = { sql: state.storage.sql, transactionSync: (run) => state.storage.transactionSync(run) };
-    work((id, failing, at) => noteMerchantCircuit(store, { merchantId: id, failing, reportedAt: at }, at, COOLDOWN_MS), store);
+    const note: Note = (id, circuit, at) =>
+      noteMerchantCircuit(
+        store,
+        { merchantId: id, failing: circuit !== false, byOwnCalls: circuit === true, reportedAt: at },
+        at,
+        COOLDOWN_MS,
+      );
+    work(note, store);
   });
 }
 
@@ -110,9 +122,25 @@ describe("the registry's decisions", () => {
       const t = 50_000_000;
       for (const id of ["a", "b", "c"]) note(id, false, t);
       note("a", true, t + 100);
-      // Sent before the failure, delivered after it: a is still failing.
+      expect(note("b", true, t + 150)).toEqual({ news: "down", merchantIds: ["c"] });
+      // Sent before a's failure, delivered after it: read as a healing, it would tell b "back" (c was told "down",
+      // but its hearing was not recorded here).
       expect(note("a", false, t + 90)).toBeNull();
-      expect(note("b", true, t + 200)).toEqual({ news: "down", merchantIds: ["c"] });
+      expect(note("a", false, t + 200)).toEqual({ news: "back", merchantIds: ["b"] });
+    });
+  });
+
+  it("a merchant failing only because it was told says so: it hears 'back', never counts for 'down'", async () => {
+    await withDecisions((note) => {
+      const t = 60_000_000;
+      for (const id of ["a", "b", "c", "d"]) note(id, false, t);
+      note("a", true, t + 1);
+      // b's circuit was opened by news the registry could not record (say, its reply was lost); b's report says so.
+      expect(note("b", "by news", t + 2)).toBeNull();
+      // Still one merchant failing by its own calls: no quorum.
+      expect(note("c", "by news", t + 3)).toBeNull();
+      // a finds the bank back: b and c, failing by news, hear it.
+      expect(note("a", false, t + 100)).toEqual({ news: "back", merchantIds: ["b", "c"] });
     });
   });
 });
@@ -165,6 +193,17 @@ describe("the whole path: registry reports and news", () => {
       instance.seams.clock = { now: () => frozenAt };
     });
 
+    // An active merchant whose object cannot take news (never initialized): told, but not recorded as told.
+    const ghost = `mer_ghost_${crypto.randomUUID()}`;
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+    await registry.recordBankCall(
+      bankCallReport(201, { kind: "accepted", transfer: {} as never }, Date.now(), {
+        merchant_id: ghost,
+        failing: false,
+        by_own_calls: false,
+      }),
+    );
+
     for (const m of [a, b]) await pointMerchantAtBank(m.id, env.BANK_UNREACHABLE);
     const met = await Promise.all([a, b].map((m) => postPayment(m.api_key, paymentBody({ amount: 112 }))));
     expect(met.map((response) => response.status)).toEqual([202, 202]);
@@ -178,6 +217,13 @@ describe("the whole path: registry reports and news", () => {
       },
       { timeout: 5_000, interval: 50 },
     );
+    // The registry records c as told once it heard; the ghost, which could not hear, is not.
+    const toldDownAt = (id: string) =>
+      runInDurableObject(registry, (_instance, state) =>
+        state.storage.sql.exec<{ told_down_at: number | null }>(`SELECT told_down_at FROM bank_circuits WHERE merchant_id = ?`, id).one(),
+      );
+    await vi.waitFor(async () => expect((await toldDownAt(c.id)).told_down_at).not.toBeNull(), { timeout: 5_000, interval: 50 });
+    expect((await toldDownAt(ghost)).told_down_at).toBeNull();
     const held = await postPayment(c.api_key, paymentBody({ amount: 113 }));
     expect(held.status).toBe(202);
     const heldId = (await json(held)).id;

@@ -76,7 +76,7 @@ describe("BankHealthReporter", () => {
 
   it("sends a circuit flip at once, within the interval and whatever the answer", () => {
     const reporter = new BankHealthReporter(60_000);
-    const circuit = (failing: boolean) => ({ merchant_id: "mer_x", failing });
+    const circuit = (failing: boolean) => ({ merchant_id: "mer_x", failing, by_own_calls: failing });
     expect(reporter.take(bankCallReport(201, { kind: "accepted", transfer: {} as never }, 0, circuit(false)))).toBeDefined();
     // A 503 is an answer (no flip of `answered`), but it makes the circuit count the bank as failing: news.
     const failing = bankCallReport(503, { kind: "unknown", reason: "503" }, 1_000, circuit(true));

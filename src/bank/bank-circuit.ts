@@ -39,6 +39,8 @@ export class BankCircuit {
   private probing = false;
   /** When news that the bank is failing last opened this circuit (hearFailing). */
   private heardFailingAt = Number.NEGATIVE_INFINITY;
+  /** Whether this object's own calls failed since the bank last answered (not only news). */
+  private ownFailure = false;
 
   constructor(private readonly cooldownMs: number) {}
 
@@ -64,15 +66,26 @@ export class BankCircuit {
     return true;
   }
 
-  /** Whether calls have failed since the bank last answered (what a new instance must remember). */
+  /** Whether calls have failed since the bank last answered, or news opened the circuit (what a new instance must remember). */
   get isFailing(): boolean {
     return this.failing;
   }
 
-  /** A new instance of an object whose bank was failing: probe after a cool-down, and treat the next answer as healing. */
-  restoreFailing(now: number): void {
+  /** Whether this object's own calls have failed since the bank last answered (news alone does not count). */
+  get failingByOwnCalls(): boolean {
+    return this.failing && this.ownFailure;
+  }
+
+  /**
+   * A new instance of an object whose bank was failing since `since`: the
+   * probe is due a cool-down after it (at once, if that has passed), and the
+   * next answer counts as healing. Counted as its own failure: whether news
+   * opened it is not stored.
+   */
+  restoreFailing(since: number): void {
     this.failing = true;
-    this.failedAt ??= now;
+    this.ownFailure = true;
+    this.failedAt ??= since;
   }
 
   /**
@@ -86,6 +99,7 @@ export class BankCircuit {
   hearFailing(failedAt: number, now: number): boolean {
     if (this.failing) return false;
     this.failing = true;
+    this.ownFailure = false;
     this.failedAt = failedAt;
     this.heardFailingAt = now;
     return true;
@@ -113,6 +127,7 @@ export class BankCircuit {
     if (httpStatus === null || GATEWAY_STATUSES.has(httpStatus)) {
       this.failedAt = now;
       this.failing = true;
+      this.ownFailure = true;
       return "failed";
     }
     // Sent before the news that the bank is failing: its answer may predate the outage, so it proves nothing now.
@@ -120,6 +135,7 @@ export class BankCircuit {
     this.failedAt = null;
     if (httpStatus >= 500 || !this.failing) return "unchanged";
     this.failing = false;
+    this.ownFailure = false;
     return "healed";
   }
 }

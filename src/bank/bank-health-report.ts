@@ -32,8 +32,10 @@ export interface BankCallReport {
 
 export interface CircuitReport {
   merchant_id: string;
-  /** Whether the object's circuit counts the bank as failing (src/bank/bank-circuit.ts). */
+  /** Whether the object's circuit counts the bank as failing (src/bank/bank-circuit.ts), for its own calls or by news. */
   failing: boolean;
+  /** Whether its own calls failed (only these count towards the registry's "down" news). */
+  by_own_calls: boolean;
 }
 
 export function bankCallReport(httpStatus: number | null, outcome: InquiryOutcome, at: number, circuit?: CircuitReport): BankCallReport {

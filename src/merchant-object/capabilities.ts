@@ -11,7 +11,7 @@ import { BankHealthReporter, bankCallReport } from "../bank/bank-health-report.t
 import type { BankPort } from "../bank/bank-port.ts";
 import type { InquiryOutcome } from "../bank/outcome.ts";
 import { AttentionReporter } from "../payments/attention-report.ts";
-import type { FailureDrills, PaymentsContext } from "../payments/context.ts";
+import type { CircuitAfterCall, FailureDrills, PaymentsContext } from "../payments/context.ts";
 import { Payments } from "../payments/payments.ts";
 import { ReturnWatch } from "../payments/return-watch.ts";
 import { loadConfig } from "../platform/config.ts";
@@ -87,9 +87,10 @@ export function buildCapabilities({ storage, env, waitUntil }: ObjectRuntime): M
    * Throttled report to the registry for GET /health, and at once when the circuit flips (the registry shares
    * that with the other merchant objects); never delays or fails the payment.
    */
-  const reportBankHealth = (call: BankCall<InquiryOutcome>, circuit: { failing: boolean; flipped: boolean }) => {
+  const reportBankHealth = (call: BankCall<InquiryOutcome>, circuit: CircuitAfterCall) => {
     const merchantId = profile.load()?.id;
-    const circuitReport = merchantId === undefined ? undefined : { merchant_id: merchantId, failing: circuit.failing };
+    const circuitReport =
+      merchantId === undefined ? undefined : { merchant_id: merchantId, failing: circuit.failing, by_own_calls: circuit.byOwnCalls };
     const report = bankHealth.take(bankCallReport(call.httpStatus, call.outcome, Date.now(), circuitReport), circuit.flipped);
     if (!report) return;
     waitUntil(

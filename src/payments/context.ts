@@ -52,10 +52,11 @@ export interface PaymentsContext {
   ensureAlarmForDue(at: number): Promise<void>;
   /**
    * Every bank call's result, for the object's throttled health report, with
-   * the circuit as it left it: `flipped` when it started or stopped counting
-   * the bank as failing (news the registry shares at once).
+   * the circuit as it left it: whether it counts the bank as failing, whether
+   * by the object's own calls (not only news), and `flipped` when either
+   * changed (news the registry shares at once).
    */
-  observeBankCall(call: BankCall<InquiryOutcome>, circuit: { failing: boolean; flipped: boolean }): void;
+  observeBankCall(call: BankCall<InquiryOutcome>, circuit: CircuitAfterCall): void;
 }
 
 /** A payment's next action is leased this long while a bank call for it may be running. */
@@ -65,4 +66,11 @@ export function inFlightDeadline(config: ConnectorConfig, now: number): number {
 
 export function keyTtlMs(config: ConnectorConfig): number {
   return config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
+}
+
+/** The object's circuit after one bank call (observeBankCall). */
+export interface CircuitAfterCall {
+  failing: boolean;
+  byOwnCalls: boolean;
+  flipped: boolean;
 }

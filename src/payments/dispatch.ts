@@ -233,7 +233,7 @@ export class BankDispatch {
     const stored = this.ctx.store.sql
       .exec<{ failing_since: number | null }>(`SELECT failing_since FROM bank_circuit WHERE singleton = 1`)
       .toArray()[0];
-    if (stored?.failing_since != null) this.circuit.restoreFailing(this.ctx.clock.now());
+    if (stored?.failing_since != null) this.circuit.restoreFailing(stored.failing_since);
   }
 
   private storeFailing(since: number | null): void {
@@ -350,11 +350,13 @@ export class BankDispatch {
     const now = this.ctx.clock.now();
     this.restoreCircuit();
     const wasFailing = this.circuit.isFailing;
+    const wasFailingByOwnCalls = this.circuit.failingByOwnCalls;
     const change = this.circuit.observe(call.httpStatus, now, startedAt);
     const flipped = this.circuit.isFailing !== wasFailing;
     if (flipped) this.storeFailing(this.circuit.isFailing ? now : null);
     this.onHealthChange(change, now);
-    this.ctx.observeBankCall(call, { failing: this.circuit.isFailing, flipped });
+    const circuit = { failing: this.circuit.isFailing, byOwnCalls: this.circuit.failingByOwnCalls };
+    this.ctx.observeBankCall(call, { ...circuit, flipped: flipped || circuit.byOwnCalls !== wasFailingByOwnCalls });
     const outcome = call.outcome;
     logEvent(outcome.kind === "accepted" || outcome.kind === "not_found" ? "info" : "warn", "bank_call", {
       request_id: requestId,

@@ -51,7 +51,10 @@ export interface SharedNews {
 /** One merchant object's circuit as it reported it. */
 export interface CircuitNote {
   merchantId: string;
+  /** Its circuit counts the bank as failing, by its own calls or because news opened it. */
   failing: boolean;
+  /** By its own calls: only these count towards the "down" quorum. */
+  byOwnCalls: boolean;
   /** The report's time on the reporting object's clock: orders its reports (they may arrive out of order). */
   reportedAt: number;
 }
@@ -75,19 +78,23 @@ export function noteMerchantCircuit(store: ObjectStore, note: CircuitNote, now: 
     if (before !== undefined && before.report_at > note.reportedAt) return null;
     const failedByItself = before?.failing_since != null;
     const wasFailing = failedByItself || before?.told_down_at != null;
+    const failsByItself = note.failing && note.byOwnCalls;
+    // A circuit only news opened is "told" (whether or not the registry could record it when it told it).
+    const toldNow = note.failing && !note.byOwnCalls ? now : null;
     sql.exec(
-      `INSERT INTO bank_circuits (merchant_id, received_at, report_at, failing_since) VALUES (?, ?, ?, ?)
+      `INSERT INTO bank_circuits (merchant_id, received_at, report_at, failing_since, told_down_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (merchant_id) DO UPDATE SET received_at = excluded.received_at, report_at = excluded.report_at,
          failing_since = CASE WHEN ? THEN COALESCE(bank_circuits.failing_since, excluded.failing_since) ELSE NULL END,
-         told_down_at = CASE WHEN ? THEN bank_circuits.told_down_at ELSE NULL END`,
+         told_down_at = CASE WHEN ? THEN COALESCE(bank_circuits.told_down_at, excluded.told_down_at) ELSE NULL END`,
       note.merchantId,
       now,
       note.reportedAt,
-      note.failing ? now : null,
-      note.failing ? 1 : 0,
+      failsByItself ? now : null,
+      toldNow,
+      failsByItself ? 1 : 0,
       note.failing ? 1 : 0,
     );
-    if (note.failing && !failedByItself) return downNews(sql, now);
+    if (failsByItself && !failedByItself) return downNews(sql, now);
     if (!note.failing && wasFailing) return backNews(sql, note.merchantId, now, cooldownMs);
     return null;
   });
@@ -135,10 +142,12 @@ export function noteToldDown(store: ObjectStore, heard: ReadonlyArray<{ merchant
   store.transactionSync(() => {
     for (const { merchantId, heardAt } of heard) {
       store.sql.exec(
-        `UPDATE bank_circuits SET told_down_at = ?, report_at = MAX(report_at, ?) WHERE merchant_id = ? AND failing_since IS NULL`,
+        // Not one that reported since it heard (it may have probed, healed and said so already).
+        `UPDATE bank_circuits SET told_down_at = ?, report_at = ? WHERE merchant_id = ? AND failing_since IS NULL AND report_at <= ?`,
         now,
         heardAt,
         merchantId,
+        heardAt,
       );
     }
   });

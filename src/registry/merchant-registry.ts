@@ -76,7 +76,8 @@ export class MerchantRegistry extends DurableObject<Env> {
   recordBankCall(report: BankCallReport): void {
     recordBankCall(this.sql, report);
     if (!report.circuit) return;
-    const note = { merchantId: report.circuit.merchant_id, failing: report.circuit.failing, reportedAt: report.at };
+    const { merchant_id: merchantId, failing, by_own_calls: byOwnCalls } = report.circuit;
+    const note = { merchantId, failing, byOwnCalls, reportedAt: report.at };
     const shared = noteMerchantCircuit(this.store, note, Date.now(), this.config().BANK_CIRCUIT_COOLDOWN_MS);
     // Not awaited: the RPCs in flight keep this object alive (a Durable Object's waitUntil does not); tell() never throws.
     if (shared) void this.tell(shared, note.merchantId);
@@ -136,7 +137,7 @@ export class MerchantRegistry extends DurableObject<Env> {
    * opened are marked, so the "back" news reaches them.
    */
   private async tell({ news, merchantIds }: SharedNews, from: string): Promise<void> {
-    const moved: Array<{ merchantId: string; heardAt: number }> = [];
+    let moved = 0;
     let unreachable = 0;
     try {
       for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
@@ -144,17 +145,20 @@ export class MerchantRegistry extends DurableObject<Env> {
         const replies = await Promise.allSettled(
           batch.map((id) => this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news)),
         );
+        const heard: Array<{ merchantId: string; heardAt: number }> = [];
         replies.forEach((reply, index) => {
           if (reply.status === "rejected") unreachable++;
-          else if (reply.value !== null) moved.push({ merchantId: batch[index] as string, heardAt: reply.value });
+          else if (reply.value !== null) heard.push({ merchantId: batch[index] as string, heardAt: reply.value });
         });
+        // Batch by batch: with thousands told, the first may have probed and reported before the last hears.
+        if (news === "down") noteToldDown(this.store, heard, Date.now());
+        moved += heard.length;
       }
-      if (news === "down") noteToldDown(this.store, moved, Date.now());
       logEvent("info", "bank_news_shared", {
         news,
         from_merchant_id: from,
         told: merchantIds.length,
-        circuits_moved: moved.length,
+        circuits_moved: moved,
         unreachable,
       });
     } catch (error) {
