@@ -14,6 +14,7 @@ import { loadConfig } from "../platform/config.ts";
 import type { Env } from "../platform/env.ts";
 import { logEvent, maskIban } from "../platform/log.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
+import { withTimeout } from "../platform/with-timeout.ts";
 import { type AttentionListing, type AttentionSummary, attentionSummary, listAttention, recordAttentionReport } from "./attention-store.ts";
 import { lastBankCall, recordBankCall } from "./bank-health-store.ts";
 import { noteMerchantCircuit, noteToldDown, type SharedNews } from "./bank-news.ts";
@@ -46,6 +47,8 @@ export interface RegistryHealthReport {
 
 /** Merchant objects told bank news at once; each is one RPC. */
 const NEWS_FAN_OUT = 16;
+/** How long one merchant object may take to hear the news. */
+const NEWS_CALL_TIMEOUT_MS = 5_000;
 
 /** Merchant objects asked per backfill round; each is one RPC. */
 const BACKFILL_BATCH_SIZE = 50;
@@ -139,11 +142,16 @@ export class MerchantRegistry extends DurableObject<Env> {
   private async tell({ news, merchantIds }: SharedNews, from: string): Promise<void> {
     let moved = 0;
     let unreachable = 0;
+    // In random order, so the same merchants are not always the last to hear.
+    const order = shuffled(merchantIds);
     try {
-      for (let start = 0; start < merchantIds.length; start += NEWS_FAN_OUT) {
-        const batch = merchantIds.slice(start, start + NEWS_FAN_OUT);
+      for (let start = 0; start < order.length; start += NEWS_FAN_OUT) {
+        const batch = order.slice(start, start + NEWS_FAN_OUT);
         const replies = await Promise.allSettled(
-          batch.map((id) => this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news)),
+          batch.map((id) =>
+            // A slow object must not hold up the rest: past the timeout it counts as unreached.
+            withTimeout(this.env.MERCHANT.get(this.env.MERCHANT.idFromName(id)).hearBankNews(news), NEWS_CALL_TIMEOUT_MS),
+          ),
         );
         const heard: Array<{ merchantId: string; heardAt: number }> = [];
         replies.forEach((reply, index) => {
@@ -217,6 +225,16 @@ export class MerchantRegistry extends DurableObject<Env> {
     }
     if (unreachable === 0) this.backfillDone = true;
   }
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
 }
 
 export function merchantRegistry(env: Env): DurableObjectStub<MerchantRegistry> {
