@@ -35,12 +35,7 @@ async function withDecisions(work: (note: Note, store: Store) => void) {
   await runInDurableObject(freshRegistry(), (_instance, state) => {
     const store: Store = { sql: state.storage.sql, transactionSync: (run) => state.storage.transactionSync(run) };
     const note: Note = (id, circuit, at) =>
-      noteMerchantCircuit(
-        store,
-        { merchantId: id, failing: circuit !== false, byOwnCalls: circuit === true, reportedAt: at },
-        at,
-        COOLDOWN_MS,
-      );
+      noteMerchantCircuit(store, { merchant_id: id, failing: circuit !== false, by_own_calls: circuit === true }, at, at, COOLDOWN_MS);
     work(note, store);
   });
 }

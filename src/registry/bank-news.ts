@@ -35,6 +35,7 @@
  * are not woken.
  */
 import type { BankNews } from "../bank/bank-circuit.ts";
+import type { CircuitReport } from "../bank/bank-health-report.ts";
 import type { ObjectStore } from "../platform/object-store.ts";
 
 /** A merchant that reported within this long is told the news; older ones are idle. */
@@ -48,54 +49,51 @@ export interface SharedNews {
   merchantIds: string[];
 }
 
-/** One merchant object's circuit as it reported it. */
-export interface CircuitNote {
-  merchantId: string;
-  /** Its circuit counts the bank as failing, by its own calls or because news opened it. */
-  failing: boolean;
-  /** By its own calls: only these count towards the "down" quorum. */
-  byOwnCalls: boolean;
-  /** The report's time on the reporting object's clock: orders its reports (they may arrive out of order). */
-  reportedAt: number;
-}
-
 /**
- * Records one merchant's circuit, received at `now` (the registry's clock,
- * for the active window: reports come from objects on other machines), and
- * decides whether that is news for the others. In one transaction, so two
- * reports cannot both decide to share the same news.
+ * Records one merchant's circuit as its report of `reportedAt` (the
+ * reporting object's clock: orders its reports, which may arrive out of
+ * order) gave it, received at `now` (the registry's clock, for the active
+ * window: reports come from objects on other machines), and decides whether
+ * that is news for the others. In one transaction, so two reports cannot
+ * both decide to share the same news.
  */
-export function noteMerchantCircuit(store: ObjectStore, note: CircuitNote, now: number, cooldownMs: number): SharedNews | null {
+export function noteMerchantCircuit(
+  store: ObjectStore,
+  circuit: CircuitReport,
+  reportedAt: number,
+  now: number,
+  cooldownMs: number,
+): SharedNews | null {
   return store.transactionSync(() => {
     const { sql } = store;
     const before = sql
       .exec<{ report_at: number; failing_since: number | null; told_down_at: number | null }>(
         `SELECT report_at, failing_since, told_down_at FROM bank_circuits WHERE merchant_id = ?`,
-        note.merchantId,
+        circuit.merchant_id,
       )
       .toArray()[0];
     // An older report of this object arriving late says nothing new.
-    if (before !== undefined && before.report_at > note.reportedAt) return null;
+    if (before !== undefined && before.report_at > reportedAt) return null;
     const failedByItself = before?.failing_since != null;
     const wasFailing = failedByItself || before?.told_down_at != null;
-    const failsByItself = note.failing && note.byOwnCalls;
+    const failsByItself = circuit.failing && circuit.by_own_calls;
     // A circuit only news opened is "told" (whether or not the registry could record it when it told it).
-    const toldNow = note.failing && !note.byOwnCalls ? now : null;
+    const toldNow = circuit.failing && !circuit.by_own_calls ? now : null;
     sql.exec(
       `INSERT INTO bank_circuits (merchant_id, received_at, report_at, failing_since, told_down_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (merchant_id) DO UPDATE SET received_at = excluded.received_at, report_at = excluded.report_at,
          failing_since = CASE WHEN ? THEN COALESCE(bank_circuits.failing_since, excluded.failing_since) ELSE NULL END,
          told_down_at = CASE WHEN ? THEN COALESCE(bank_circuits.told_down_at, excluded.told_down_at) ELSE NULL END`,
-      note.merchantId,
+      circuit.merchant_id,
       now,
-      note.reportedAt,
+      reportedAt,
       failsByItself ? now : null,
       toldNow,
       failsByItself ? 1 : 0,
-      note.failing ? 1 : 0,
+      circuit.failing ? 1 : 0,
     );
     if (failsByItself && !failedByItself) return downNews(sql, now);
-    if (!note.failing && wasFailing) return backNews(sql, note.merchantId, now, cooldownMs);
+    if (!circuit.failing && wasFailing) return backNews(sql, circuit.merchant_id, now, cooldownMs);
     return null;
   });
 }

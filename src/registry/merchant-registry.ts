@@ -79,11 +79,9 @@ export class MerchantRegistry extends DurableObject<Env> {
   recordBankCall(report: BankCallReport): void {
     recordBankCall(this.sql, report);
     if (!report.circuit) return;
-    const { merchant_id: merchantId, failing, by_own_calls: byOwnCalls } = report.circuit;
-    const note = { merchantId, failing, byOwnCalls, reportedAt: report.at };
-    const shared = noteMerchantCircuit(this.store, note, Date.now(), this.config().BANK_CIRCUIT_COOLDOWN_MS);
+    const shared = noteMerchantCircuit(this.store, report.circuit, report.at, Date.now(), this.config().BANK_CIRCUIT_COOLDOWN_MS);
     // Not awaited: the RPCs in flight keep this object alive (a Durable Object's waitUntil does not); tell() never throws.
-    if (shared) void this.tell(shared, note.merchantId);
+    if (shared) void this.tell(shared, report.circuit.merchant_id);
   }
 
   /** GET /health in one round trip: the last reported bank call and the attention aggregates (no merchant data). */
